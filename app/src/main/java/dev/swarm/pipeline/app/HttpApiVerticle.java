@@ -1,0 +1,57 @@
+package dev.swarm.pipeline.app;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The HTTP front: one router per instance (deployed once per core, sharing the port), built from the route
+ * groups of the services this process runs.
+ */
+final class HttpApiVerticle extends VerticleBase {
+  private final String host;
+  private final int port;
+  private final List<Consumer<Router>> mounts;
+  private HttpServer server;
+
+  HttpApiVerticle(String host, int port, List<Consumer<Router>> mounts) {
+    this.host = host;
+    this.port = port;
+    this.mounts = mounts;
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    mounts.forEach(m -> m.accept(router));
+    router.route().last().handler(ctx -> ctx.response()
+        .setStatusCode(404)
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()).encode()));
+    router.errorHandler(500, ctx -> {
+      if (!ctx.response().ended()) {
+        ctx.response().setStatusCode(500).putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("error", "internal error").encode());
+      }
+    });
+    router.errorHandler(405, ctx -> ctx.response().setStatusCode(405).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", "method " + ctx.request().method() + " not allowed on " + ctx.request().path()).encode()));
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setDecompressionSupported(true) // Content-Encoding: gzip request bodies arrive decompressed
+        .setCompressionSupported(true)
+        .setMaxInitialLineLength(8192)
+        .setMaxHeaderSize(16 * 1024);
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+  }
+
+  int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+}

@@ -1,0 +1,196 @@
+package dev.swarm.pipeline.app;
+
+import dev.swarm.pipeline.ingest.IngestRoutes;
+import dev.swarm.pipeline.ingest.SpanPublisher;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the pipeline for a {@link PipelineConfig}: the embedded broker when no cluster is configured, the
+ * topics, then the services of the configured role, downstream first; stops them in the reverse order.
+ */
+public final class PipelineApp {
+  private static final Logger LOG = LoggerFactory.getLogger(PipelineApp.class);
+
+  private final PipelineConfig config;
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private EmbeddedKafkaBroker broker;
+  private Vertx vertx;
+  private KafkaHealth kafkaHealth;
+  private IngestRoutes ingest;
+  private SpanPublisher publisher;
+  private final List<String> deployments = new ArrayList<>();
+  private volatile boolean started;
+  private volatile boolean stopping;
+
+  public PipelineApp(PipelineConfig config) {
+    this.config = config;
+  }
+
+  /** Starts everything; blocking, for the main thread or a test's set-up. */
+  public PipelineApp start() throws Exception {
+    Files.createDirectories(config.dataDir());
+    String bootstrap = config.kafkaBootstrapServers();
+    if (config.embeddedKafka()) {
+      broker = new EmbeddedKafkaBroker(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(), config.kafkaPartitions()).start();
+      bootstrap = broker.bootstrapServers();
+    }
+    TopicSetup.ensureTopics(bootstrap, List.of(config.spansTopic(), config.tracesTopic()),
+        config.kafkaPartitions(), config.kafkaReplicationFactor(), Duration.ofSeconds(60));
+
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+            .setEnabled(true)
+            // Route templates, not raw paths, so ids in URLs never become label values.
+            .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE))))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+    kafkaHealth = new KafkaHealth(vertx, bootstrap, 1000);
+
+    List<Consumer<Router>> mounts = new ArrayList<>();
+    HealthRoutes health = new HealthRoutes(registry)
+        .check("kafka", () -> kafkaHealth.reachable() ? null : "Kafka unreachable: " + kafkaHealth.lastError())
+        .check("services", () -> started ? null : "services not yet deployed")
+        .check("shutdown", () -> stopping ? "shutting down" : null);
+    mounts.add(health::mount);
+
+    Map<String, String> common = new HashMap<>();
+    common.put("bootstrap.servers", bootstrap);
+    common.put("client.id", "trace-pipeline-" + config.role().name().toLowerCase());
+
+    if (config.role().runsIngest()) {
+      Map<String, String> producerProps = new HashMap<>(SpanPublisher.producerDefaults(config.ingest().maxInflightBytes()));
+      producerProps.putAll(common);
+      publisher = new SpanPublisher(KafkaProducer.create(vertx, producerProps), config.ingest().spansTopic(), registry);
+      ingest = new IngestRoutes(vertx, config.ingest(), publisher, registry, kafkaHealth::reachable);
+      mounts.add(ingest::mount);
+    }
+
+    await(deployVerticles(common, mounts));
+    started = true;
+    LOG.info("trace pipeline ready: role={} http://{}:{} kafka={}{}", config.role().name().toLowerCase(),
+        config.httpHost(), config.httpPort(), bootstrap, config.embeddedKafka() ? " (embedded)" : "");
+    return this;
+  }
+
+  private Future<?> deployVerticles(Map<String, String> common, List<Consumer<Router>> mounts) {
+    Future<?> chain = Future.succeededFuture();
+    // Downstream first, so nothing is accepted before it has somewhere to go.
+    List<Consumer<Router>> httpMounts = List.copyOf(mounts);
+    return chain.compose(v -> vertx.deployVerticle(
+            () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), httpMounts),
+            new DeploymentOptions().setInstances(config.httpInstances()))
+        .onSuccess(deployments::add));
+  }
+
+  /** Graceful stop: refuse new requests, let in-flight publishes finish, undeploy in reverse, stop the broker. */
+  public synchronized void stop() {
+    if (vertx == null && broker == null) {
+      return;
+    }
+    stopping = true;
+    if (ingest != null) {
+      ingest.startDraining();
+      long deadline = System.currentTimeMillis() + config.shutdownTimeoutMs();
+      while (ingest.inflightBytes() > 0 && System.currentTimeMillis() < deadline) {
+        sleepQuietly(20); // in-flight publishes finish on Kafka's schedule; nothing to await but the count
+      }
+    }
+    if (vertx != null) {
+      for (int i = deployments.size() - 1; i >= 0; i--) {
+        try {
+          await(vertx.undeploy(deployments.get(i)));
+        } catch (Exception e) {
+          LOG.warn("undeploying {} failed: {}", deployments.get(i), e.toString());
+        }
+      }
+      deployments.clear();
+      if (publisher != null) {
+        tryAwait(publisher.close(), "closing the span producer");
+      }
+      if (kafkaHealth != null) {
+        kafkaHealth.close();
+      }
+      tryAwait(vertx.close(), "closing Vert.x");
+      vertx = null;
+    }
+    if (broker != null) {
+      broker.stop();
+      broker = null;
+    }
+    LOG.info("trace pipeline stopped");
+  }
+
+  public PipelineConfig config() {
+    return config;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** The embedded broker, or null when an external cluster is used. */
+  public EmbeddedKafkaBroker broker() {
+    return broker;
+  }
+
+  public String bootstrapServers() {
+    return broker != null ? broker.bootstrapServers() : config.kafkaBootstrapServers();
+  }
+
+  boolean kafkaReachable() {
+    return kafkaHealth != null && kafkaHealth.reachable();
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  private static void tryAwait(Future<?> f, String what) {
+    try {
+      await(f);
+    } catch (Exception e) {
+      LOG.warn("{} failed: {}", what, e.toString());
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.swarm.pipeline.app;
+
+import dev.swarm.pipeline.ingest.IngestConfig;
+import dev.swarm.pipeline.schema.SpanLimits;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Every setting of the pipeline, read from environment variables in this one place. Each component gets its
+ * own config type from here. A bad value stops start-up with a message naming the variable.
+ */
+public record PipelineConfig(
+    Role role,
+    String httpHost,
+    int httpPort,
+    int httpInstances,
+    Path dataDir,
+    Path sqlitePath,
+    String kafkaBootstrapServers,
+    int embeddedKafkaPort,
+    String spansTopic,
+    String tracesTopic,
+    int kafkaPartitions,
+    short kafkaReplicationFactor,
+    IngestConfig ingest,
+    long shutdownTimeoutMs,
+    Map<String, String> env) {
+
+  /** The embedded broker runs when no external cluster is configured. */
+  public boolean embeddedKafka() {
+    return kafkaBootstrapServers == null;
+  }
+
+  public static PipelineConfig fromEnv(Map<String, String> env) {
+    EnvReader r = new EnvReader(env);
+    Role role = r.enumValue("ROLE", Role.class, Role.ALL);
+    String host = r.string("HTTP_HOST", "127.0.0.1");
+    int port = r.integer("HTTP_PORT", 8080, 0, 65535);
+    int instances = r.integer("HTTP_INSTANCES", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64);
+    Path dataDir = Path.of(r.string("DATA_DIR", "./data"));
+    Path sqlite = Path.of(r.string("SQLITE_PATH", dataDir.resolve("swarm.db").toString()));
+    String bootstrap = r.raw("KAFKA_BOOTSTRAP_SERVERS");
+    int embeddedPort = r.integer("EMBEDDED_KAFKA_PORT", 19092, 0, 65534);
+    String spansTopic = r.topic("SPANS_TOPIC", "swarm.spans");
+    String tracesTopic = r.topic("TRACES_TOPIC", "swarm.traces");
+    if (spansTopic.equals(tracesTopic)) {
+      r.problem("SPANS_TOPIC and TRACES_TOPIC must differ (both are '" + spansTopic + "')");
+    }
+    int partitions = r.integer("KAFKA_PARTITIONS", 6, 1, 10_000);
+    short replication = (short) r.integer("KAFKA_REPLICATION_FACTOR", 1, 1, 32);
+    if (bootstrap == null && role != Role.ALL) {
+      r.problem("ROLE=" + role.name().toLowerCase() + " needs KAFKA_BOOTSTRAP_SERVERS: the embedded broker is only for ROLE=all");
+    }
+    if (bootstrap == null && replication != 1) {
+      r.problem("KAFKA_REPLICATION_FACTOR=" + replication + ": the embedded broker has one node, so it must be 1");
+    }
+    SpanLimits limits =
+        new SpanLimits(
+            r.integer("MAX_SPAN_NAME_CHARS", SpanLimits.DEFAULTS.maxSpanNameChars(), 1, 65_536),
+            r.integer("MAX_ATTRIBUTES_BYTES", SpanLimits.DEFAULTS.maxAttributesBytes(), 2, 16 << 20),
+            r.integer("MAX_EVENTS_PER_SPAN", SpanLimits.DEFAULTS.maxEventsPerSpan(), 0, 100_000));
+    IngestConfig defaults = IngestConfig.defaults();
+    long maxBody = r.longValue("MAX_BODY_BYTES", defaults.maxBodyBytes(), 1024, 1L << 30);
+    IngestConfig ingest =
+        new IngestConfig(
+            spansTopic,
+            maxBody,
+            r.integer("MAX_SPANS_PER_REQUEST", defaults.maxSpansPerRequest(), 1, 1_000_000),
+            r.longValue("MAX_INFLIGHT_BYTES", Math.max(defaults.maxInflightBytes(), maxBody), 1024, 16L << 30),
+            defaults.inlineDecodeMaxBytes(),
+            r.integer("RETRY_AFTER_SECONDS", defaults.retryAfterSeconds(), 1, 3600),
+            limits);
+    if (ingest.maxInflightBytes() < ingest.maxBodyBytes()) {
+      r.problem("MAX_INFLIGHT_BYTES=" + ingest.maxInflightBytes() + " is below MAX_BODY_BYTES=" + maxBody
+          + ": a request of the largest allowed size could never be accepted");
+    }
+    long shutdownTimeout = r.longValue("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 600_000);
+    PipelineConfig cfg =
+        new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
+            tracesTopic, partitions, replication, ingest, shutdownTimeout, Map.copyOf(env));
+    cfg.aggregatorSettings(r);
+    cfg.storageSettings(r);
+    r.throwIfProblems();
+    return cfg;
+  }
+
+  // Filled in with the aggregator's and storage's own config types.
+  private void aggregatorSettings(EnvReader r) {}
+
+  private void storageSettings(EnvReader r) {}
+}

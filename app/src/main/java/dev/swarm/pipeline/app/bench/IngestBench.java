@@ -1,0 +1,204 @@
+package dev.swarm.pipeline.app.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load generator for {@code bin/trace-bench}: C connections each send one request at a time, B spans per
+ * request, for D seconds, then it prints accepted spans/s and latency percentiles. {@code --format zipkin}
+ * sends Zipkin v2 JSON to {@code /api/v2/spans}, so Zipkin can be measured the same way in the same run.
+ */
+public final class IngestBench {
+  private final URI target;
+  private final int connections;
+  private final int batch;
+  private final int spansPerTrace;
+  private final long durationMs;
+  private final String format;
+  private final AtomicLong traceCounter = new AtomicLong(System.nanoTime() & 0xffffffffL);
+  private final long runId = System.currentTimeMillis();
+
+  private long[] latenciesNs = new long[1 << 16];
+  private int latencyCount;
+  private long acceptedSpans;
+  private final Map<String, Integer> errors = new TreeMap<>();
+
+  IngestBench(URI target, int connections, int batch, int spansPerTrace, long durationMs, String format) {
+    this.target = target;
+    this.connections = connections;
+    this.batch = batch;
+    this.spansPerTrace = spansPerTrace;
+    this.durationMs = durationMs;
+    this.format = format;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new TreeMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("-h") || a.equals("--help")) {
+        usage();
+        return;
+      }
+      if (!a.startsWith("--") || i + 1 >= args.length) {
+        System.err.println("trace-bench: bad argument " + a);
+        usage();
+        System.exit(2);
+      }
+      opts.put(a.substring(2), args[++i]);
+    }
+    String format = opts.getOrDefault("format", "native");
+    String defaultPath = format.equals("zipkin") ? "/api/v2/spans" : "/api/traces";
+    URI target = URI.create(opts.getOrDefault("target", "http://127.0.0.1:8080") + opts.getOrDefault("path", defaultPath));
+    IngestBench bench = new IngestBench(
+        target,
+        Integer.parseInt(opts.getOrDefault("connections", "16")),
+        Integer.parseInt(opts.getOrDefault("batch", "100")),
+        Integer.parseInt(opts.getOrDefault("spans-per-trace", "10")),
+        (long) (Double.parseDouble(opts.getOrDefault("duration", "20")) * 1000),
+        format);
+    bench.run();
+  }
+
+  private static void usage() {
+    System.err.println("""
+        usage: trace-bench [--target http://127.0.0.1:8080] [--connections 16] [--batch 100]
+                           [--duration 20] [--spans-per-trace 10] [--format native|zipkin] [--path /api/traces]""");
+  }
+
+  void run() throws InterruptedException {
+    Vertx vertx = Vertx.vertx();
+    HttpClient client = vertx.createHttpClient(
+        new HttpClientOptions().setDefaultHost(target.getHost()).setDefaultPort(target.getPort()).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(connections));
+    // Warm-up: a few seconds not counted, so JIT and Kafka batching settle.
+    long warmupEnd = System.currentTimeMillis() + Math.min(5000, durationMs / 4);
+    long end = warmupEnd + durationMs;
+    CountDownLatch done = new CountDownLatch(connections);
+    for (int c = 0; c < connections; c++) {
+      vertx.runOnContext(v -> loop(client, warmupEnd, end, done));
+    }
+    done.await(durationMs + 120_000, TimeUnit.MILLISECONDS);
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+    report();
+  }
+
+  private void loop(HttpClient client, long warmupEnd, long end, CountDownLatch done) {
+    if (System.currentTimeMillis() >= end) {
+      done.countDown();
+      return;
+    }
+    Buffer body = Buffer.buffer(format.equals("zipkin") ? zipkinBody() : nativeBody());
+    long t0 = System.nanoTime();
+    RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setURI(target.getRawPath())
+        .putHeader("Content-Type", "application/json");
+    client.request(ro)
+        .compose(req -> req.send(body).compose(resp -> resp.body().map(b -> resp.statusCode())))
+        .onComplete(ar -> {
+          long t1 = System.nanoTime();
+          if (t0 >= 0 && System.currentTimeMillis() > warmupEnd) {
+            record(ar.succeeded() ? ar.result() : -1, ar.failed() ? ar.cause().getClass().getSimpleName() : null, t1 - t0);
+          }
+          loop(client, warmupEnd, end, done);
+        });
+  }
+
+  private synchronized void record(int status, String failure, long latencyNs) {
+    if (status >= 200 && status < 300) {
+      acceptedSpans += batch;
+      if (latencyCount == latenciesNs.length) {
+        latenciesNs = Arrays.copyOf(latenciesNs, latenciesNs.length * 2);
+      }
+      latenciesNs[latencyCount++] = latencyNs;
+    } else {
+      errors.merge(failure != null ? failure : "HTTP " + status, 1, Integer::sum);
+    }
+  }
+
+  private synchronized void report() {
+    long[] l = Arrays.copyOf(latenciesNs, latencyCount);
+    Arrays.sort(l);
+    double secs = durationMs / 1000.0;
+    System.out.printf("target=%s format=%s connections=%d batch=%d duration=%.0fs%n", target, format, connections, batch, secs);
+    System.out.printf("accepted_spans_per_sec=%.0f requests_per_sec=%.0f%n", acceptedSpans / secs, latencyCount / secs);
+    if (l.length > 0) {
+      System.out.printf("latency_ms p50=%.2f p99=%.2f max=%.2f%n", pct(l, 0.50), pct(l, 0.99), l[l.length - 1] / 1e6);
+    }
+    System.out.println("errors=" + (errors.isEmpty() ? "none" : errors));
+  }
+
+  private static double pct(long[] sorted, double p) {
+    int i = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
+  }
+
+  private String nativeBody() {
+    StringBuilder sb = new StringBuilder(batch * 420);
+    sb.append('[');
+    String traceId = null;
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < batch; i++) {
+      int inTrace = i % spansPerTrace;
+      if (inTrace == 0) {
+        traceId = String.format("%016x%016x", runId, traceCounter.incrementAndGet());
+      }
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append("{\"id\":\"").append(String.format("%016x", inTrace + 1)).append("\",\"trace_id\":\"").append(traceId).append('"');
+      if (inTrace > 0) {
+        sb.append(",\"parent_span_id\":\"").append(String.format("%016x", 1)).append('"');
+      }
+      String start = java.time.Instant.ofEpochMilli(now + inTrace).toString();
+      sb.append(",\"span_name\":\"").append(inTrace == 0 ? "http.request" : "llm.generate")
+          .append("\",\"span_kind\":\"").append(inTrace == 0 ? "server" : "client")
+          .append("\",\"status\":\"ok\",\"start_time\":\"").append(start)
+          .append("\",\"end_time\":\"").append(java.time.Instant.ofEpochMilli(now + inTrace + 25)).append('"')
+          .append(",\"tenant_id\":\"tenant-1\",\"ticket_id\":\"TCK-").append(traceCounter.get() % 100000)
+          .append("\",\"agent_id\":\"agent-7\",\"attributes\":{\"method\":\"POST\",\"path\":\"/api/tickets/:id\",")
+          .append("\"model\":\"claude-sonnet\",\"tokens\":1234,\"status_code\":200},")
+          .append("\"events\":[{\"name\":\"retry\",\"time\":\"").append(start).append("\",\"attributes\":{\"attempt\":1}}]}");
+    }
+    return sb.append(']').toString();
+  }
+
+  private String zipkinBody() {
+    StringBuilder sb = new StringBuilder(batch * 420);
+    sb.append('[');
+    String traceId = null;
+    long nowMicros = System.currentTimeMillis() * 1000;
+    for (int i = 0; i < batch; i++) {
+      int inTrace = i % spansPerTrace;
+      if (inTrace == 0) {
+        traceId = String.format("%016x%016x", runId, traceCounter.incrementAndGet());
+      }
+      if (i > 0) {
+        sb.append(',');
+      }
+      sb.append("{\"traceId\":\"").append(traceId).append("\",\"id\":\"").append(String.format("%016x", inTrace + 1)).append('"');
+      if (inTrace > 0) {
+        sb.append(",\"parentId\":\"").append(String.format("%016x", 1)).append('"');
+      }
+      sb.append(",\"name\":\"").append(inTrace == 0 ? "http.request" : "llm.generate")
+          .append("\",\"kind\":\"").append(inTrace == 0 ? "SERVER" : "CLIENT")
+          .append("\",\"timestamp\":").append(nowMicros + inTrace * 1000L).append(",\"duration\":25000")
+          .append(",\"localEndpoint\":{\"serviceName\":\"swarm-api\"}")
+          .append(",\"tags\":{\"method\":\"POST\",\"path\":\"/api/tickets/:id\",\"model\":\"claude-sonnet\",\"tokens\":\"1234\",\"tenant_id\":\"tenant-1\"}")
+          .append(",\"annotations\":[{\"timestamp\":").append(nowMicros).append(",\"value\":\"retry\"}]}");
+    }
+    return sb.append(']').toString();
+  }
+}

@@ -1,0 +1,54 @@
+package dev.swarm.pipeline.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** With the broker stopped, ingest answers 503 with Retry-After; when it returns, ingest recovers. */
+class BrokerOutageTest {
+  @TempDir static Path dir;
+  static PipelineApp app;
+  static Http http;
+
+  @BeforeAll
+  static void start() throws Exception {
+    app = TestPipeline.start(dir, Map.of());
+    http = new Http(app.config().httpPort());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) {
+      app.stop();
+    }
+  }
+
+  @Test
+  void answers503WhileTheBrokerIsDownAndRecovers() {
+    String body = IngestApiTest.span("t-outage", "before", null).encode();
+    assertEquals(202, http.postJson("/api/traces", body).statusCode());
+
+    app.broker().stop();
+    HttpResponse<String> down = Await.until("a 503 while the broker is down", Duration.ofSeconds(40),
+        () -> http.postJson("/api/traces", IngestApiTest.span("t-outage", "during", null).encode()),
+        r -> r.statusCode() == 503);
+    assertTrue(down.headers().firstValue("Retry-After").isPresent(), "503 must carry Retry-After");
+    assertTrue(new JsonObject(down.body()).getString("error").length() > 0);
+    assertEquals(503, http.get("/health/ready").statusCode());
+
+    app.broker().start();
+    Await.until("ingest to accept again after the broker returned", Duration.ofSeconds(60),
+        () -> http.postJson("/api/traces", IngestApiTest.span("t-outage", "after", null).encode()),
+        r -> r.statusCode() == 202);
+    Await.until("readiness to recover", Duration.ofSeconds(20), () -> http.get("/health/ready"), r -> r.statusCode() == 200);
+  }
+}

@@ -1,0 +1,34 @@
+package dev.swarm.pipeline.app;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Starts a whole pipeline in this JVM (embedded broker, real SQLite file) for a test, on free ports. */
+final class TestPipeline {
+  private TestPipeline() {}
+
+  static PipelineApp start(Path dataDir, Map<String, String> overrides) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("DATA_DIR", dataDir.toString());
+    env.put("HTTP_PORT", Integer.toString(freePort()));
+    env.put("EMBEDDED_KAFKA_PORT", "0");
+    env.put("KAFKA_PARTITIONS", "3");
+    env.put("HTTP_INSTANCES", "1");
+    env.put("TRACE_IDLE_MS", "300");
+    env.put("SHUTDOWN_TIMEOUT_MS", "5000");
+    env.putAll(overrides);
+    return new PipelineApp(PipelineConfig.fromEnv(env)).start();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,30 @@
+package dev.swarm.pipeline.ingest;
+
+import dev.swarm.pipeline.schema.SpanLimits;
+
+/**
+ * Settings of the ingest service (env vars in brackets; the app reads them).
+ *
+ * @param spansTopic where accepted spans go [SPANS_TOPIC, swarm.spans]
+ * @param maxBodyBytes largest accepted request body after gzip decompression [MAX_BODY_BYTES, 16 MiB]
+ * @param maxSpansPerRequest [MAX_SPANS_PER_REQUEST, 10,000]
+ * @param maxInflightBytes request bytes being read, decoded or published at once, across all requests; past it
+ *     requests get 503 [MAX_INFLIGHT_BYTES, 64 MiB]
+ * @param inlineDecodeMaxBytes bodies up to this size are decoded on the event loop; larger ones on a worker so a
+ *     10,000-span request never stalls other connections
+ * @param retryAfterSeconds the Retry-After value sent with 503
+ * @param spanLimits per-span limits of the contract
+ */
+public record IngestConfig(
+    String spansTopic,
+    long maxBodyBytes,
+    int maxSpansPerRequest,
+    long maxInflightBytes,
+    int inlineDecodeMaxBytes,
+    int retryAfterSeconds,
+    SpanLimits spanLimits) {
+
+  public static IngestConfig defaults() {
+    return new IngestConfig("swarm.spans", 16L << 20, 10_000, 64L << 20, 256 << 10, 1, SpanLimits.DEFAULTS);
+  }
+}
