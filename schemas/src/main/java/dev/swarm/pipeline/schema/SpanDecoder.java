@@ -1,0 +1,772 @@
+package dev.swarm.pipeline.schema;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.JsonTokenId;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.exc.StreamWriteException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Validates and normalises spans from JSON in one streaming pass (Jackson tokens, no tree model).
+ *
+ * <p>Thread-safe and reusable: all per-call state lives in a {@link Session}. Rules are in
+ * {@code schemas/README.md}; the constants come from {@link SpanContract}.
+ */
+public final class SpanDecoder {
+
+  /** Most {@link FieldError}s kept per call; the rest are only counted. */
+  public static final int MAX_ERROR_DETAILS = 100;
+
+  // Indexes into SpanContract.FIELDS; also bit positions in the "seen" masks.
+  private static final int F_ID = 0;
+  private static final int F_TRACE_ID = 1;
+  private static final int F_PARENT_SPAN_ID = 2;
+  private static final int F_SPAN_NAME = 3;
+  private static final int F_SPAN_KIND = 4;
+  private static final int F_STATUS = 5;
+  private static final int F_START_TIME = 6;
+  private static final int F_END_TIME = 7;
+  private static final int F_DURATION_MS = 8;
+  private static final int F_TENANT_ID = 9;
+  private static final int F_TICKET_ID = 10;
+  private static final int F_AGENT_ID = 11;
+  private static final int F_ATTRIBUTES = 12;
+  private static final int F_EVENTS = 13;
+
+  private static final int E_NAME = 0;
+  private static final int E_TIME = 1;
+  private static final int E_ATTRIBUTES = 2;
+
+  private static final String EMPTY_OBJECT = "{}";
+  private static final String EMPTY_ARRAY = "[]";
+
+  private final SpanLimits limits;
+
+  public SpanDecoder(SpanLimits limits) {
+    this.limits = Objects.requireNonNull(limits, "limits");
+  }
+
+  public SpanLimits limits() {
+    return limits;
+  }
+
+  /**
+   * Decodes a request body: one span object, an array of spans, or {@code {"spans":[...]}} (no other
+   * top-level keys). All-or-nothing: any invalid span makes the result {@link DecodeResult.Invalid}.
+   * Counting stops at the first span beyond {@code maxSpans}, which yields {@link DecodeResult.TooManySpans}
+   * even if earlier spans were invalid.
+   */
+  public DecodeResult decodeRequest(byte[] utf8Json, int maxSpans) {
+    Objects.requireNonNull(utf8Json, "utf8Json");
+    Session session = new Session();
+    try (JsonParser p = SpanJson.FACTORY.createParser(utf8Json)) {
+      JsonToken top = p.nextToken();
+      if (top == JsonToken.START_ARRAY) {
+        if (!session.readSpans(p, maxSpans)) {
+          return new DecodeResult.TooManySpans(maxSpans);
+        }
+      } else if (top == JsonToken.START_OBJECT) {
+        JsonToken first = p.nextToken();
+        if (first == JsonToken.FIELD_NAME && SpanContract.BATCH_SPANS.equals(p.currentName())) {
+          if (p.nextToken() != JsonToken.START_ARRAY) {
+            return new DecodeResult.Malformed("\"spans\" must be an array of span objects");
+          }
+          if (!session.readSpans(p, maxSpans)) {
+            return new DecodeResult.TooManySpans(maxSpans);
+          }
+          if (p.nextToken() != JsonToken.END_OBJECT) {
+            return new DecodeResult.Malformed(
+                "the {\"spans\":[...]} wrapper allows no other keys, found \"" + p.currentName() + "\"");
+          }
+        } else {
+          if (maxSpans < 1) {
+            return new DecodeResult.TooManySpans(maxSpans);
+          }
+          session.spanCount = 1;
+          session.readSpan(p, 0, first);
+        }
+      } else if (top == null) {
+        return new DecodeResult.Malformed("empty body");
+      } else {
+        return new DecodeResult.Malformed(
+            "body must be a span object, an array of spans, or {\"spans\":[...]}, not a "
+                + SpanJson.typeName(top));
+      }
+      if (p.nextToken() != null) {
+        return new DecodeResult.Malformed("unexpected content after the JSON value");
+      }
+    } catch (JsonProcessingException e) {
+      return new DecodeResult.Malformed(describe(e));
+    } catch (IOException e) {
+      return new DecodeResult.Malformed("unreadable body: " + e.getMessage());
+    } finally {
+      session.close();
+    }
+    if (session.invalidSpans > 0) {
+      return new DecodeResult.Invalid(session.summary(), session.details, session.invalidSpans);
+    }
+    return new DecodeResult.Accepted(session.spans);
+  }
+
+  /**
+   * Reads a JSON array of spans with the same validation, for consumers of {@code swarm.spans} and
+   * {@code swarm.traces}. The parser must be positioned on START_ARRAY; it is left on the matching END_ARRAY.
+   *
+   * @throws InvalidSpanException if the JSON is malformed or any span is invalid
+   */
+  public List<Span> readArray(JsonParser parser) throws IOException {
+    if (parser.currentToken() != JsonToken.START_ARRAY) {
+      throw new InvalidSpanException(
+          "expected a JSON array of spans, found " + SpanJson.typeName(parser.currentToken()));
+    }
+    Session session = new Session();
+    try {
+      session.readSpans(parser, Integer.MAX_VALUE);
+    } catch (StreamReadException e) {
+      throw new InvalidSpanException(describe(e));
+    } finally {
+      session.close();
+    }
+    if (session.invalidSpans > 0) {
+      throw new InvalidSpanException(session.summary(), session.details);
+    }
+    return session.spans;
+  }
+
+  /**
+   * Reads a whole byte array holding one JSON array of spans (a {@code swarm.spans} record value).
+   *
+   * @throws InvalidSpanException if the JSON is malformed, not a single array, or any span is invalid
+   */
+  public List<Span> readArray(byte[] utf8JsonArray) {
+    try (JsonParser p = SpanJson.FACTORY.createParser(utf8JsonArray)) {
+      p.nextToken();
+      List<Span> spans = readArray(p);
+      if (p.nextToken() != null) {
+        throw new InvalidSpanException("unexpected content after the JSON array");
+      }
+      return spans;
+    } catch (JsonProcessingException e) {
+      throw new InvalidSpanException(describe(e));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen when reading from a byte array
+    }
+  }
+
+  private static String describe(JsonProcessingException e) {
+    JsonLocation at = e.getLocation();
+    String where =
+        at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+    return "malformed JSON: " + e.getOriginalMessage() + where;
+  }
+
+  private static int fieldIndex(String name) {
+    switch (name) {
+      case SpanContract.ID:
+        return F_ID;
+      case SpanContract.TRACE_ID:
+        return F_TRACE_ID;
+      case SpanContract.PARENT_SPAN_ID:
+        return F_PARENT_SPAN_ID;
+      case SpanContract.SPAN_NAME:
+        return F_SPAN_NAME;
+      case SpanContract.SPAN_KIND:
+        return F_SPAN_KIND;
+      case SpanContract.STATUS:
+        return F_STATUS;
+      case SpanContract.START_TIME:
+        return F_START_TIME;
+      case SpanContract.END_TIME:
+        return F_END_TIME;
+      case SpanContract.DURATION_MS:
+        return F_DURATION_MS;
+      case SpanContract.TENANT_ID:
+        return F_TENANT_ID;
+      case SpanContract.TICKET_ID:
+        return F_TICKET_ID;
+      case SpanContract.AGENT_ID:
+        return F_AGENT_ID;
+      case SpanContract.ATTRIBUTES:
+        return F_ATTRIBUTES;
+      case SpanContract.EVENTS:
+        return F_EVENTS;
+      default:
+        return -1;
+    }
+  }
+
+  private static int eventFieldIndex(String name) {
+    switch (name) {
+      case SpanContract.EVENT_NAME:
+        return E_NAME;
+      case SpanContract.EVENT_TIME:
+        return E_TIME;
+      case SpanContract.EVENT_ATTRIBUTES:
+        return E_ATTRIBUTES;
+      default:
+        return -1;
+    }
+  }
+
+  private static String unknownFieldMessage(String suggestion) {
+    return suggestion == null ? "unknown field" : "unknown field (did you mean " + suggestion + "?)";
+  }
+
+  private static boolean missing(int seen, int nulls, int field) {
+    int bit = 1 << field;
+    return (seen & bit) == 0 || (nulls & bit) != 0;
+  }
+
+  /** State of one decode call: results, errors, and the reusable buffers for attributes and events. */
+  private final class Session {
+    final List<Span> spans = new ArrayList<>();
+    final List<FieldError> details = new ArrayList<>();
+    int errorCount;
+    int invalidSpans;
+    int spanCount;
+    private boolean spanInvalid;
+
+    private CappedOutputBuffer objectBuffer;
+    private JsonGenerator objectGen;
+    private CappedOutputBuffer eventsBuffer;
+    private JsonGenerator eventsGen;
+
+    // Outputs of readEvents, to avoid a result object per span.
+    private String eventsJson;
+    private int eventCount;
+
+    /**
+     * Reads array elements up to END_ARRAY. Returns false, leaving the parser mid-array, as soon as there are
+     * more than {@code maxSpans}.
+     */
+    boolean readSpans(JsonParser p, int maxSpans) throws IOException {
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        if (t == null) {
+          throw new JsonParseException(p, "unexpected end of input inside the array of spans");
+        }
+        if (spanCount >= maxSpans) {
+          return false;
+        }
+        int index = spanCount++;
+        if (t == JsonToken.START_OBJECT) {
+          readSpan(p, index, p.nextToken());
+        } else {
+          spanInvalid = false;
+          error(index, "", "span must be a JSON object, not " + SpanJson.typeName(t));
+          p.skipChildren();
+          endSpan();
+        }
+      }
+      return true;
+    }
+
+    /** Reads one span object whose START_OBJECT is consumed; {@code first} is the token after it. */
+    void readSpan(JsonParser p, int index, JsonToken first) throws IOException {
+      spanInvalid = false;
+      int seen = 0;
+      int nulls = 0;
+      String id = null;
+      String traceId = null;
+      String parentSpanId = null;
+      String spanName = null;
+      SpanKind kind = SpanKind.INTERNAL;
+      SpanStatus status = SpanStatus.UNSET;
+      long start = 0;
+      boolean hasStart = false;
+      long end = 0;
+      boolean hasEnd = false;
+      long duration = 0;
+      boolean hasDuration = false;
+      String tenantId = null;
+      String ticketId = null;
+      String agentId = null;
+      String attributes = EMPTY_OBJECT;
+      String events = EMPTY_ARRAY;
+      int spanEventCount = 0;
+
+      for (JsonToken t = first; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        int f = fieldIndex(field);
+        if (f < 0) {
+          error(index, field, unknownFieldMessage(SpanContract.suggestSpanField(field)));
+          p.skipChildren();
+          continue;
+        }
+        int bit = 1 << f;
+        if ((seen & bit) != 0) {
+          error(index, field, "duplicate field");
+          p.skipChildren();
+          continue;
+        }
+        seen |= bit;
+        if (value == JsonToken.VALUE_NULL) {
+          nulls |= bit; // null means absent
+          continue;
+        }
+        switch (f) {
+          case F_ID:
+            id = readId(p, value, index, field);
+            break;
+          case F_TRACE_ID:
+            traceId = readId(p, value, index, field);
+            break;
+          case F_PARENT_SPAN_ID:
+            // Many clients send "" for roots; treat it as absent rather than reject it.
+            if (value == JsonToken.VALUE_STRING && p.getTextLength() == 0) {
+              nulls |= bit;
+            } else {
+              parentSpanId = readId(p, value, index, field);
+            }
+            break;
+          case F_SPAN_NAME:
+            spanName = readName(p, value, index, field, limits.maxSpanNameChars());
+            break;
+          case F_SPAN_KIND:
+            {
+              String text = readString(p, value, index, field);
+              if (text != null) {
+                SpanKind k = SpanKind.fromWire(text);
+                if (k == null) {
+                  error(index, field, "must be one of " + String.join(", ", SpanContract.SPAN_KINDS));
+                } else {
+                  kind = k;
+                }
+              }
+              break;
+            }
+          case F_STATUS:
+            {
+              String text = readString(p, value, index, field);
+              if (text != null) {
+                SpanStatus s = SpanStatus.fromWire(text);
+                if (s == null) {
+                  error(index, field, "must be one of " + String.join(", ", SpanContract.STATUSES));
+                } else {
+                  status = s;
+                }
+              }
+              break;
+            }
+          case F_START_TIME:
+            {
+              String text = readString(p, value, index, field);
+              if (text != null) {
+                try {
+                  start = Timestamps.parseIso(text);
+                  hasStart = true;
+                } catch (IllegalArgumentException e) {
+                  error(index, field, e.getMessage());
+                }
+              }
+              break;
+            }
+          case F_END_TIME:
+            {
+              String text = readString(p, value, index, field);
+              if (text != null) {
+                try {
+                  end = Timestamps.parseIso(text);
+                  hasEnd = true;
+                } catch (IllegalArgumentException e) {
+                  error(index, field, e.getMessage());
+                }
+              }
+              break;
+            }
+          case F_DURATION_MS:
+            if (value != JsonToken.VALUE_NUMBER_INT) {
+              error(index, field, "must be a non-negative integer (milliseconds), not " + SpanJson.typeName(value));
+              p.skipChildren();
+            } else if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+              error(index, field, "is too large");
+            } else if (p.getLongValue() < 0) {
+              error(index, field, "must not be negative");
+            } else {
+              duration = p.getLongValue();
+              hasDuration = true;
+            }
+            break;
+          case F_TENANT_ID:
+            tenantId = readId(p, value, index, field);
+            break;
+          case F_TICKET_ID:
+            ticketId = readId(p, value, index, field);
+            break;
+          case F_AGENT_ID:
+            agentId = readId(p, value, index, field);
+            break;
+          case F_ATTRIBUTES:
+            if (value != JsonToken.START_OBJECT) {
+              error(index, field, "must be a JSON object, not " + SpanJson.typeName(value));
+              p.skipChildren();
+            } else {
+              String copied = copyObject(p, index, field);
+              if (copied != null) {
+                attributes = copied;
+              }
+            }
+            break;
+          case F_EVENTS:
+            if (value != JsonToken.START_ARRAY) {
+              error(index, field, "must be an array of events, not " + SpanJson.typeName(value));
+              p.skipChildren();
+            } else {
+              readEvents(p, index);
+              events = eventsJson;
+              spanEventCount = eventCount;
+            }
+            break;
+          default:
+            throw new IllegalStateException("unhandled field " + field);
+        }
+      }
+
+      if (missing(seen, nulls, F_ID)) {
+        error(index, SpanContract.ID, "required");
+      }
+      if (missing(seen, nulls, F_TRACE_ID)) {
+        error(index, SpanContract.TRACE_ID, "required");
+      }
+      if (missing(seen, nulls, F_SPAN_NAME)) {
+        error(index, SpanContract.SPAN_NAME, "required");
+      }
+      if (missing(seen, nulls, F_START_TIME)) {
+        error(index, SpanContract.START_TIME, "required");
+      }
+      if (hasStart && hasEnd && end < start) {
+        error(index, SpanContract.END_TIME, "must not be before start_time");
+      }
+      if (!spanInvalid) {
+        Long durationMs = hasDuration ? Long.valueOf(duration) : hasEnd ? Long.valueOf(end - start) : null;
+        spans.add(
+            new Span(
+                id,
+                traceId,
+                parentSpanId,
+                spanName,
+                kind,
+                status,
+                start,
+                hasEnd ? end : null,
+                durationMs,
+                tenantId,
+                ticketId,
+                agentId,
+                attributes,
+                events,
+                spanEventCount));
+      }
+      endSpan();
+    }
+
+    /** Reads an events array (START_ARRAY consumed) into {@link #eventsJson} / {@link #eventCount}. */
+    private void readEvents(JsonParser p, int index) throws IOException {
+      CappedOutputBuffer buffer = eventsBuffer();
+      JsonGenerator gen = eventsGen();
+      buffer.reset();
+      gen.writeStartArray();
+      int count = 0;
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        int e = count++;
+        if (e >= limits.maxEventsPerSpan()) {
+          if (e == limits.maxEventsPerSpan()) {
+            error(index, SpanContract.EVENTS, "at most " + limits.maxEventsPerSpan() + " events per span");
+          }
+          p.skipChildren();
+        } else if (t != JsonToken.START_OBJECT) {
+          error(index, eventPath(e, null), "event must be a JSON object, not " + SpanJson.typeName(t));
+          p.skipChildren();
+        } else {
+          readEvent(p, index, e, gen);
+        }
+      }
+      gen.writeEndArray();
+      gen.flush();
+      eventsJson = buffer.toUtf8String();
+      eventCount = count;
+    }
+
+    private void readEvent(JsonParser p, int index, int e, JsonGenerator out) throws IOException {
+      int errorsBefore = errorCount;
+      int seen = 0;
+      int nulls = 0;
+      String name = null;
+      long time = 0;
+      String attributes = EMPTY_OBJECT;
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        int f = eventFieldIndex(field);
+        if (f < 0) {
+          error(index, eventPath(e, field), unknownFieldMessage(SpanContract.suggestEventField(field)));
+          p.skipChildren();
+          continue;
+        }
+        int bit = 1 << f;
+        if ((seen & bit) != 0) {
+          error(index, eventPath(e, field), "duplicate field");
+          p.skipChildren();
+          continue;
+        }
+        seen |= bit;
+        if (value == JsonToken.VALUE_NULL) {
+          nulls |= bit;
+          continue;
+        }
+        switch (f) {
+          case E_NAME:
+            name = readName(p, value, index, eventPath(e, field), SpanContract.MAX_EVENT_NAME_CHARS);
+            break;
+          case E_TIME:
+            {
+              String text = readString(p, value, index, eventPath(e, field));
+              if (text != null) {
+                try {
+                  time = Timestamps.parseIso(text);
+                } catch (IllegalArgumentException ex) {
+                  error(index, eventPath(e, field), ex.getMessage());
+                }
+              }
+              break;
+            }
+          case E_ATTRIBUTES:
+            if (value != JsonToken.START_OBJECT) {
+              error(index, eventPath(e, field), "must be a JSON object, not " + SpanJson.typeName(value));
+              p.skipChildren();
+            } else {
+              String copied = copyObject(p, index, eventPath(e, field));
+              if (copied != null) {
+                attributes = copied;
+              }
+            }
+            break;
+          default:
+            throw new IllegalStateException("unhandled event field " + field);
+        }
+      }
+      if (missing(seen, nulls, E_NAME)) {
+        error(index, eventPath(e, SpanContract.EVENT_NAME), "required");
+      }
+      if (missing(seen, nulls, E_TIME)) {
+        error(index, eventPath(e, SpanContract.EVENT_TIME), "required");
+      }
+      if (errorCount == errorsBefore) {
+        out.writeStartObject();
+        out.writeStringField(SpanContract.EVENT_NAME, name);
+        out.writeStringField(SpanContract.EVENT_TIME, Timestamps.formatIso(time));
+        out.writeFieldName(SpanContract.EVENT_ATTRIBUTES);
+        out.writeRawValue(attributes);
+        out.writeEndObject();
+      }
+    }
+
+    /**
+     * Copies the object at the current START_OBJECT to compact JSON, enforcing the byte limit and rejecting
+     * duplicate keys. Returns null (error recorded, parser moved past the object) when it breaks a rule.
+     *
+     * <p>Not {@code copyCurrentStructure}: that rounds decimals through double ({@code 1e400} becomes the
+     * string {@code "Infinity"}), so floats are copied as their original text instead.
+     */
+    private String copyObject(JsonParser p, int index, String field) throws IOException {
+      CappedOutputBuffer buffer = objectBuffer();
+      JsonGenerator gen = objectGen();
+      buffer.reset();
+      int depth = 0;
+      try {
+        JsonToken t = p.currentToken();
+        while (true) {
+          switch (t.id()) {
+            case JsonTokenId.ID_START_OBJECT:
+            case JsonTokenId.ID_START_ARRAY:
+              depth++;
+              gen.copyCurrentEvent(p);
+              break;
+            case JsonTokenId.ID_END_OBJECT:
+            case JsonTokenId.ID_END_ARRAY:
+              depth--;
+              gen.copyCurrentEvent(p);
+              break;
+            case JsonTokenId.ID_NUMBER_FLOAT:
+              gen.writeNumber(p.getText());
+              break;
+            default:
+              gen.copyCurrentEvent(p);
+          }
+          if (depth == 0) {
+            break;
+          }
+          t = p.nextToken();
+        }
+        gen.flush();
+        return buffer.toUtf8String();
+      } catch (CappedOutputBuffer.CapExceeded e) {
+        error(index, field, "must be at most " + limits.maxAttributesBytes() + " bytes as compact JSON");
+      } catch (StreamWriteException e) {
+        // The generator refused a key it had already written, or text it cannot encode.
+        String problem = e.getOriginalMessage();
+        error(
+            index,
+            field,
+            problem.startsWith("Duplicate field")
+                ? "duplicate key " + problem.substring("Duplicate field ".length())
+                : "cannot be encoded: " + problem);
+      }
+      // The generator is mid-structure after a failure: drop it and skip the rest of the input object.
+      objectGen = null;
+      buffer.reset();
+      while (depth > 0) {
+        JsonToken t = p.nextToken();
+        if (t.isStructStart()) {
+          depth++;
+        } else if (t.isStructEnd()) {
+          depth--;
+        }
+      }
+      return null;
+    }
+
+    private String readString(JsonParser p, JsonToken value, int index, String field) throws IOException {
+      if (value != JsonToken.VALUE_STRING) {
+        error(index, field, "must be a string, not " + SpanJson.typeName(value));
+        p.skipChildren();
+        return null;
+      }
+      return p.getText();
+    }
+
+    private String readId(JsonParser p, JsonToken value, int index, String field) throws IOException {
+      String text = readString(p, value, index, field);
+      if (text == null || SpanContract.isValidId(text)) {
+        return text;
+      }
+      if (text.isEmpty()) {
+        error(index, field, "must not be empty");
+      } else if (text.length() > SpanContract.MAX_ID_CHARS) {
+        error(index, field, "must be at most " + SpanContract.MAX_ID_CHARS + " characters");
+      } else {
+        error(index, field, "may only contain the characters [0-9A-Za-z._:-]");
+      }
+      return null;
+    }
+
+    /** A non-empty string of at most {@code maxChars} code points with no unpaired surrogates. */
+    private String readName(JsonParser p, JsonToken value, int index, String field, int maxChars)
+        throws IOException {
+      String text = readString(p, value, index, field);
+      if (text == null) {
+        return null;
+      }
+      if (text.isEmpty()) {
+        error(index, field, "must not be empty");
+        return null;
+      }
+      int codePoints = 0;
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else if (Character.isSurrogate(c)) {
+          error(index, field, "contains an unpaired UTF-16 surrogate");
+          return null;
+        }
+        codePoints++;
+      }
+      if (codePoints > maxChars) {
+        error(index, field, "must be at most " + maxChars + " characters");
+        return null;
+      }
+      return text;
+    }
+
+    private void error(int index, String field, String message) {
+      spanInvalid = true;
+      errorCount++;
+      if (details.size() < MAX_ERROR_DETAILS) {
+        details.add(new FieldError(index, field, message));
+      }
+    }
+
+    private void endSpan() {
+      if (spanInvalid) {
+        invalidSpans++;
+      }
+    }
+
+    String summary() {
+      StringBuilder sb = new StringBuilder();
+      sb.append(invalidSpans).append(" of ").append(spanCount).append(spanCount == 1 ? " span" : " spans");
+      sb.append(" invalid, none accepted");
+      if (errorCount > details.size()) {
+        sb.append(" (").append(errorCount).append(" problems, first ").append(details.size()).append(" listed)");
+      }
+      if (!details.isEmpty()) {
+        sb.append(": ").append(details.get(0));
+      }
+      return sb.toString();
+    }
+
+    private CappedOutputBuffer objectBuffer() {
+      if (objectBuffer == null) {
+        objectBuffer = new CappedOutputBuffer(512, limits.maxAttributesBytes());
+      }
+      return objectBuffer;
+    }
+
+    private JsonGenerator objectGen() throws IOException {
+      if (objectGen == null) {
+        objectGen = SpanJson.FACTORY.createGenerator(objectBuffer());
+        objectGen.enable(JsonGenerator.Feature.STRICT_DUPLICATE_DETECTION);
+      }
+      return objectGen;
+    }
+
+    private CappedOutputBuffer eventsBuffer() {
+      if (eventsBuffer == null) {
+        eventsBuffer = new CappedOutputBuffer(512, Integer.MAX_VALUE - 16);
+      }
+      return eventsBuffer;
+    }
+
+    private JsonGenerator eventsGen() throws IOException {
+      if (eventsGen == null) {
+        eventsGen = SpanJson.FACTORY.createGenerator(eventsBuffer());
+      }
+      return eventsGen;
+    }
+
+    /** Returns generator buffers to Jackson's pool. */
+    void close() {
+      closeQuietly(objectGen);
+      closeQuietly(eventsGen);
+      objectGen = null;
+      eventsGen = null;
+    }
+
+    private void closeQuietly(JsonGenerator gen) {
+      if (gen == null) {
+        return;
+      }
+      try {
+        gen.close();
+      } catch (IOException | RuntimeException e) {
+        // Only buffer bookkeeping is lost; the results were already taken.
+      }
+    }
+  }
+
+  private static String eventPath(int e, String field) {
+    return field == null ? "events[" + e + "]" : "events[" + e + "]." + field;
+  }
+}

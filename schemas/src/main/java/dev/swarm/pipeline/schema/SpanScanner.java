@@ -1,0 +1,77 @@
+package dev.swarm.pipeline.schema;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * For the aggregator: walks a {@code swarm.spans} record value (a JSON array of normalised spans) and reports
+ * each span's id, parent and byte range, without building {@link Span} objects or validating further.
+ */
+public final class SpanScanner {
+
+  /** Receives one call per span, in array order. */
+  public interface Sink {
+    /**
+     * @param parentSpanId null for a root (absent, null or {@code ""})
+     * @param offset index of the span object's opening brace in the scanned array
+     * @param length bytes up to and including its closing brace
+     */
+    void span(String id, String parentSpanId, int offset, int length);
+  }
+
+  private SpanScanner() {}
+
+  /**
+   * @throws InvalidSpanException if the bytes are not one JSON array of objects, or an object lacks a string
+   *     {@code id}
+   */
+  public static void scan(byte[] utf8JsonArray, Sink sink) {
+    try (JsonParser p = SpanJson.FACTORY.createParser(utf8JsonArray)) {
+      if (p.nextToken() != JsonToken.START_ARRAY) {
+        throw new InvalidSpanException("expected a JSON array of spans");
+      }
+      int index = 0;
+      JsonToken t;
+      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+        if (t != JsonToken.START_OBJECT) {
+          throw new InvalidSpanException(
+              "span " + index + " is not a JSON object",
+              List.of(new FieldError(index, "", "span must be a JSON object, not " + SpanJson.typeName(t))));
+        }
+        int offset = (int) p.currentTokenLocation().getByteOffset();
+        String id = null;
+        String parentSpanId = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String field = p.currentName();
+          JsonToken value = p.nextToken();
+          if (value == JsonToken.VALUE_STRING && SpanContract.ID.equals(field)) {
+            id = p.getText();
+          } else if (value == JsonToken.VALUE_STRING && SpanContract.PARENT_SPAN_ID.equals(field)) {
+            parentSpanId = p.getTextLength() == 0 ? null : p.getText();
+          } else {
+            p.skipChildren();
+          }
+        }
+        // Now on the span's END_OBJECT; the current location is just past it.
+        int endExclusive = (int) p.currentLocation().getByteOffset();
+        if (id == null) {
+          throw new InvalidSpanException(
+              "span " + index + " has no id", List.of(new FieldError(index, SpanContract.ID, "required")));
+        }
+        sink.span(id, parentSpanId, offset, endExclusive - offset);
+        index++;
+      }
+      if (p.nextToken() != null) {
+        throw new InvalidSpanException("unexpected content after the JSON array");
+      }
+    } catch (JsonProcessingException e) {
+      throw new InvalidSpanException("malformed JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen reading a byte array
+    }
+  }
+}
