@@ -69,7 +69,8 @@ class IngestApiTest {
     assertEquals("a1", s.getString("id"));
     assertEquals("2026-11-27T22:24:23.123Z", s.getString("start_time"));
     assertEquals("2026-11-27T22:24:24.000Z", s.getString("end_time"));
-    assertEquals(876L, s.getLong("duration_ms"));
+    // end - start of the normalised (millisecond) times
+    assertEquals(877L, s.getLong("duration_ms"));
     assertEquals("internal", s.getString("span_kind"));
     assertEquals("unset", s.getString("status"));
     assertEquals("T-1", s.getJsonObject("attributes").getString("ticket_id"));

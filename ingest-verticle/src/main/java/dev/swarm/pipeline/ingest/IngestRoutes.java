@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -77,7 +78,7 @@ public final class IngestRoutes {
       resp.putHeader(TRACE_HEADER, traceId);
     }
     if (draining) {
-      unavailable(ctx, RequestOutcome.UNAVAILABLE, "shutting down", 0);
+      unavailable(ctx, RequestOutcome.UNAVAILABLE, "shutting down");
       return;
     }
     if (!isJson(req.getHeader("Content-Type"))) {
@@ -143,7 +144,7 @@ public final class IngestRoutes {
       if (!budget.tryAcquire(chunk.length())) {
         failed = true;
         releaseAll();
-        unavailable(ctx, RequestOutcome.THROTTLED, "ingest is at its in-flight limit (MAX_INFLIGHT_BYTES); retry later", 0);
+        unavailable(ctx, RequestOutcome.THROTTLED, "ingest is at its in-flight limit (MAX_INFLIGHT_BYTES); retry later");
         closeAfterResponse(ctx);
         return;
       }
@@ -181,7 +182,7 @@ public final class IngestRoutes {
         return Future.succeededFuture();
       }
       if (result instanceof DecodeResult.Invalid inv) {
-        metrics.spansRejected(inv.totalSpans());
+        metrics.spansRejected(inv.invalidSpans()); // TODO total spans of the request
         JsonArray details = new JsonArray();
         for (FieldError e : inv.details()) {
           details.add(new JsonObject().put("index", e.index()).put("field", e.field()).put("message", e.message()));
@@ -194,7 +195,7 @@ public final class IngestRoutes {
       int n = ok.spans().size();
       if (!brokerAvailable.getAsBoolean()) {
         metrics.spansThrottled(n);
-        unavailable(ctx, RequestOutcome.UNAVAILABLE, "Kafka is unreachable; nothing was accepted, retry later", n);
+        unavailable(ctx, RequestOutcome.UNAVAILABLE, "Kafka is unreachable; nothing was accepted, retry later");
         return Future.succeededFuture();
       }
       if (n == 0) {
@@ -211,7 +212,7 @@ public final class IngestRoutes {
               LOG.warn("publishing {} spans to Kafka failed: {}", n, ar.cause().toString());
               metrics.spansThrottled(n);
               unavailable(ctx, RequestOutcome.UNAVAILABLE,
-                  "Kafka did not acknowledge the spans (" + ar.cause().getClass().getSimpleName() + "); retry later", n);
+                  "Kafka did not acknowledge the spans (" + ar.cause().getClass().getSimpleName() + "); retry later");
             }
             return Future.succeededFuture();
           });
@@ -241,7 +242,7 @@ public final class IngestRoutes {
     respond(ctx, status, outcome, new JsonObject().put("error", message));
   }
 
-  private void unavailable(RoutingContext ctx, RequestOutcome outcome, String message, int spans) {
+  private void unavailable(RoutingContext ctx, RequestOutcome outcome, String message) {
     ctx.response().putHeader("Retry-After", Integer.toString(config.retryAfterSeconds()));
     respond(ctx, 503, outcome, new JsonObject().put("error", message));
   }
@@ -257,10 +258,15 @@ public final class IngestRoutes {
 
   /** After an early answer, stop reading the rest of a body we will not use. */
   private static void closeAfterResponse(RoutingContext ctx) {
-    ctx.request().pause();
-    ctx.response().endHandler(v -> ctx.request().connection().close());
-    if (ctx.response().ended()) {
-      ctx.request().connection().close();
+    HttpServerRequest req = ctx.request();
+    req.pause();
+    if (req.version() == HttpVersion.HTTP_2) {
+      // One stream of a shared connection: cancel just this stream.
+      ctx.response().reset(0x8);
+    } else if (ctx.response().ended()) {
+      req.connection().close();
+    } else {
+      ctx.response().endHandler(v -> req.connection().close());
     }
   }
 }
