@@ -1,9 +1,7 @@
 package dev.swarm.pipeline.aggregator;
 
+import dev.swarm.pipeline.schema.Timestamps;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /**
@@ -13,8 +11,6 @@ import java.util.List;
 public final class AssembledTrace {
   private static final byte[] SPANS_OPEN = ",\"spans\":[".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CLOSE = "]}".getBytes(StandardCharsets.US_ASCII);
-  private static final DateTimeFormatter ISO_MILLIS =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final String traceId;
   private final Verdict verdict;
@@ -130,8 +126,8 @@ public final class AssembledTrace {
         .append(",\"orphan_count\":").append(orphanCount)
         .append(",\"cycle_count\":").append(cycleCount)
         .append(",\"duplicate_count\":").append(duplicateCount)
-        .append(",\"first_seen\":\"").append(formatIso(firstSeenMs))
-        .append("\",\"emitted_at\":\"").append(formatIso(emittedAtMs)).append('"');
+        .append(",\"first_seen\":\"").append(Timestamps.formatIso(firstSeenMs))
+        .append("\",\"emitted_at\":\"").append(Timestamps.formatIso(emittedAtMs)).append('"');
     byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
 
     long size = (long) headBytes.length + SPANS_OPEN.length + CLOSE.length + Math.max(0, spans.size() - 1);
@@ -159,10 +155,6 @@ public final class AssembledTrace {
   private static int put(byte[] out, int pos, byte[] bytes) {
     System.arraycopy(bytes, 0, out, pos, bytes.length);
     return pos + bytes.length;
-  }
-
-  static String formatIso(long epochMillis) {
-    return ISO_MILLIS.format(Instant.ofEpochMilli(epochMillis));
   }
 
   /** Appends text as a JSON string literal (quotes, backslash and control characters escaped). */

@@ -1,0 +1,60 @@
+package dev.swarm.pipeline.aggregator;
+
+import java.util.Objects;
+
+/**
+ * Settings of the aggregator verticle.
+ *
+ * @param spansTopic topic read (SPANS_TOPIC, default swarm.spans)
+ * @param tracesTopic topic written (TRACES_TOPIC, default swarm.traces)
+ * @param groupId consumer group (AGGREGATOR_GROUP_ID, default trace-aggregator)
+ * @param assembler assembly limits and timings
+ * @param sweepIntervalMs how often ready traces are looked for and offsets committed (AGGREGATOR_SWEEP_MS)
+ * @param maxInFlightTraces emitted traces not yet acknowledged by Kafka above which polling pauses
+ *     (AGGREGATOR_MAX_INFLIGHT_TRACES)
+ * @param drainTimeoutMs on stop, how long to wait for in-flight sends before committing and closing
+ *     (AGGREGATOR_DRAIN_TIMEOUT_MS)
+ */
+public record AggregatorConfig(
+    String spansTopic,
+    String tracesTopic,
+    String groupId,
+    AssemblerConfig assembler,
+    long sweepIntervalMs,
+    int maxInFlightTraces,
+    long drainTimeoutMs) {
+
+  public static final String DEFAULT_SPANS_TOPIC = "swarm.spans";
+  public static final String DEFAULT_TRACES_TOPIC = "swarm.traces";
+  public static final String DEFAULT_GROUP_ID = "trace-aggregator";
+  public static final long DEFAULT_SWEEP_INTERVAL_MS = 100;
+  public static final int DEFAULT_MAX_INFLIGHT_TRACES = 1_000;
+  public static final long DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+  public AggregatorConfig {
+    Objects.requireNonNull(spansTopic, "spansTopic");
+    Objects.requireNonNull(tracesTopic, "tracesTopic");
+    Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(assembler, "assembler");
+    if (sweepIntervalMs < 1) {
+      throw new IllegalArgumentException("sweepIntervalMs must be >= 1: " + sweepIntervalMs);
+    }
+    if (maxInFlightTraces < 1) {
+      throw new IllegalArgumentException("maxInFlightTraces must be >= 1: " + maxInFlightTraces);
+    }
+    if (drainTimeoutMs < 0) {
+      throw new IllegalArgumentException("drainTimeoutMs must be >= 0: " + drainTimeoutMs);
+    }
+  }
+
+  /** The settings named in the contract; the drain timeout takes its default. */
+  public AggregatorConfig(String spansTopic, String tracesTopic, String groupId, AssemblerConfig assembler,
+      long sweepIntervalMs, int maxInFlightTraces) {
+    this(spansTopic, tracesTopic, groupId, assembler, sweepIntervalMs, maxInFlightTraces, DEFAULT_DRAIN_TIMEOUT_MS);
+  }
+
+  public static AggregatorConfig defaults() {
+    return new AggregatorConfig(DEFAULT_SPANS_TOPIC, DEFAULT_TRACES_TOPIC, DEFAULT_GROUP_ID,
+        AssemblerConfig.defaults(), DEFAULT_SWEEP_INTERVAL_MS, DEFAULT_MAX_INFLIGHT_TRACES, DEFAULT_DRAIN_TIMEOUT_MS);
+  }
+}

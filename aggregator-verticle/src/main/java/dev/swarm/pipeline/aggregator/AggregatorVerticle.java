@@ -1,0 +1,412 @@
+package dev.swarm.pipeline.aggregator;
+
+import dev.swarm.pipeline.schema.InvalidSpanException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import io.vertx.kafka.client.producer.KafkaProducer;
+import io.vertx.kafka.client.producer.KafkaProducerRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects {@link TraceAssembler} to Kafka: polls swarm.spans, publishes assembled traces to swarm.traces and
+ * commits, per partition, only offsets whose traces Kafka has acknowledged (at-least-once).
+ *
+ * <p>Everything runs on this verticle's event loop; the Kafka clients do their blocking work on their own threads.
+ * Backpressure comes from the poll loop: the next poll is issued only after a batch was handled, and not at all while
+ * too many emitted traces await acknowledgement. The buffer itself is bounded by the assembler's eviction.
+ */
+public final class AggregatorVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AggregatorVerticle.class);
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+  private static final long RETRY_DELAY_MS = 1_000;
+  private static final int INVALID_LOGS_PER_SECOND = 10;
+  /** Room for the swarm.traces envelope around a trace's spans. */
+  private static final int ENVELOPE_BYTES = 64 * 1024;
+
+  private final AggregatorConfig settings;
+  private final Map<String, String> consumerProps;
+  private final Map<String, String> producerProps;
+  private final MeterRegistry registry;
+
+  private TraceAssembler assembler;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private KafkaProducer<String, byte[]> producer;
+  private long sweepTimer = -1;
+
+  private boolean stopping;
+  private boolean polling;
+  private boolean pollPaused;
+  private int sendsInFlight;
+  private Promise<Void> drained;
+  private boolean commitInFlight;
+  private final Map<Integer, Long> committed = new HashMap<>();
+
+  private final Map<Verdict, Counter> emitted = new EnumMap<>(Verdict.class);
+  private Timer assemblyTime;
+  private Counter duplicateSpans;
+  private Counter invalidRecords;
+  private Counter droppedTraces;
+  private final List<Meter> gauges = new ArrayList<>();
+  private long duplicatesReported;
+  private long invalidLogWindowStart;
+  private int invalidLogsInWindow;
+
+  // Read by the metrics scrape on another thread; written on the event loop.
+  private volatile long bufferedTraces;
+  private volatile long bufferedSpans;
+  private volatile long bufferedBytes;
+  private volatile long inflightTraces;
+
+  /**
+   * @param config topics, group and limits
+   * @param kafkaConsumerProps at least bootstrap.servers; group, commit mode and deserializers are set here
+   * @param kafkaProducerProps at least bootstrap.servers; acks, idempotence and serializers are set here
+   * @param registry where the trace_aggregator_* meters go
+   */
+  public AggregatorVerticle(AggregatorConfig config, Map<String, String> kafkaConsumerProps,
+      Map<String, String> kafkaProducerProps, MeterRegistry registry) {
+    this.settings = Objects.requireNonNull(config, "config");
+    this.consumerProps = Map.copyOf(kafkaConsumerProps);
+    this.producerProps = Map.copyOf(kafkaProducerProps);
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  @Override
+  public Future<?> start() {
+    assembler = new TraceAssembler(settings.assembler());
+    registerMeters();
+
+    Map<String, String> consumerConfig = new HashMap<>(consumerProps);
+    consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+    consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
+    consumer.partitionsRevokedHandler(this::onPartitionsRevoked);
+    consumer.partitionsAssignedHandler(partitions -> LOG.info("assigned {}", describe(partitions)));
+    consumer.exceptionHandler(e -> LOG.warn("kafka consumer error", e));
+
+    Map<String, String> producerConfig = new HashMap<>(producerProps);
+    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    // A trace message may be up to maxTraceBytes of span JSON; the broker/topic limit must allow it too.
+    producerConfig.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+        Integer.toString(settings.assembler().maxTraceBytes() + ENVELOPE_BYTES));
+    producerConfig.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    producer = KafkaProducer.create(vertx, producerConfig, String.class, byte[].class);
+    // Failures are handled per send; this only keeps them from being reported a second time as uncaught.
+    producer.exceptionHandler(e -> LOG.debug("kafka producer error", e));
+
+    return consumer.subscribe(settings.spansTopic()).onSuccess(v -> {
+      sweepTimer = vertx.setPeriodic(settings.sweepIntervalMs(), id -> sweep());
+      poll();
+      LOG.info("aggregating {} -> {} as group {}", settings.spansTopic(), settings.tracesTopic(),
+          settings.groupId());
+    });
+  }
+
+  /**
+   * Stops without emitting buffered traces (their records were not committed, so they are read again): waits for
+   * in-flight sends up to the drain timeout, commits what was acknowledged, then closes the clients.
+   */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (consumer == null || producer == null) {
+      return Future.succeededFuture(); // start did not get far
+    }
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    drained = Promise.promise();
+    if (sendsInFlight == 0) {
+      drained.tryComplete();
+    }
+    long drainTimer = vertx.setTimer(Math.max(1, settings.drainTimeoutMs()), id -> {
+      if (drained.tryComplete()) {
+        LOG.warn("stopping with {} sends unacknowledged after {} ms; their records will be read again",
+            sendsInFlight, settings.drainTimeoutMs());
+      }
+    });
+    return drained.future()
+        .compose(v -> {
+          vertx.cancelTimer(drainTimer);
+          return commitPositions(true).otherwiseEmpty();
+        })
+        .eventually(() -> consumer.close())
+        .eventually(() -> producer.close())
+        .onComplete(ar -> {
+          gauges.forEach(registry::remove);
+          LOG.info("aggregator stopped; {} traces still buffered were left to be read again",
+              assembler.bufferedTraces());
+        });
+  }
+
+  // --- consuming --------------------------------------------------------------------------------------------------
+
+  private void poll() {
+    if (stopping || polling) {
+      return;
+    }
+    if (assembler.unacknowledgedTraces() >= settings.maxInFlightTraces()) {
+      pollPaused = true; // resumed by acknowledgements
+      return;
+    }
+    polling = true;
+    consumer.poll(POLL_TIMEOUT).onComplete(ar -> {
+      polling = false;
+      if (stopping) {
+        return; // not added, not committed: read again after restart
+      }
+      if (ar.succeeded()) {
+        handle(ar.result());
+        poll();
+      } else {
+        LOG.warn("poll failed; retrying in {} ms", RETRY_DELAY_MS, ar.cause());
+        vertx.setTimer(RETRY_DELAY_MS, id -> poll());
+      }
+    });
+  }
+
+  private void handle(KafkaConsumerRecords<byte[], byte[]> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < records.size(); i++) {
+      KafkaConsumerRecord<byte[], byte[]> record = records.recordAt(i);
+      String traceId = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+      if (traceId == null || traceId.isEmpty() || record.value() == null) {
+        invalid(record, traceId, "missing key or value");
+        continue;
+      }
+      List<BufferedSpan> spans;
+      try {
+        spans = SpanRecordReader.read(record.value());
+      } catch (InvalidSpanException e) {
+        invalid(record, traceId, e.getMessage());
+        continue;
+      }
+      publish(assembler.add(traceId, spans, record.partition(), record.offset(), now));
+    }
+    updateGauges();
+  }
+
+  private void invalid(KafkaConsumerRecord<byte[], byte[]> record, String traceId, String reason) {
+    assembler.skipRecord(record.partition(), record.offset());
+    invalidRecords.increment();
+    long now = System.currentTimeMillis();
+    if (now - invalidLogWindowStart >= 1_000) {
+      invalidLogWindowStart = now;
+      invalidLogsInWindow = 0;
+    }
+    if (invalidLogsInWindow++ < INVALID_LOGS_PER_SECOND) { // a flood of bad records must not flood the log
+      LOG.warn("skipping invalid {} record trace_id={} partition={} offset={} invalid_records_total={}: {}",
+          settings.spansTopic(), traceId, record.partition(), record.offset(), (long) invalidRecords.count(),
+          reason);
+    }
+  }
+
+  private void onPartitionsRevoked(Set<TopicPartition> partitions) {
+    List<Integer> revoked = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      if (tp.getTopic().equals(settings.spansTopic())) {
+        revoked.add(tp.getPartition());
+      }
+    }
+    int before = assembler.bufferedTraces();
+    assembler.forgetPartitions(revoked);
+    revoked.forEach(committed::remove);
+    LOG.info("revoked {}; dropped {} buffered traces for the new owner to rebuild", describe(partitions),
+        before - assembler.bufferedTraces());
+    updateGauges();
+  }
+
+  // --- emitting ---------------------------------------------------------------------------------------------------
+
+  private void sweep() {
+    if (stopping) {
+      return;
+    }
+    publish(assembler.sweep(System.currentTimeMillis()));
+    commitPositions(false);
+    updateGauges();
+  }
+
+  private void publish(List<AssembledTrace> traces) {
+    for (AssembledTrace trace : traces) {
+      send(trace, trace.toJson());
+    }
+  }
+
+  private void send(AssembledTrace trace, byte[] json) {
+    sendsInFlight++;
+    producer.send(KafkaProducerRecord.create(settings.tracesTopic(), trace.traceId(), json)).onComplete(ar -> {
+      sendsInFlight--;
+      if (ar.succeeded()) {
+        acknowledged(trace);
+      } else if (isUnsendable(ar.cause())) {
+        // Retrying cannot succeed and would hold the partition's commits back forever.
+        LOG.error("dropping trace_id={} verdict={} spans={} bytes={}: {}", trace.traceId(), trace.verdict().wire(),
+            trace.spanCount(), json.length, ar.cause().toString());
+        droppedTraces.increment();
+        assembler.acknowledge(trace);
+      } else if (stopping) {
+        LOG.warn("send of trace_id={} failed while stopping; its records will be read again", trace.traceId());
+      } else {
+        LOG.warn("send of trace_id={} failed; retrying in {} ms", trace.traceId(), RETRY_DELAY_MS, ar.cause());
+        sendsInFlight++; // still in flight while waiting to retry
+        vertx.setTimer(RETRY_DELAY_MS, id -> {
+          sendsInFlight--;
+          if (stopping) {
+            afterSendCompleted(); // left unacknowledged: its records will be read again
+          } else {
+            send(trace, json);
+          }
+        });
+      }
+      afterSendCompleted();
+    });
+  }
+
+  private void acknowledged(AssembledTrace trace) {
+    assembler.acknowledge(trace);
+    emitted.get(trace.verdict()).increment();
+    assemblyTime.record(Math.max(0, trace.assemblyMillis()), TimeUnit.MILLISECONDS);
+  }
+
+  private void afterSendCompleted() {
+    inflightTraces = assembler.unacknowledgedTraces();
+    if (stopping) {
+      if (sendsInFlight == 0 && drained != null) {
+        drained.tryComplete();
+      }
+      return;
+    }
+    if (pollPaused && assembler.unacknowledgedTraces() < settings.maxInFlightTraces()) {
+      pollPaused = false;
+      poll();
+    }
+  }
+
+  private static boolean isUnsendable(Throwable error) {
+    return error instanceof RecordTooLargeException
+        || error instanceof RecordBatchTooLargeException
+        || error instanceof SerializationException;
+  }
+
+  // --- committing -------------------------------------------------------------------------------------------------
+
+  /** Commits each partition's position when it moved; {@code force} also when a commit is already under way. */
+  private Future<Void> commitPositions(boolean force) {
+    if (commitInFlight && !force) {
+      return Future.succeededFuture();
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (int partition : assembler.partitions()) {
+      long position = assembler.commitPosition(partition);
+      if (position >= 0 && !Long.valueOf(position).equals(committed.get(partition))) {
+        offsets.put(new TopicPartition(settings.spansTopic(), partition), new OffsetAndMetadata(position, ""));
+      }
+    }
+    if (offsets.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    commitInFlight = true;
+    return consumer.commit(offsets)
+        .onComplete(ar -> {
+          commitInFlight = false;
+          if (ar.succeeded()) {
+            offsets.forEach((tp, om) -> {
+              if (assembler.partitions().contains(tp.getPartition())) { // not revoked meanwhile
+                committed.put(tp.getPartition(), om.getOffset());
+              }
+            });
+          } else {
+            LOG.warn("offset commit failed; will retry on the next sweep", ar.cause());
+          }
+        })
+        .mapEmpty();
+  }
+
+  // --- metrics ----------------------------------------------------------------------------------------------------
+
+  private void registerMeters() {
+    for (Verdict verdict : Verdict.values()) {
+      emitted.put(verdict, Counter.builder("trace.aggregator.traces.emitted")
+          .description("Assembled traces acknowledged by Kafka on the traces topic")
+          .tag("verdict", verdict.wire())
+          .register(registry));
+    }
+    assemblyTime = Timer.builder("trace.aggregator.assembly")
+        .description("From a trace's first span arriving to its emission")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMillis(Math.max(1_000, 2 * settings.assembler().maxWaitMs())))
+        .register(registry);
+    duplicateSpans = Counter.builder("trace.aggregator.duplicate.spans")
+        .description("Spans whose id was already buffered in their trace (the later copy is kept)")
+        .register(registry);
+    invalidRecords = Counter.builder("trace.aggregator.invalid.records")
+        .description("Spans-topic records skipped because they could not be read")
+        .register(registry);
+    droppedTraces = Counter.builder("trace.aggregator.dropped.traces")
+        .description("Assembled traces Kafka refused for good (e.g. too large)")
+        .register(registry);
+    gauges.add(Gauge.builder("trace.aggregator.buffered.traces", this, v -> v.bufferedTraces)
+        .description("Traces being assembled").register(registry));
+    gauges.add(Gauge.builder("trace.aggregator.buffered.spans", this, v -> v.bufferedSpans)
+        .description("Spans held in traces being assembled").register(registry));
+    gauges.add(Gauge.builder("trace.aggregator.buffered.bytes", this, v -> v.bufferedBytes)
+        .description("JSON bytes of the buffered spans").register(registry));
+    gauges.add(Gauge.builder("trace.aggregator.inflight.traces", this, v -> v.inflightTraces)
+        .description("Emitted traces not yet acknowledged by Kafka").register(registry));
+  }
+
+  private void updateGauges() {
+    bufferedTraces = assembler.bufferedTraces();
+    bufferedSpans = assembler.bufferedSpans();
+    bufferedBytes = assembler.bufferedBytes();
+    inflightTraces = assembler.unacknowledgedTraces();
+    long duplicates = assembler.duplicateSpansTotal();
+    if (duplicates > duplicatesReported) {
+      duplicateSpans.increment(duplicates - duplicatesReported);
+      duplicatesReported = duplicates;
+    }
+  }
+
+  private static String describe(Set<TopicPartition> partitions) {
+    List<String> names = new ArrayList<>();
+    for (TopicPartition tp : partitions) {
+      names.add(tp.getTopic() + "-" + tp.getPartition());
+    }
+    names.sort(null);
+    return names.toString();
+  }
+}
