@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.app;
 
+import dev.swarm.pipeline.aggregator.AggregatorVerticle;
 import dev.swarm.pipeline.ingest.IngestRoutes;
 import dev.swarm.pipeline.ingest.SpanPublisher;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -62,7 +63,7 @@ public final class PipelineApp {
       bootstrap = broker.bootstrapServers();
     }
     TopicSetup.ensureTopics(bootstrap, List.of(config.spansTopic(), config.tracesTopic()),
-        config.kafkaPartitions(), config.kafkaReplicationFactor(), Duration.ofSeconds(60));
+        config.kafkaPartitions(), config.kafkaReplicationFactor(), PipelineConfig.MAX_RECORD_BYTES, Duration.ofSeconds(60));
 
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
@@ -88,12 +89,13 @@ public final class PipelineApp {
 
     Map<String, String> common = new HashMap<>();
     common.put("bootstrap.servers", bootstrap);
-    common.put("client.id", "trace-pipeline-" + config.role().name().toLowerCase());
 
     if (config.role().runsIngest()) {
       Map<String, String> producerProps = new HashMap<>(SpanPublisher.producerDefaults(config.ingest().maxInflightBytes()));
+      producerProps.put("max.request.size", Integer.toString(PipelineConfig.MAX_RECORD_BYTES));
       producerProps.putAll(common);
-      publisher = new SpanPublisher(KafkaProducer.create(vertx, producerProps), config.ingest().spansTopic(), registry);
+      producerProps.put("client.id", "trace-ingest");
+      publisher = new SpanPublisher(vertx, KafkaProducer.create(vertx, producerProps), config.ingest().spansTopic(), registry);
       ingest = new IngestRoutes(vertx, config.ingest(), publisher, registry, kafkaHealth::reachable);
       mounts.add(ingest::mount);
     }
@@ -108,6 +110,14 @@ public final class PipelineApp {
   private Future<?> deployVerticles(Map<String, String> common, List<Consumer<Router>> mounts) {
     Future<?> chain = Future.succeededFuture();
     // Downstream first, so nothing is accepted before it has somewhere to go.
+    if (config.role().runsAggregator()) {
+      Map<String, String> producerProps = new HashMap<>(common);
+      producerProps.put("client.id", "trace-aggregator-producer");
+      producerProps.put("max.request.size", Integer.toString(PipelineConfig.MAX_RECORD_BYTES));
+      producerProps.put("linger.ms", "5");
+      chain = chain.compose(v -> vertx.deployVerticle(new AggregatorVerticle(config.aggregator(), common, producerProps, registry))
+          .onSuccess(deployments::add));
+    }
     List<Consumer<Router>> httpMounts = List.copyOf(mounts);
     return chain.compose(v -> vertx.deployVerticle(
             () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), httpMounts),

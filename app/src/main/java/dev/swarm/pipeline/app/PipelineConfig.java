@@ -1,5 +1,7 @@
 package dev.swarm.pipeline.app;
 
+import dev.swarm.pipeline.aggregator.AggregatorConfig;
+import dev.swarm.pipeline.aggregator.AssemblerConfig;
 import dev.swarm.pipeline.ingest.IngestConfig;
 import dev.swarm.pipeline.schema.SpanLimits;
 import java.nio.file.Path;
@@ -23,8 +25,8 @@ public record PipelineConfig(
     int kafkaPartitions,
     short kafkaReplicationFactor,
     IngestConfig ingest,
-    long shutdownTimeoutMs,
-    Map<String, String> env) {
+    AggregatorConfig aggregator,
+    long shutdownTimeoutMs) {
 
   /** The embedded broker runs when no external cluster is configured. */
   public boolean embeddedKafka() {
@@ -60,7 +62,8 @@ public record PipelineConfig(
             r.integer("MAX_ATTRIBUTES_BYTES", SpanLimits.DEFAULTS.maxAttributesBytes(), 2, 16 << 20),
             r.integer("MAX_EVENTS_PER_SPAN", SpanLimits.DEFAULTS.maxEventsPerSpan(), 0, 100_000));
     IngestConfig defaults = IngestConfig.defaults();
-    long maxBody = r.longValue("MAX_BODY_BYTES", defaults.maxBodyBytes(), 1024, 1L << 30);
+    // Bounded by the largest Kafka record: one request's spans of one trace travel as one record.
+    long maxBody = r.longValue("MAX_BODY_BYTES", defaults.maxBodyBytes(), 1024, MAX_RECORD_BYTES / 2);
     IngestConfig ingest =
         new IngestConfig(
             spansTopic,
@@ -74,18 +77,37 @@ public record PipelineConfig(
       r.problem("MAX_INFLIGHT_BYTES=" + ingest.maxInflightBytes() + " is below MAX_BODY_BYTES=" + maxBody
           + ": a request of the largest allowed size could never be accepted");
     }
+    AggregatorConfig aggregator = aggregatorConfig(r, spansTopic, tracesTopic);
     long shutdownTimeout = r.longValue("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 600_000);
-    PipelineConfig cfg =
-        new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
-            tracesTopic, partitions, replication, ingest, shutdownTimeout, Map.copyOf(env));
-    cfg.aggregatorSettings(r);
-    cfg.storageSettings(r);
     r.throwIfProblems();
-    return cfg;
+    return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
+        tracesTopic, partitions, replication, ingest, aggregator, shutdownTimeout);
   }
 
-  // Filled in with the aggregator's and storage's own config types.
-  private void aggregatorSettings(EnvReader r) {}
+  private static AggregatorConfig aggregatorConfig(EnvReader r, String spansTopic, String tracesTopic) {
+    long idle = r.longValue("TRACE_IDLE_MS", AssemblerConfig.DEFAULT_IDLE_MS, 0, 3_600_000);
+    long maxWait = r.longValue("TRACE_MAX_WAIT_MS", AssemblerConfig.DEFAULT_MAX_WAIT_MS, 1, 86_400_000);
+    if (maxWait < idle) {
+      r.problem("TRACE_MAX_WAIT_MS=" + maxWait + " must not be below TRACE_IDLE_MS=" + idle);
+      maxWait = idle;
+    }
+    AssemblerConfig assembler = new AssemblerConfig(
+        idle,
+        maxWait,
+        r.longValue("AGGREGATOR_MAX_BUFFERED_SPANS", AssemblerConfig.DEFAULT_MAX_BUFFERED_SPANS, 1, 1_000_000_000),
+        r.integer("MAX_SPANS_PER_TRACE", AssemblerConfig.DEFAULT_MAX_SPANS_PER_TRACE, 1, 10_000_000),
+        r.integer("AGGREGATOR_RECENTLY_EMITTED_CAPACITY", AssemblerConfig.DEFAULT_RECENTLY_EMITTED_CAPACITY, 0, 100_000_000),
+        r.integer("AGGREGATOR_MAX_TRACE_BYTES", AssemblerConfig.DEFAULT_MAX_TRACE_BYTES, 1024, MAX_RECORD_BYTES - (1 << 20)));
+    return new AggregatorConfig(
+        spansTopic,
+        tracesTopic,
+        r.string("AGGREGATOR_GROUP_ID", AggregatorConfig.DEFAULT_GROUP_ID),
+        assembler,
+        r.longValue("AGGREGATOR_SWEEP_MS", AggregatorConfig.DEFAULT_SWEEP_INTERVAL_MS, 1, 60_000),
+        r.integer("AGGREGATOR_MAX_INFLIGHT_TRACES", AggregatorConfig.DEFAULT_MAX_INFLIGHT_TRACES, 1, 10_000_000),
+        r.longValue("AGGREGATOR_DRAIN_TIMEOUT_MS", AggregatorConfig.DEFAULT_DRAIN_TIMEOUT_MS, 0, 600_000));
+  }
 
-  private void storageSettings(EnvReader r) {}
+  /** Largest Kafka record the pipeline writes; topics are created to allow it. */
+  public static final int MAX_RECORD_BYTES = 64 << 20;
 }

@@ -26,7 +26,8 @@ final class TopicSetup {
 
   private TopicSetup() {}
 
-  static void ensureTopics(String bootstrap, List<String> topics, int partitions, short replication, Duration timeout) {
+  static void ensureTopics(String bootstrap, List<String> topics, int partitions, short replication, int maxRecordBytes,
+      Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     try (Admin admin = Admin.create(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -36,7 +37,8 @@ final class TopicSetup {
       List<NewTopic> missing = new ArrayList<>();
       for (String t : topics) {
         if (!existing.contains(t)) {
-          missing.add(new NewTopic(t, partitions, replication));
+          missing.add(new NewTopic(t, partitions, replication)
+              .configs(Map.of("max.message.bytes", Integer.toString(maxRecordBytes))));
         }
       }
       if (!missing.isEmpty()) {

@@ -4,26 +4,34 @@ import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
  * Publishes validated spans to the spans topic, one record per trace per request (key = trace id, value = a
  * JSON array of that trace's spans), and completes only when Kafka has acknowledged every record.
  */
 public final class SpanPublisher {
+  private final Vertx vertx;
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
   private final Timer publishTimer;
 
-  public SpanPublisher(KafkaProducer<String, byte[]> producer, String topic, MeterRegistry registry) {
+  public SpanPublisher(Vertx vertx, KafkaProducer<String, byte[]> producer, String topic, MeterRegistry registry) {
+    this.vertx = vertx;
     this.producer = producer;
     this.topic = topic;
     this.publishTimer =
@@ -52,21 +60,58 @@ public final class SpanPublisher {
     return p;
   }
 
-  /** Sends the spans; the future succeeds with the span count once every record is acknowledged. */
+  /**
+   * Sends the spans; the future succeeds with the span count once every record is acknowledged, and fails if
+   * any record fails. The Kafka client's {@code send} is handed all of a request's records in one worker task
+   * (it can block on metadata while the broker is away), rather than one task per record.
+   */
   public Future<Integer> publish(List<Span> spans) {
     Map<String, List<Span>> byTrace = groupByTrace(spans);
-    List<Future<?>> acks = new ArrayList<>(byTrace.size());
-    long start = System.nanoTime();
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(byTrace.size());
     for (Map.Entry<String, List<Span>> e : byTrace.entrySet()) {
-      byte[] value = SpanWriter.writeArray(e.getValue());
-      acks.add(producer.send(KafkaProducerRecord.create(topic, e.getKey(), value)));
+      records.add(new ProducerRecord<>(topic, e.getKey(), SpanWriter.writeArray(e.getValue())));
     }
-    return Future.all(acks)
-        .map(
-            done -> {
-              publishTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-              return spans.size();
-            });
+    Context context = vertx.getOrCreateContext();
+    Promise<Integer> acked = Promise.promise();
+    AtomicInteger pending = new AtomicInteger(records.size());
+    AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+    long start = System.nanoTime();
+    Runnable oneDone = () -> {
+      if (pending.decrementAndGet() == 0) {
+        context.runOnContext(v -> {
+          Throwable failure = firstFailure.get();
+          if (failure != null) {
+            acked.fail(failure);
+          } else {
+            publishTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            acked.complete(spans.size());
+          }
+        });
+      }
+    };
+    Producer<String, byte[]> kafka = producer.unwrap();
+    vertx.executeBlocking(() -> {
+      int sent = 0;
+      try {
+        for (ProducerRecord<String, byte[]> r : records) {
+          kafka.send(r, (metadata, err) -> {
+            if (err != null) {
+              firstFailure.compareAndSet(null, err);
+            }
+            oneDone.run();
+          });
+          sent++;
+        }
+      } catch (RuntimeException e) {
+        // send() itself failed (metadata timeout, closed producer): the unsent records count as failed.
+        firstFailure.compareAndSet(null, e);
+        for (int i = sent; i < records.size(); i++) {
+          oneDone.run();
+        }
+      }
+      return null;
+    }, false);
+    return acked.future();
   }
 
   public Future<Void> close() {

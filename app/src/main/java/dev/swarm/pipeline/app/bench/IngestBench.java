@@ -1,6 +1,6 @@
 package dev.swarm.pipeline.app.bench;
 
-import io.vertx.core.Future;
+import dev.swarm.pipeline.schema.Timestamps;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -153,26 +153,39 @@ public final class IngestBench {
     for (int i = 0; i < batch; i++) {
       int inTrace = i % spansPerTrace;
       if (inTrace == 0) {
-        traceId = String.format("%016x%016x", runId, traceCounter.incrementAndGet());
+        traceId = hex16(runId) + hex16(traceCounter.incrementAndGet());
       }
       if (i > 0) {
         sb.append(',');
       }
-      sb.append("{\"id\":\"").append(String.format("%016x", inTrace + 1)).append("\",\"trace_id\":\"").append(traceId).append('"');
+      sb.append("{\"id\":\"").append(SPAN_IDS[inTrace % SPAN_IDS.length]).append("\",\"trace_id\":\"").append(traceId).append('"');
       if (inTrace > 0) {
-        sb.append(",\"parent_span_id\":\"").append(String.format("%016x", 1)).append('"');
+        sb.append(",\"parent_span_id\":\"").append(SPAN_IDS[0]).append('"');
       }
-      String start = java.time.Instant.ofEpochMilli(now + inTrace).toString();
+      String start = Timestamps.formatIso(now + inTrace);
       sb.append(",\"span_name\":\"").append(inTrace == 0 ? "http.request" : "llm.generate")
           .append("\",\"span_kind\":\"").append(inTrace == 0 ? "server" : "client")
           .append("\",\"status\":\"ok\",\"start_time\":\"").append(start)
-          .append("\",\"end_time\":\"").append(java.time.Instant.ofEpochMilli(now + inTrace + 25)).append('"')
+          .append("\",\"end_time\":\"").append(Timestamps.formatIso(now + inTrace + 25)).append('"')
           .append(",\"tenant_id\":\"tenant-1\",\"ticket_id\":\"TCK-").append(traceCounter.get() % 100000)
           .append("\",\"agent_id\":\"agent-7\",\"attributes\":{\"method\":\"POST\",\"path\":\"/api/tickets/:id\",")
           .append("\"model\":\"claude-sonnet\",\"tokens\":1234,\"status_code\":200},")
           .append("\"events\":[{\"name\":\"retry\",\"time\":\"").append(start).append("\",\"attributes\":{\"attempt\":1}}]}");
     }
     return sb.append(']').toString();
+  }
+
+  private static final String[] SPAN_IDS = new String[1024];
+
+  static {
+    for (int i = 0; i < SPAN_IDS.length; i++) {
+      SPAN_IDS[i] = hex16(i + 1);
+    }
+  }
+
+  private static String hex16(long v) {
+    String h = Long.toHexString(v);
+    return "0000000000000000".substring(h.length()) + h;
   }
 
   private String zipkinBody() {
@@ -183,14 +196,14 @@ public final class IngestBench {
     for (int i = 0; i < batch; i++) {
       int inTrace = i % spansPerTrace;
       if (inTrace == 0) {
-        traceId = String.format("%016x%016x", runId, traceCounter.incrementAndGet());
+        traceId = hex16(runId) + hex16(traceCounter.incrementAndGet());
       }
       if (i > 0) {
         sb.append(',');
       }
-      sb.append("{\"traceId\":\"").append(traceId).append("\",\"id\":\"").append(String.format("%016x", inTrace + 1)).append('"');
+      sb.append("{\"traceId\":\"").append(traceId).append("\",\"id\":\"").append(SPAN_IDS[inTrace % SPAN_IDS.length]).append('"');
       if (inTrace > 0) {
-        sb.append(",\"parentId\":\"").append(String.format("%016x", 1)).append('"');
+        sb.append(",\"parentId\":\"").append(SPAN_IDS[0]).append('"');
       }
       sb.append(",\"name\":\"").append(inTrace == 0 ? "http.request" : "llm.generate")
           .append("\",\"kind\":\"").append(inTrace == 0 ? "SERVER" : "CLIENT")

@@ -1,0 +1,77 @@
+package dev.swarm.pipeline.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Spans posted over HTTP come out of the aggregator as assembled traces on the traces topic. */
+class AggregationFlowTest {
+  @TempDir static Path dir;
+  static PipelineApp app;
+  static Http http;
+
+  @BeforeAll
+  static void start() throws Exception {
+    app = TestPipeline.start(dir, Map.of("TRACE_IDLE_MS", "300", "TRACE_MAX_WAIT_MS", "1500"));
+    http = new Http(app.config().httpPort());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) {
+      app.stop();
+    }
+  }
+
+  @Test
+  void spansSentInSeparateRequestsAssembleIntoOneCompleteTrace() {
+    String trace = IngestApiTest.newTraceId();
+    // Children first, root last: arrival order must not matter.
+    assertEquals(202, http.postJson("/api/traces", IngestApiTest.span(trace, "c2", "c1").encode()).statusCode());
+    assertEquals(202, http.postJson("/api/traces", IngestApiTest.span(trace, "c1", "root").encode()).statusCode());
+    assertEquals(202, http.postJson("/api/traces", IngestApiTest.span(trace, "root", null).encode()).statusCode());
+
+    JsonObject t = awaitTrace(trace);
+    assertEquals("complete", t.getString("verdict"));
+    assertTrue(t.getBoolean("complete"));
+    assertEquals(3, t.getInteger("span_count"));
+    assertEquals(0, t.getInteger("orphan_count"));
+    JsonArray spans = t.getJsonArray("spans");
+    assertEquals(3, spans.size());
+  }
+
+  @Test
+  void aTraceMissingItsParentIsEmittedIncompleteAfterMaxWait() {
+    String trace = IngestApiTest.newTraceId();
+    JsonArray body = new JsonArray()
+        .add(IngestApiTest.span(trace, "root", null))
+        .add(IngestApiTest.span(trace, "lost-child", "never-sent"));
+    assertEquals(202, http.postJson("/api/traces", body.encode()).statusCode());
+
+    JsonObject t = awaitTrace(trace);
+    assertEquals("incomplete", t.getString("verdict"));
+    assertFalse(t.getBoolean("complete"));
+    assertEquals(1, t.getInteger("orphan_count"));
+    assertEquals(2, t.getInteger("span_count"));
+  }
+
+  private static JsonObject awaitTrace(String traceId) {
+    List<TopicReader.Rec> recs = Await.until("trace " + traceId + " on the traces topic", Duration.ofSeconds(30),
+        () -> TopicReader.readAll(app.bootstrapServers(), app.config().tracesTopic()).stream()
+            .filter(r -> traceId.equals(r.key())).toList(),
+        l -> !l.isEmpty());
+    assertEquals(1, recs.size(), "one emission per trace");
+    return new JsonObject(recs.get(0).value());
+  }
+}
