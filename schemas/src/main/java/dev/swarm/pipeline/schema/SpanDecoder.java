@@ -7,8 +7,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonTokenId;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.exc.StreamWriteException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -131,7 +131,8 @@ public final class SpanDecoder {
     Session session = new Session();
     try {
       session.readSpans(parser, Integer.MAX_VALUE);
-    } catch (StreamReadException e) {
+    } catch (JsonProcessingException e) {
+      // Syntax errors and Jackson's read constraints (nesting depth, string length).
       throw new InvalidSpanException(describe(e));
     } finally {
       session.close();
@@ -237,8 +238,7 @@ public final class SpanDecoder {
 
     private CappedOutputBuffer objectBuffer;
     private JsonGenerator objectGen;
-    private CappedOutputBuffer eventsBuffer;
-    private JsonGenerator eventsGen;
+    private StringBuilder eventsText;
 
     // Outputs of readEvents, to avoid a result object per span.
     private String eventsJson;
@@ -472,13 +472,18 @@ public final class SpanDecoder {
 
     /** Reads an events array (START_ARRAY consumed) into {@link #eventsJson} / {@link #eventCount}. */
     private void readEvents(JsonParser p, int index) throws IOException {
-      CappedOutputBuffer buffer = eventsBuffer();
-      JsonGenerator gen = eventsGen();
-      buffer.reset();
-      gen.writeStartArray();
+      JsonToken t = p.nextToken();
+      if (t == JsonToken.END_ARRAY) {
+        eventsJson = EMPTY_ARRAY;
+        eventCount = 0;
+        return;
+      }
+      // Built as text rather than with a second generator: a generator per call costs more than a span.
+      StringBuilder out = eventsText();
+      out.setLength(0);
+      out.append('[');
       int count = 0;
-      JsonToken t;
-      while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+      for (; t != JsonToken.END_ARRAY; t = p.nextToken()) {
         int e = count++;
         if (e >= limits.maxEventsPerSpan()) {
           if (e == limits.maxEventsPerSpan()) {
@@ -489,16 +494,16 @@ public final class SpanDecoder {
           error(index, eventPath(e, null), "event must be a JSON object, not " + SpanJson.typeName(t));
           p.skipChildren();
         } else {
-          readEvent(p, index, e, gen);
+          readEvent(p, index, e, out);
         }
       }
-      gen.writeEndArray();
-      gen.flush();
-      eventsJson = buffer.toUtf8String();
+      out.append(']');
+      eventsJson = out.toString();
       eventCount = count;
     }
 
-    private void readEvent(JsonParser p, int index, int e, JsonGenerator out) throws IOException {
+    /** Reads one event object (START_OBJECT consumed) and, when valid, appends its normalised form. */
+    private void readEvent(JsonParser p, int index, int e, StringBuilder out) throws IOException {
       int errorsBefore = errorCount;
       int seen = 0;
       int nulls = 0;
@@ -563,12 +568,13 @@ public final class SpanDecoder {
         error(index, eventPath(e, SpanContract.EVENT_TIME), "required");
       }
       if (errorCount == errorsBefore) {
-        out.writeStartObject();
-        out.writeStringField(SpanContract.EVENT_NAME, name);
-        out.writeStringField(SpanContract.EVENT_TIME, Timestamps.formatIso(time));
-        out.writeFieldName(SpanContract.EVENT_ATTRIBUTES);
-        out.writeRawValue(attributes);
-        out.writeEndObject();
+        if (out.length() > 1) {
+          out.append(',');
+        }
+        out.append("{\"").append(SpanContract.EVENT_NAME).append("\":\"");
+        JsonStringEncoder.getInstance().quoteAsString(name, out);
+        out.append("\",\"").append(SpanContract.EVENT_TIME).append("\":\"").append(Timestamps.formatIso(time));
+        out.append("\",\"").append(SpanContract.EVENT_ATTRIBUTES).append("\":").append(attributes).append('}');
       }
     }
 
@@ -732,37 +738,24 @@ public final class SpanDecoder {
       return objectGen;
     }
 
-    private CappedOutputBuffer eventsBuffer() {
-      if (eventsBuffer == null) {
-        eventsBuffer = new CappedOutputBuffer(512, Integer.MAX_VALUE - 16);
+    private StringBuilder eventsText() {
+      if (eventsText == null) {
+        eventsText = new StringBuilder(256);
       }
-      return eventsBuffer;
+      return eventsText;
     }
 
-    private JsonGenerator eventsGen() throws IOException {
-      if (eventsGen == null) {
-        eventsGen = SpanJson.FACTORY.createGenerator(eventsBuffer());
-      }
-      return eventsGen;
-    }
-
-    /** Returns generator buffers to Jackson's pool. */
+    /** Returns the generator's buffer to Jackson's pool. */
     void close() {
-      closeQuietly(objectGen);
-      closeQuietly(eventsGen);
-      objectGen = null;
-      eventsGen = null;
-    }
-
-    private void closeQuietly(JsonGenerator gen) {
-      if (gen == null) {
+      if (objectGen == null) {
         return;
       }
       try {
-        gen.close();
+        objectGen.close();
       } catch (IOException | RuntimeException e) {
         // Only buffer bookkeeping is lost; the results were already taken.
       }
+      objectGen = null;
     }
   }
 

@@ -360,6 +360,16 @@ class SpanDecoderTest {
   }
 
   @Test
+  void excessiveNestingIsMalformedNotACrash() {
+    String deep = "[".repeat(5000) + "]".repeat(5000);
+    String body = span("a", ",\"attributes\":{\"k\":" + deep + "}");
+    assertInstanceOf(DecodeResult.Malformed.class, decode(body));
+    InvalidSpanException e =
+        assertThrows(InvalidSpanException.class, () -> DECODER.readArray(("[" + body + "]").getBytes(StandardCharsets.UTF_8)));
+    assertTrue(e.getMessage().contains("nesting"), e.getMessage());
+  }
+
+  @Test
   void readArrayFromAParserInsideALargerDocument() throws Exception {
     String trace = "{\"trace_id\":\"t1\",\"spans\":[" + span("a") + "," + span("b") + "],\"span_count\":2}";
     try (JsonParser p = new JsonFactory().createParser(trace)) {
