@@ -44,6 +44,7 @@ public final class PipelineApp {
   private EmbeddedKafkaBroker broker;
   private Vertx vertx;
   private KafkaHealth kafkaHealth;
+  private ConsumerLagMonitor lagMonitor;
   private IngestRoutes ingest;
   private SpanPublisher publisher;
   private final List<String> deployments = new ArrayList<>();
@@ -101,6 +102,13 @@ public final class PipelineApp {
     }
 
     await(deployVerticles(common, mounts));
+    Map<String, String> watchedGroups = new HashMap<>();
+    if (config.role().runsAggregator()) {
+      watchedGroups.put(config.aggregator().groupId(), config.spansTopic());
+    }
+    if (!watchedGroups.isEmpty()) {
+      lagMonitor = new ConsumerLagMonitor(vertx, bootstrap, watchedGroups, registry, 5000);
+    }
     started = true;
     LOG.info("trace pipeline ready: role={} http://{}:{} kafka={}{}", config.role().name().toLowerCase(),
         config.httpHost(), config.httpPort(), bootstrap, config.embeddedKafka() ? " (embedded)" : "");
@@ -152,6 +160,9 @@ public final class PipelineApp {
       }
       if (kafkaHealth != null) {
         kafkaHealth.close();
+      }
+      if (lagMonitor != null) {
+        lagMonitor.close();
       }
       tryAwait(vertx.close(), "closing Vert.x");
       vertx = null;

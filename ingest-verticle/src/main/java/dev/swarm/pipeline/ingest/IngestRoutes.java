@@ -182,7 +182,7 @@ public final class IngestRoutes {
         return Future.succeededFuture();
       }
       if (result instanceof DecodeResult.Invalid inv) {
-        metrics.spansRejected(inv.invalidSpans()); // TODO total spans of the request
+        metrics.spansRejected(inv.totalSpans());
         JsonArray details = new JsonArray();
         for (FieldError e : inv.details()) {
           details.add(new JsonObject().put("index", e.index()).put("field", e.field()).put("message", e.message()));

@@ -17,8 +17,9 @@ public sealed interface DecodeResult {
    *
    * @param details the first {@link SpanDecoder#MAX_ERROR_DETAILS} problems, in body order
    * @param invalidSpans how many spans had at least one problem
+   * @param totalSpans how many spans the body held (all of them are rejected)
    */
-  record Invalid(String message, List<FieldError> details, int invalidSpans) implements DecodeResult {
+  record Invalid(String message, List<FieldError> details, int invalidSpans, int totalSpans) implements DecodeResult {
     public Invalid {
       details = List.copyOf(details);
     }

@@ -112,7 +112,7 @@ public final class SpanDecoder {
       session.close();
     }
     if (session.invalidSpans > 0) {
-      return new DecodeResult.Invalid(session.summary(), session.details, session.invalidSpans);
+      return new DecodeResult.Invalid(session.summary(), session.details, session.invalidSpans, session.spanCount);
     }
     return new DecodeResult.Accepted(session.spans);
   }

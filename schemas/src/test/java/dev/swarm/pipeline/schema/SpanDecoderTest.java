@@ -226,6 +226,7 @@ class SpanDecoderTest {
   void oneInvalidSpanRejectsTheWholeRequest() {
     DecodeResult.Invalid inv = invalid("[" + span("a") + "," + BAD + "," + span("c") + "]");
     assertEquals(1, inv.invalidSpans());
+    assertEquals(3, inv.totalSpans());
     assertEquals(List.of(new FieldError(1, "span_name", "required")), inv.details());
     assertTrue(inv.message().startsWith("1 of 3 spans invalid"), inv.message());
   }
