@@ -1,6 +1,5 @@
 package dev.swarm.pipeline.app.bench;
 
-import dev.swarm.pipeline.schema.Timestamps;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -14,7 +13,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Load generator for {@code bin/trace-bench}: C connections each send one request at a time, B spans per
@@ -28,8 +26,7 @@ public final class IngestBench {
   private final int spansPerTrace;
   private final long durationMs;
   private final String format;
-  private final AtomicLong traceCounter = new AtomicLong(System.nanoTime() & 0xffffffffL);
-  private final long runId = System.currentTimeMillis();
+  private final SpanBatchGenerator generator;
 
   private long[] latenciesNs = new long[1 << 16];
   private int latencyCount;
@@ -43,6 +40,7 @@ public final class IngestBench {
     this.spansPerTrace = spansPerTrace;
     this.durationMs = durationMs;
     this.format = format;
+    this.generator = new SpanBatchGenerator(batch, spansPerTrace);
   }
 
   public static void main(String[] args) throws Exception {
@@ -101,7 +99,7 @@ public final class IngestBench {
       done.countDown();
       return;
     }
-    Buffer body = Buffer.buffer(format.equals("zipkin") ? zipkinBody() : nativeBody());
+    Buffer body = Buffer.buffer((format.equals("zipkin") ? generator.zipkinBody() : generator.nativeBody()).json());
     long t0 = System.nanoTime();
     RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setURI(target.getRawPath())
         .putHeader("Content-Type", "application/json");
@@ -145,73 +143,4 @@ public final class IngestBench {
     return sorted[Math.max(0, Math.min(sorted.length - 1, i))] / 1e6;
   }
 
-  private String nativeBody() {
-    StringBuilder sb = new StringBuilder(batch * 420);
-    sb.append('[');
-    String traceId = null;
-    long now = System.currentTimeMillis();
-    for (int i = 0; i < batch; i++) {
-      int inTrace = i % spansPerTrace;
-      if (inTrace == 0) {
-        traceId = hex16(runId) + hex16(traceCounter.incrementAndGet());
-      }
-      if (i > 0) {
-        sb.append(',');
-      }
-      sb.append("{\"id\":\"").append(SPAN_IDS[inTrace % SPAN_IDS.length]).append("\",\"trace_id\":\"").append(traceId).append('"');
-      if (inTrace > 0) {
-        sb.append(",\"parent_span_id\":\"").append(SPAN_IDS[0]).append('"');
-      }
-      String start = Timestamps.formatIso(now + inTrace);
-      sb.append(",\"span_name\":\"").append(inTrace == 0 ? "http.request" : "llm.generate")
-          .append("\",\"span_kind\":\"").append(inTrace == 0 ? "server" : "client")
-          .append("\",\"status\":\"ok\",\"start_time\":\"").append(start)
-          .append("\",\"end_time\":\"").append(Timestamps.formatIso(now + inTrace + 25)).append('"')
-          .append(",\"tenant_id\":\"tenant-1\",\"ticket_id\":\"TCK-").append(traceCounter.get() % 100000)
-          .append("\",\"agent_id\":\"agent-7\",\"attributes\":{\"method\":\"POST\",\"path\":\"/api/tickets/:id\",")
-          .append("\"model\":\"claude-sonnet\",\"tokens\":1234,\"status_code\":200},")
-          .append("\"events\":[{\"name\":\"retry\",\"time\":\"").append(start).append("\",\"attributes\":{\"attempt\":1}}]}");
-    }
-    return sb.append(']').toString();
-  }
-
-  private static final String[] SPAN_IDS = new String[1024];
-
-  static {
-    for (int i = 0; i < SPAN_IDS.length; i++) {
-      SPAN_IDS[i] = hex16(i + 1);
-    }
-  }
-
-  private static String hex16(long v) {
-    String h = Long.toHexString(v);
-    return "0000000000000000".substring(h.length()) + h;
-  }
-
-  private String zipkinBody() {
-    StringBuilder sb = new StringBuilder(batch * 420);
-    sb.append('[');
-    String traceId = null;
-    long nowMicros = System.currentTimeMillis() * 1000;
-    for (int i = 0; i < batch; i++) {
-      int inTrace = i % spansPerTrace;
-      if (inTrace == 0) {
-        traceId = hex16(runId) + hex16(traceCounter.incrementAndGet());
-      }
-      if (i > 0) {
-        sb.append(',');
-      }
-      sb.append("{\"traceId\":\"").append(traceId).append("\",\"id\":\"").append(SPAN_IDS[inTrace % SPAN_IDS.length]).append('"');
-      if (inTrace > 0) {
-        sb.append(",\"parentId\":\"").append(SPAN_IDS[0]).append('"');
-      }
-      sb.append(",\"name\":\"").append(inTrace == 0 ? "http.request" : "llm.generate")
-          .append("\",\"kind\":\"").append(inTrace == 0 ? "SERVER" : "CLIENT")
-          .append("\",\"timestamp\":").append(nowMicros + inTrace * 1000L).append(",\"duration\":25000")
-          .append(",\"localEndpoint\":{\"serviceName\":\"swarm-api\"}")
-          .append(",\"tags\":{\"method\":\"POST\",\"path\":\"/api/tickets/:id\",\"model\":\"claude-sonnet\",\"tokens\":\"1234\",\"tenant_id\":\"tenant-1\"}")
-          .append(",\"annotations\":[{\"timestamp\":").append(nowMicros).append(",\"value\":\"retry\"}]}");
-    }
-    return sb.append(']').toString();
-  }
 }

@@ -1,0 +1,184 @@
+package dev.swarm.pipeline.app.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * End-to-end benchmark ({@code bin/trace-e2e-bench}): posts N spans as fast as the pipeline accepts them, then
+ * waits until storage has written them all, and reports spans/s from the first POST to the last row, database
+ * bytes per million spans, and how long after its 202 a sampled trace became queryable (complete) through
+ * {@code GET /api/traces/{id}}.
+ */
+public final class EndToEndBench {
+  private final URI target;
+  private final long totalSpans;
+  private final int connections;
+  private final int batch;
+  private final int spansPerTrace;
+  private final int queryEvery;
+  private final SpanBatchGenerator generator;
+  private final AtomicLong acceptedSpans = new AtomicLong();
+  private final AtomicLong requests = new AtomicLong();
+  private final AtomicInteger outstandingProbes = new AtomicInteger();
+  private final List<Long> queryLatenciesMs = new ArrayList<>();
+  private final Map<String, Integer> errors = new TreeMap<>();
+
+  EndToEndBench(URI target, long totalSpans, int connections, int batch, int spansPerTrace, int queryEvery) {
+    this.target = target;
+    this.totalSpans = totalSpans;
+    this.connections = connections;
+    this.batch = batch;
+    this.spansPerTrace = spansPerTrace;
+    this.queryEvery = queryEvery;
+    this.generator = new SpanBatchGenerator(batch, spansPerTrace);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new TreeMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      if (!args[i].startsWith("--")) {
+        System.err.println("usage: trace-e2e-bench [--target http://127.0.0.1:8080] [--spans 5000000] "
+            + "[--connections 8] [--batch 100] [--spans-per-trace 10] [--query-every 200]");
+        System.exit(2);
+      }
+      o.put(args[i].substring(2), args[i + 1]);
+    }
+    new EndToEndBench(
+        URI.create(o.getOrDefault("target", "http://127.0.0.1:8080")),
+        Long.parseLong(o.getOrDefault("spans", "5000000")),
+        Integer.parseInt(o.getOrDefault("connections", "8")),
+        Integer.parseInt(o.getOrDefault("batch", "100")),
+        Integer.parseInt(o.getOrDefault("spans-per-trace", "10")),
+        Integer.parseInt(o.getOrDefault("query-every", "200"))).run();
+  }
+
+  void run() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    HttpClient client = vertx.createHttpClient(
+        new HttpClientOptions().setDefaultHost(target.getHost()).setDefaultPort(target.getPort()).setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(connections + 16));
+    double written0 = metric(client, "trace_storage_spans_written_total");
+    long start = System.currentTimeMillis();
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    AtomicInteger running = new AtomicInteger(connections);
+    for (int c = 0; c < connections; c++) {
+      vertx.runOnContext(v -> post(vertx, client, sent, running));
+    }
+    sent.get();
+    long sendEnd = System.currentTimeMillis();
+    long accepted = acceptedSpans.get();
+    double written;
+    while ((written = metric(client, "trace_storage_spans_written_total")) - written0 < accepted) {
+      Thread.sleep(250);
+    }
+    long allStored = System.currentTimeMillis();
+    while (outstandingProbes.get() > 0) {
+      Thread.sleep(50);
+    }
+    double dbBytes = metric(client, "trace_storage_db_bytes");
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+
+    System.out.printf("spans=%d requests=%d batch=%d connections=%d%n", accepted, requests.get(), batch, connections);
+    System.out.printf("ingest_spans_per_sec=%.0f (%.1fs)%n", accepted * 1000.0 / (sendEnd - start), (sendEnd - start) / 1000.0);
+    System.out.printf("end_to_end_spans_per_sec=%.0f (first POST to last span written: %.1fs; written=%.0f)%n",
+        accepted * 1000.0 / (allStored - start), (allStored - start) / 1000.0, written - written0);
+    System.out.printf("db_bytes=%.0f db_bytes_per_million_spans=%.0f (whole file, all runs so far)%n", dbBytes,
+        written > 0 ? dbBytes / (written / 1e6) : 0);
+    synchronized (queryLatenciesMs) {
+      long[] l = queryLatenciesMs.stream().mapToLong(Long::longValue).sorted().toArray();
+      if (l.length > 0) {
+        System.out.printf("queryable_after_ack_ms samples=%d p50=%d p99=%d max=%d%n", l.length, pct(l, 0.5), pct(l, 0.99),
+            l[l.length - 1]);
+      }
+    }
+    System.out.println("errors=" + (errors.isEmpty() ? "none" : errors));
+  }
+
+  private void post(Vertx vertx, HttpClient client, CompletableFuture<Void> sent, AtomicInteger running) {
+    if (acceptedSpans.get() >= totalSpans) {
+      if (running.decrementAndGet() == 0) {
+        sent.complete(null);
+      }
+      return;
+    }
+    SpanBatchGenerator.Body body = generator.nativeBody();
+    long n = requests.incrementAndGet();
+    client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/api/traces")
+            .putHeader("Content-Type", "application/json"))
+        .compose(req -> req.send(Buffer.buffer(body.json())).compose(resp -> resp.body().map(b -> resp.statusCode())))
+        .onComplete(ar -> {
+          if (ar.succeeded() && ar.result() == 202) {
+            acceptedSpans.addAndGet(batch);
+            if (n % queryEvery == 0 && outstandingProbes.get() < 64) {
+              outstandingProbes.incrementAndGet();
+              probe(vertx, client, body.lastTraceId(), System.currentTimeMillis());
+            }
+          } else {
+            synchronized (errors) {
+              errors.merge(ar.succeeded() ? "HTTP " + ar.result() : ar.cause().getClass().getSimpleName(), 1, Integer::sum);
+            }
+            if (ar.succeeded() && ar.result() == 503) {
+              vertx.setTimer(200, t -> post(vertx, client, sent, running));
+              return;
+            }
+          }
+          post(vertx, client, sent, running);
+        });
+  }
+
+  /** Polls the query API until the trace is stored complete with all its spans. */
+  private void probe(Vertx vertx, HttpClient client, String traceId, long ackedAt) {
+    client.request(new RequestOptions().setMethod(HttpMethod.GET).setURI("/api/traces/" + traceId))
+        .compose(req -> req.send().compose(resp -> resp.body().map(b -> resp.statusCode() == 200 ? b : null)))
+        .onComplete(ar -> {
+          JsonObject t = ar.succeeded() && ar.result() != null ? ar.result().toJsonObject() : null;
+          if (t != null && Boolean.TRUE.equals(t.getBoolean("complete")) && t.getInteger("span_count", 0) == spansPerTrace) {
+            synchronized (queryLatenciesMs) {
+              queryLatenciesMs.add(System.currentTimeMillis() - ackedAt);
+            }
+            outstandingProbes.decrementAndGet();
+          } else if (System.currentTimeMillis() - ackedAt > 120_000) {
+            synchronized (errors) {
+              errors.merge("trace never queryable", 1, Integer::sum);
+            }
+            outstandingProbes.decrementAndGet();
+          } else {
+            vertx.setTimer(50, id -> probe(vertx, client, traceId, ackedAt));
+          }
+        });
+  }
+
+  /** Sum of every series of a metric in the pipeline's Prometheus text. */
+  private double metric(HttpClient client, String name) throws Exception {
+    String text = client.request(HttpMethod.GET, "/metrics")
+        .compose(req -> req.send().compose(resp -> resp.body()))
+        .map(Buffer::toString)
+        .toCompletionStage().toCompletableFuture().get();
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  private static long pct(long[] sorted, double p) {
+    int i = (int) Math.ceil(p * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+  }
+}
