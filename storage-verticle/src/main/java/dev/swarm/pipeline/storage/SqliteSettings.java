@@ -1,0 +1,110 @@
+package dev.swarm.pipeline.storage;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import java.util.Objects;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * How every connection to the trace database is opened: WAL, synchronous=NORMAL, a busy timeout, foreign
+ * keys OFF (spans name tenants/tickets/agents this database may not know), and bounded caches.
+ *
+ * @param path the SQLite file
+ * @param busyTimeoutMs how long a statement waits for a lock before failing with SQLITE_BUSY
+ * @param writerCacheKb page cache of the writer connection; large enough to keep the (trace_id, id) index hot
+ * @param readerCacheKb page cache of each reader connection
+ * @param journalSizeLimitBytes the WAL file is truncated to this size after a checkpoint
+ */
+public record SqliteSettings(
+    Path path, int busyTimeoutMs, int writerCacheKb, int readerCacheKb, long journalSizeLimitBytes) {
+
+  /** Page size given to a new database file; an existing file keeps its own. */
+  public static final int NEW_DATABASE_PAGE_SIZE = 8192;
+
+  /** WAL pages after which the writer checkpoints by itself (128 MiB at 8 KiB pages). */
+  public static final int WRITER_AUTOCHECKPOINT_PAGES = 16384;
+
+  public SqliteSettings {
+    Objects.requireNonNull(path, "path");
+    if (busyTimeoutMs < 0 || writerCacheKb <= 0 || readerCacheKb <= 0 || journalSizeLimitBytes < 0) {
+      throw new IllegalArgumentException("SQLite settings must not be negative: " + busyTimeoutMs + ", "
+          + writerCacheKb + ", " + readerCacheKb + ", " + journalSizeLimitBytes);
+    }
+  }
+
+  /** Defaults for tests and tools: 5 s busy timeout, 64 MiB writer cache, 8 MiB reader cache, 64 MiB WAL limit. */
+  public static SqliteSettings defaults(Path path) {
+    return new SqliteSettings(path, 5000, 64 * 1024, 8 * 1024, 64L * 1024 * 1024);
+  }
+
+  public String jdbcUrl() {
+    return "jdbc:sqlite:" + path.toAbsolutePath();
+  }
+
+  /** The writer's connection: BEGIN IMMEDIATE, so a write transaction takes the lock up front (and waits for it). */
+  public SQLiteDataSource writerDataSource() {
+    SQLiteConfig config = common(writerCacheKb);
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    // Checkpoints normally run beside the writer (WalCheckpointer), off its critical path; this is the
+    // backstop that bounds the WAL should they stop.
+    config.setWalAutocheckpoint(WRITER_AUTOCHECKPOINT_PAGES);
+    return dataSource(config);
+  }
+
+  /** A reader's connection: query_only, so a query can never take the write lock. */
+  public DataSource readerDataSource() {
+    return new QueryOnlyDataSource(dataSource(common(readerCacheKb)));
+  }
+
+  /** A plain JDBC connection with the common settings and BEGIN IMMEDIATE (used by the migrator). */
+  public Connection openConnection() throws SQLException {
+    return writerDataSource().getConnection();
+  }
+
+  private SQLiteConfig common(int cacheKb) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+    config.setBusyTimeout(busyTimeoutMs);
+    config.enforceForeignKeys(false);
+    config.setCacheSize(-cacheKb);
+    config.setPragma(SQLiteConfig.Pragma.JOURNAL_SIZE_LIMIT, Long.toString(journalSizeLimitBytes));
+    // vertx-jdbc-client prepares every statement with RETURN_GENERATED_KEYS; nothing here needs them, and
+    // fetching them costs an extra query per batch.
+    config.setGetGeneratedKeys(false);
+    return config;
+  }
+
+  private SQLiteDataSource dataSource(SQLiteConfig config) {
+    SQLiteDataSource ds = new SQLiteDataSource(config);
+    ds.setUrl(jdbcUrl());
+    return ds;
+  }
+
+  /** Opens connections with PRAGMA query_only=ON (sqlite-jdbc has no setting for it). */
+  private static final class QueryOnlyDataSource extends SQLiteDataSource {
+    private final SQLiteDataSource delegate;
+
+    QueryOnlyDataSource(SQLiteDataSource delegate) {
+      super(delegate.getConfig());
+      setUrl(delegate.getUrl());
+      this.delegate = delegate;
+    }
+
+    @Override
+    public org.sqlite.SQLiteConnection getConnection(String user, String password) throws SQLException {
+      org.sqlite.SQLiteConnection c = delegate.getConnection(user, password);
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA query_only=ON");
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+      return c;
+    }
+  }
+}

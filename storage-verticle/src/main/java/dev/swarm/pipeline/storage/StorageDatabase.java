@@ -1,0 +1,107 @@
+package dev.swarm.pipeline.storage;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The open trace database: migrated schema, a single-connection writer pool, a small reader pool (WAL lets
+ * readers run beside the writer) and periodic background WAL checkpoints.
+ */
+public final class StorageDatabase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StorageDatabase.class);
+
+  private final Vertx vertx;
+  private final SqliteSettings settings;
+  private final Pool writerPool;
+  private final Pool readerPool;
+  private final WorkerExecutor checkpointExecutor;
+  private final WalCheckpointer checkpointer;
+  private final AtomicBoolean checkpointRunning = new AtomicBoolean();
+  private final long checkpointTimer;
+
+  private StorageDatabase(Vertx vertx, SqliteSettings settings, int readerPoolSize, long checkpointIntervalMs) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.writerPool = JDBCPool.pool(vertx, settings.writerDataSource(),
+        new PoolOptions().setMaxSize(1).setName("trace-storage-writer"));
+    this.readerPool = JDBCPool.pool(vertx, settings.readerDataSource(),
+        new PoolOptions().setMaxSize(readerPoolSize).setName("trace-storage-readers"));
+    this.checkpointExecutor = vertx.createSharedWorkerExecutor("trace-storage-checkpoint-" + settings.path(), 1);
+    this.checkpointer = new WalCheckpointer(settings);
+    this.checkpointTimer = checkpointIntervalMs > 0 ? vertx.setPeriodic(checkpointIntervalMs, id -> checkpoint()) : -1;
+  }
+
+  /**
+   * Migrates the schema (on a worker thread), then opens the pools.
+   *
+   * @param checkpointIntervalMs period of background WAL checkpoints; 0 leaves them to the writer's own
+   *     auto-checkpoint backstop
+   */
+  public static Future<StorageDatabase> open(Vertx vertx, SqliteSettings settings, int readerPoolSize,
+      long checkpointIntervalMs) {
+    Objects.requireNonNull(settings, "settings");
+    if (readerPoolSize <= 0 || checkpointIntervalMs < 0) {
+      throw new IllegalArgumentException("readerPoolSize must be positive, checkpointIntervalMs not negative");
+    }
+    return vertx.executeBlocking(() -> {
+      List<Integer> applied = SchemaMigrator.fromClasspath().migrate(settings);
+      if (!applied.isEmpty()) {
+        LOG.info("migrated {} to schema versions {}", settings.path(), applied);
+      }
+      return applied;
+    }).map(applied -> new StorageDatabase(vertx, settings, readerPoolSize, checkpointIntervalMs));
+  }
+
+  public SqliteSettings settings() {
+    return settings;
+  }
+
+  /** One connection: all writes go through it, in order. */
+  public Pool writerPool() {
+    return writerPool;
+  }
+
+  /** query_only connections for the query API. */
+  public Pool readerPool() {
+    return readerPool;
+  }
+
+  /** Starts a background PASSIVE checkpoint unless one is running. */
+  public void checkpoint() {
+    if (!checkpointRunning.compareAndSet(false, true)) {
+      return;
+    }
+    checkpointExecutor.executeBlocking(checkpointer::checkpoint, false)
+        .onComplete(ar -> {
+          checkpointRunning.set(false);
+          if (ar.failed()) {
+            LOG.warn("WAL checkpoint of {} failed (the writer's auto-checkpoint remains as backstop): {}",
+                settings.path(), ar.cause().toString());
+          }
+        });
+  }
+
+  /** Closes the pools and the checkpoint connection. */
+  public Future<Void> close() {
+    if (checkpointTimer >= 0) {
+      vertx.cancelTimer(checkpointTimer);
+    }
+    return Future.join(writerPool.close(), readerPool.close())
+        .compose(v -> checkpointExecutor.executeBlocking(() -> {
+          checkpointer.close();
+          return null;
+        }))
+        .eventually(() -> checkpointExecutor.close())
+        .mapEmpty();
+  }
+}

@@ -1,0 +1,149 @@
+package dev.swarm.pipeline.storage;
+
+import dev.swarm.pipeline.schema.TraceShape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One row of trace_summaries.
+ *
+ * @param verdict never {@link TraceVerdict#LATE}
+ * @param firstSeenMillis null when unknown
+ * @param emittedAtMillis null when unknown
+ */
+public record TraceSummary(
+    String traceId,
+    String tenantId,
+    String ticketId,
+    String agentId,
+    String rootSpanId,
+    String rootSpanName,
+    long startMillis,
+    Long endMillis,
+    Long durationMs,
+    int spanCount,
+    int errorCount,
+    int orphanCount,
+    int rootCount,
+    int cycleCount,
+    TraceVerdict verdict,
+    Long firstSeenMillis,
+    Long emittedAtMillis) {
+
+  public TraceSummary {
+    Objects.requireNonNull(traceId, "traceId");
+    Objects.requireNonNull(verdict, "verdict");
+    if (verdict == TraceVerdict.LATE) {
+      throw new IllegalArgumentException("a stored summary never has verdict late");
+    }
+  }
+
+  public boolean complete() {
+    return verdict == TraceVerdict.COMPLETE;
+  }
+
+  /**
+   * The summary of a trace seen for the first time, from a non-late message: the aggregator's counts and
+   * verdict, everything else from the message's spans.
+   */
+  static TraceSummary fromMessage(TraceMessage m) {
+    if (m.verdict() == TraceVerdict.LATE) {
+      throw new IllegalArgumentException("a late message cannot start a summary; recompute from stored spans");
+    }
+    List<SpanFacts> facts = new ArrayList<>(m.spans().size());
+    for (var s : m.spans()) {
+      facts.add(SpanFacts.of(s));
+    }
+    return summarize(m.traceId(), facts, m.spanCount(), m.rootCount(), m.orphanCount(), m.cycleCount(),
+        m.verdict(), m.firstSeenMillis(), m.emittedAtMillis());
+  }
+
+  /**
+   * The summary recomputed from all stored spans of a trace (after merging late or replayed spans): counts
+   * from {@link TraceShape}, verdict from {@link #mergedVerdict}.
+   *
+   * @param messageVerdict the verdict of the newest non-late message for the trace in this batch, else LATE
+   * @param storedVerdict the verdict of the summary already stored, or null
+   */
+  static TraceSummary fromStoredSpans(String traceId, List<SpanFacts> stored, TraceVerdict messageVerdict,
+      TraceVerdict storedVerdict, Long firstSeenMillis, Long emittedAtMillis) {
+    List<String> ids = new ArrayList<>(stored.size());
+    List<String> parents = new ArrayList<>(stored.size());
+    for (SpanFacts f : stored) {
+      ids.add(f.id());
+      parents.add(f.parentSpanId());
+    }
+    TraceShape shape = TraceShape.analyze(ids, parents);
+    TraceVerdict verdict = mergedVerdict(shape.complete(), messageVerdict, storedVerdict);
+    return summarize(traceId, stored, shape.spanCount(), shape.rootCount(), shape.orphanCount(),
+        shape.cycleCount(), verdict, firstSeenMillis, emittedAtMillis);
+  }
+
+  /**
+   * The verdict after merging: complete when the stored spans form one fully connected tree; otherwise the
+   * newest non-late message's verdict, else the stored one, else incomplete (a trace that was complete and
+   * gained a span that breaks its shape is no longer complete).
+   */
+  static TraceVerdict mergedVerdict(boolean shapeComplete, TraceVerdict messageVerdict, TraceVerdict storedVerdict) {
+    if (shapeComplete) {
+      return TraceVerdict.COMPLETE;
+    }
+    if (messageVerdict == TraceVerdict.INCOMPLETE || messageVerdict == TraceVerdict.EVICTED) {
+      return messageVerdict;
+    }
+    if (storedVerdict == TraceVerdict.INCOMPLETE || storedVerdict == TraceVerdict.EVICTED) {
+      return storedVerdict;
+    }
+    return TraceVerdict.INCOMPLETE;
+  }
+
+  private static TraceSummary summarize(String traceId, List<SpanFacts> spans, int spanCount, int rootCount,
+      int orphanCount, int cycleCount, TraceVerdict verdict, Long firstSeen, Long emittedAt) {
+    if (spans.isEmpty()) {
+      throw new IllegalArgumentException("trace " + traceId + " has no spans");
+    }
+    SpanFacts root = null;
+    long start = Long.MAX_VALUE;
+    Long end = null;
+    int errors = 0;
+    for (SpanFacts s : spans) {
+      if (s.parentSpanId() == null && (root == null || s.startMillis() < root.startMillis())) {
+        root = s;
+      }
+      start = Math.min(start, s.startMillis());
+      Long e = s.effectiveEndMillis();
+      if (e != null && (end == null || e > end)) {
+        end = e;
+      }
+      if (s.error()) {
+        errors++;
+      }
+    }
+    SpanFacts firstWithTenant = root != null && root.tenantId() != null ? root : earliest(spans, 0);
+    SpanFacts firstWithTicket = root != null && root.ticketId() != null ? root : earliest(spans, 1);
+    SpanFacts firstWithAgent = root != null && root.agentId() != null ? root : earliest(spans, 2);
+    if (end != null && end < start) {
+      end = start;
+    }
+    return new TraceSummary(traceId,
+        firstWithTenant == null ? null : firstWithTenant.tenantId(),
+        firstWithTicket == null ? null : firstWithTicket.ticketId(),
+        firstWithAgent == null ? null : firstWithAgent.agentId(),
+        root == null ? null : root.id(), root == null ? null : root.spanName(),
+        start, end, end == null ? null : end - start,
+        spanCount, errors, orphanCount, rootCount, cycleCount, verdict, firstSeen, emittedAt);
+  }
+
+  /** The earliest-starting span that has the field (0 tenant, 1 ticket, 2 agent), or null. */
+  private static SpanFacts earliest(List<SpanFacts> spans, int field) {
+    SpanFacts best = null;
+    for (SpanFacts s : spans) {
+      String v = field == 0 ? s.tenantId() : field == 1 ? s.ticketId() : s.agentId();
+      if (v != null && (best == null || s.startMillis() < best.startMillis())) {
+        best = s;
+      }
+    }
+    return best;
+  }
+}

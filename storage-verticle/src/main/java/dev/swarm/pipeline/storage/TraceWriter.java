@@ -1,0 +1,213 @@
+package dev.swarm.pipeline.storage;
+
+import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.Timestamps;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Writes a batch of trace messages to SQLite in ONE transaction: all span rows (upserted, so a replayed span
+ * updates its row and never duplicates) and one summary per trace. Use it with a single-connection pool: there
+ * is one writer per database.
+ *
+ * <p>A trace seen for the first time with a non-late verdict gets its summary from the message (the
+ * aggregator's counts). A trace that already has a summary, gets a late update, or appears twice in the batch
+ * has its summary recomputed from all its stored spans after the upsert, inside the same transaction, so late
+ * spans merge and the verdict is recomputed.
+ */
+public final class TraceWriter {
+
+  static final String UPSERT_SPAN = "INSERT INTO agent_traces (trace_id, id, parent_span_id, span_name, span_kind,"
+      + " status, start_time, end_time, duration_ms, tenant_id, ticket_id, agent_id, attributes, events)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      + " ON CONFLICT (trace_id, id) DO UPDATE SET parent_span_id = excluded.parent_span_id,"
+      + " span_name = excluded.span_name, span_kind = excluded.span_kind, status = excluded.status,"
+      + " start_time = excluded.start_time, end_time = excluded.end_time, duration_ms = excluded.duration_ms,"
+      + " tenant_id = excluded.tenant_id, ticket_id = excluded.ticket_id, agent_id = excluded.agent_id,"
+      + " attributes = excluded.attributes, events = excluded.events";
+
+  static final String UPSERT_SUMMARY = "INSERT INTO trace_summaries (trace_id, tenant_id, ticket_id, agent_id,"
+      + " root_span_id, root_span_name, start_time, end_time, duration_ms, span_count, error_count, orphan_count,"
+      + " root_count, cycle_count, complete, verdict, first_seen, emitted_at, updated_at)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+      + " ON CONFLICT (trace_id) DO UPDATE SET tenant_id = excluded.tenant_id, ticket_id = excluded.ticket_id,"
+      + " agent_id = excluded.agent_id, root_span_id = excluded.root_span_id,"
+      + " root_span_name = excluded.root_span_name, start_time = excluded.start_time,"
+      + " end_time = excluded.end_time, duration_ms = excluded.duration_ms, span_count = excluded.span_count,"
+      + " error_count = excluded.error_count, orphan_count = excluded.orphan_count,"
+      + " root_count = excluded.root_count, cycle_count = excluded.cycle_count, complete = excluded.complete,"
+      + " verdict = excluded.verdict,"
+      + " first_seen = CASE WHEN trace_summaries.first_seen IS NULL OR excluded.first_seen < trace_summaries.first_seen"
+      + " THEN excluded.first_seen ELSE trace_summaries.first_seen END,"
+      + " emitted_at = coalesce(excluded.emitted_at, trace_summaries.emitted_at),"
+      + " updated_at = excluded.updated_at";
+
+  // One bound parameter (a JSON array of trace ids) whatever the batch size: no variable limit, one statement.
+  static final String EXISTING_SUMMARIES =
+      "SELECT trace_id, verdict FROM trace_summaries WHERE trace_id IN (SELECT value FROM json_each(?))";
+
+  static final String STORED_SPAN_FACTS = "SELECT trace_id, id, parent_span_id, span_name, status, start_time,"
+      + " end_time, duration_ms, tenant_id, ticket_id, agent_id FROM agent_traces"
+      + " WHERE trace_id IN (SELECT value FROM json_each(?))";
+
+  private final Pool pool;
+
+  public TraceWriter(Pool writerPool) {
+    this.pool = Objects.requireNonNull(writerPool, "writerPool");
+  }
+
+  /**
+   * Writes the batch in one transaction; the future fails (and nothing is committed) on any error, e.g.
+   * SQLITE_BUSY, a full disk or a read-only file. Safe to call again with the same batch.
+   */
+  public Future<WriteResult> write(List<TraceMessage> batch) {
+    if (batch.isEmpty()) {
+      return Future.succeededFuture(new WriteResult(0, 0, 0));
+    }
+    Map<String, List<TraceMessage>> byTrace = new LinkedHashMap<>();
+    List<Tuple> spanRows = new ArrayList<>();
+    for (TraceMessage m : batch) {
+      if (m.spans().isEmpty()) {
+        continue; // nothing to store; a trace message always carries spans in practice
+      }
+      byTrace.computeIfAbsent(m.traceId(), k -> new ArrayList<>(1)).add(m);
+      for (Span s : m.spans()) {
+        spanRows.add(spanRow(s));
+      }
+    }
+    if (byTrace.isEmpty()) {
+      return Future.succeededFuture(new WriteResult(0, 0, 0));
+    }
+    String traceIdsJson = new JsonArray(new ArrayList<>(byTrace.keySet())).encode();
+    return pool.withTransaction(conn -> conn.preparedQuery(EXISTING_SUMMARIES).execute(Tuple.of(traceIdsJson))
+        .compose(existingRows -> {
+          Map<String, TraceVerdict> stored = new HashMap<>();
+          for (Row r : existingRows) {
+            stored.put(r.getString(0), TraceVerdict.fromWire(r.getString(1)));
+          }
+          return conn.preparedQuery(UPSERT_SPAN).executeBatch(spanRows)
+              .compose(ignored -> summaries(conn, byTrace, stored));
+        })
+        .compose(summaries -> conn.preparedQuery(UPSERT_SUMMARY).executeBatch(summaryRows(summaries.values()))
+            .map(ignored -> new WriteResult(byTrace.size(), spanRows.size(), summaries.recomputed))));
+  }
+
+  /** Summaries of all traces of the batch; recomputed ones read their stored spans in one query. */
+  private static Future<SummaryBatch> summaries(SqlConnection conn, Map<String, List<TraceMessage>> byTrace,
+      Map<String, TraceVerdict> stored) {
+    SummaryBatch out = new SummaryBatch();
+    List<String> recompute = new ArrayList<>();
+    for (Map.Entry<String, List<TraceMessage>> e : byTrace.entrySet()) {
+      List<TraceMessage> messages = e.getValue();
+      TraceMessage only = messages.get(0);
+      if (messages.size() == 1 && only.verdict() != TraceVerdict.LATE && !stored.containsKey(e.getKey())) {
+        out.put(e.getKey(), TraceSummary.fromMessage(only));
+      } else {
+        out.put(e.getKey(), null); // keeps batch order; filled below
+        recompute.add(e.getKey());
+      }
+    }
+    if (recompute.isEmpty()) {
+      return Future.succeededFuture(out);
+    }
+    out.recomputed = recompute.size();
+    return conn.preparedQuery(STORED_SPAN_FACTS).execute(Tuple.of(new JsonArray(new ArrayList<>(recompute)).encode()))
+        .map(rows -> {
+          Map<String, List<SpanFacts>> factsByTrace = new HashMap<>();
+          for (Row r : rows) {
+            factsByTrace.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(facts(r));
+          }
+          for (String traceId : recompute) {
+            List<TraceMessage> messages = byTrace.get(traceId);
+            TraceVerdict messageVerdict = TraceVerdict.LATE;
+            Long firstSeen = null;
+            Long emittedAt = null;
+            for (TraceMessage m : messages) {
+              if (m.verdict() != TraceVerdict.LATE) {
+                messageVerdict = m.verdict(); // the newest non-late message wins
+              }
+              firstSeen = minNullable(firstSeen, m.firstSeenMillis());
+              emittedAt = m.emittedAtMillis() != null ? m.emittedAtMillis() : emittedAt;
+            }
+            out.put(traceId, TraceSummary.fromStoredSpans(traceId, factsByTrace.getOrDefault(traceId, List.of()),
+                messageVerdict, stored.get(traceId), firstSeen, emittedAt));
+          }
+          return out;
+        });
+  }
+
+  private static SpanFacts facts(Row r) {
+    String end = r.getString(6);
+    Object duration = r.getValue(7);
+    return new SpanFacts(r.getString(1), r.getString(2), r.getString(3), "error".equals(r.getString(4)),
+        Timestamps.parseIso(r.getString(5)), end == null ? null : Timestamps.parseIso(end),
+        duration == null ? null : ((Number) duration).longValue(), r.getString(8), r.getString(9), r.getString(10));
+  }
+
+  private static Long minNullable(Long a, Long b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null ? a : Math.min(a, b);
+  }
+
+  static Tuple spanRow(Span s) {
+    return Tuple.tuple()
+        .addString(s.traceId())
+        .addString(s.id())
+        .addString(s.parentSpanId())
+        .addString(s.spanName())
+        .addString(s.spanKind().wire())
+        .addString(s.status().wire())
+        .addString(Timestamps.formatIso(s.startEpochMillis()))
+        .addString(s.endEpochMillis() == null ? null : Timestamps.formatIso(s.endEpochMillis()))
+        .addLong(s.durationMs())
+        .addString(s.tenantId())
+        .addString(s.ticketId())
+        .addString(s.agentId())
+        .addString(s.attributesJson())
+        .addString(s.eventsJson());
+  }
+
+  private static List<Tuple> summaryRows(Collection<TraceSummary> summaries) {
+    List<Tuple> rows = new ArrayList<>(summaries.size());
+    for (TraceSummary t : summaries) {
+      rows.add(Tuple.tuple()
+          .addString(t.traceId())
+          .addString(t.tenantId())
+          .addString(t.ticketId())
+          .addString(t.agentId())
+          .addString(t.rootSpanId())
+          .addString(t.rootSpanName())
+          .addString(Timestamps.formatIso(t.startMillis()))
+          .addString(t.endMillis() == null ? null : Timestamps.formatIso(t.endMillis()))
+          .addLong(t.durationMs())
+          .addInteger(t.spanCount())
+          .addInteger(t.errorCount())
+          .addInteger(t.orphanCount())
+          .addInteger(t.rootCount())
+          .addInteger(t.cycleCount())
+          .addInteger(t.complete() ? 1 : 0)
+          .addString(t.verdict().wire())
+          .addString(t.firstSeenMillis() == null ? null : Timestamps.formatIso(t.firstSeenMillis()))
+          .addString(t.emittedAtMillis() == null ? null : Timestamps.formatIso(t.emittedAtMillis())));
+    }
+    return rows;
+  }
+
+  /** Summaries in batch order, plus how many were recomputed. */
+  private static final class SummaryBatch extends LinkedHashMap<String, TraceSummary> {
+    int recomputed;
+  }
+}
