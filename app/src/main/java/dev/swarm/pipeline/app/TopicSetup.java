@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,11 +65,20 @@ final class TopicSetup {
   private static void awaitLeaders(Admin admin, List<String> topics, long deadline)
       throws InterruptedException, ExecutionException, TimeoutException {
     while (true) {
-      Map<String, TopicDescription> d = admin.describeTopics(topics).allTopicNames().get(remaining(deadline), TimeUnit.NANOSECONDS);
-      boolean allLed = d.values().stream()
-          .flatMap(td -> td.partitions().stream())
-          .map(TopicPartitionInfo::leader)
-          .allMatch(l -> l != null && !l.isEmpty());
+      boolean allLed;
+      try {
+        Map<String, TopicDescription> d = admin.describeTopics(topics).allTopicNames().get(remaining(deadline), TimeUnit.NANOSECONDS);
+        allLed = d.values().stream()
+            .flatMap(td -> td.partitions().stream())
+            .map(TopicPartitionInfo::leader)
+            .allMatch(l -> l != null && !l.isEmpty());
+      } catch (ExecutionException e) {
+        // Just-created topics can be unknown to the broker's metadata for a moment.
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw e;
+        }
+        allLed = false;
+      }
       if (allLed) {
         return;
       }
