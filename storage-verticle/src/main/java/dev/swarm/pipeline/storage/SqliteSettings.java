@@ -45,10 +45,13 @@ public record SqliteSettings(
     return "jdbc:sqlite:" + path.toAbsolutePath();
   }
 
-  /** The writer's connection: BEGIN IMMEDIATE, so a write transaction takes the lock up front (and waits for it). */
+  /**
+   * The writer's connection. DEFERRED transactions: sqlite-jdbc opens the next transaction right after each
+   * commit, and an IMMEDIATE one would hold the write lock while the writer idles, blocking every other writer
+   * of the file. {@link TraceWriter} writes before it reads, so the lock is still taken (and waited for) up front.
+   */
   public SQLiteDataSource writerDataSource() {
     SQLiteConfig config = common(writerCacheKb);
-    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     // Checkpoints normally run beside the writer (WalCheckpointer), off its critical path; this is the
     // backstop that bounds the WAL should they stop.
     config.setWalAutocheckpoint(WRITER_AUTOCHECKPOINT_PAGES);
@@ -60,9 +63,14 @@ public record SqliteSettings(
     return new QueryOnlyDataSource(dataSource(common(readerCacheKb)));
   }
 
-  /** A plain JDBC connection with the common settings and BEGIN IMMEDIATE (used by the migrator). */
+  /**
+   * A plain JDBC connection with the common settings and BEGIN IMMEDIATE transactions, for the migrator, the
+   * checkpointer and tools. Callers restore auto-commit before handing it back.
+   */
   public Connection openConnection() throws SQLException {
-    return writerDataSource().getConnection();
+    SQLiteConfig config = common(readerCacheKb);
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    return dataSource(config).getConnection();
   }
 
   private SQLiteConfig common(int cacheKb) {

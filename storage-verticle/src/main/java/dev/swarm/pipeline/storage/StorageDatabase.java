@@ -13,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The open trace database: migrated schema, a single-connection writer pool, a small reader pool (WAL lets
- * readers run beside the writer) and periodic background WAL checkpoints.
+ * The open trace database: migrated schema, single-connection writer pools on demand, a small reader pool (WAL
+ * lets readers run beside the writer) and periodic background WAL checkpoints.
  */
 public final class StorageDatabase {
 
@@ -22,7 +22,6 @@ public final class StorageDatabase {
 
   private final Vertx vertx;
   private final SqliteSettings settings;
-  private final Pool writerPool;
   private final Pool readerPool;
   private final WorkerExecutor checkpointExecutor;
   private final WalCheckpointer checkpointer;
@@ -32,8 +31,6 @@ public final class StorageDatabase {
   private StorageDatabase(Vertx vertx, SqliteSettings settings, int readerPoolSize, long checkpointIntervalMs) {
     this.vertx = vertx;
     this.settings = settings;
-    this.writerPool = JDBCPool.pool(vertx, settings.writerDataSource(),
-        new PoolOptions().setMaxSize(1).setName("trace-storage-writer"));
     this.readerPool = JDBCPool.pool(vertx, settings.readerDataSource(),
         new PoolOptions().setMaxSize(readerPoolSize).setName("trace-storage-readers"));
     this.checkpointExecutor = vertx.createSharedWorkerExecutor("trace-storage-checkpoint-" + settings.path(), 1);
@@ -66,9 +63,12 @@ public final class StorageDatabase {
     return settings;
   }
 
-  /** One connection: all writes go through it, in order. */
-  public Pool writerPool() {
-    return writerPool;
+  /**
+   * A new single-connection pool for the one writer (see {@link TraceWriter}, which replaces its pool after a
+   * failed write). The caller closes it.
+   */
+  public Pool newWriterPool() {
+    return JDBCPool.pool(vertx, settings.writerDataSource(), new PoolOptions().setMaxSize(1));
   }
 
   /** query_only connections for the query API. */
@@ -91,12 +91,12 @@ public final class StorageDatabase {
         });
   }
 
-  /** Closes the pools and the checkpoint connection. */
+  /** Closes the reader pool and the checkpoint connection (writer pools are closed by their owner). */
   public Future<Void> close() {
     if (checkpointTimer >= 0) {
       vertx.cancelTimer(checkpointTimer);
     }
-    return Future.join(writerPool.close(), readerPool.close())
+    return readerPool.close()
         .compose(v -> checkpointExecutor.executeBlocking(() -> {
           checkpointer.close();
           return null;

@@ -15,11 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Writes a batch of trace messages to SQLite in ONE transaction: all span rows (upserted, so a replayed span
- * updates its row and never duplicates) and one summary per trace. Use it with a single-connection pool: there
- * is one writer per database.
+ * updates its row and never duplicates) and one summary per trace. One writer per database, one write at a
+ * time, over a single-connection pool.
  *
  * <p>A trace seen for the first time with a non-late verdict gets its summary from the message (the
  * aggregator's counts). A trace that already has a summary, gets a late update, or appears twice in the batch
@@ -61,17 +62,45 @@ public final class TraceWriter {
       + " end_time, duration_ms, tenant_id, ticket_id, agent_id FROM agent_traces"
       + " WHERE trace_id IN (SELECT value FROM json_each(?))";
 
-  private final Pool pool;
+  private final Supplier<Pool> writerPools;
+  private Pool pool;
 
-  public TraceWriter(Pool writerPool) {
-    this.pool = Objects.requireNonNull(writerPool, "writerPool");
+  /**
+   * @param writerPools makes a single-connection pool; called at the first write and again after a failed
+   *     one
+   */
+  public TraceWriter(Supplier<Pool> writerPools) {
+    this.writerPools = Objects.requireNonNull(writerPools, "writerPools");
   }
 
   /**
    * Writes the batch in one transaction; the future fails (and nothing is committed) on any error, e.g.
-   * SQLITE_BUSY, a full disk or a read-only file. Safe to call again with the same batch.
+   * SQLITE_BUSY, a full disk or a read-only file. Safe to call again with the same batch. Not concurrently.
    */
   public Future<WriteResult> write(List<TraceMessage> batch) {
+    if (pool == null) {
+      pool = writerPools.get();
+    }
+    Pool current = pool;
+    return writeWith(current, batch).onFailure(e -> {
+      // After a failed BEGIN, COMMIT or ROLLBACK, sqlite-jdbc's idea of the transaction can differ from
+      // SQLite's (it may think one is open when none is, and then run the next batch statement by statement).
+      // A fresh connection is the only state known to be right.
+      if (pool == current) {
+        pool = null;
+      }
+      current.close();
+    });
+  }
+
+  /** Closes the connection. */
+  public Future<Void> close() {
+    Pool current = pool;
+    pool = null;
+    return current == null ? Future.succeededFuture() : current.close();
+  }
+
+  private Future<WriteResult> writeWith(Pool pool, List<TraceMessage> batch) {
     if (batch.isEmpty()) {
       return Future.succeededFuture(new WriteResult(0, 0, 0));
     }
@@ -90,14 +119,16 @@ public final class TraceWriter {
       return Future.succeededFuture(new WriteResult(0, 0, 0));
     }
     String traceIdsJson = new JsonArray(new ArrayList<>(byTrace.keySet())).encode();
-    return pool.withTransaction(conn -> conn.preparedQuery(EXISTING_SUMMARIES).execute(Tuple.of(traceIdsJson))
+    // Write first: the transaction is DEFERRED, and a write as its first statement takes the write lock
+    // waiting up to busy_timeout, where a read-then-write upgrade would fail at once with SQLITE_BUSY.
+    return pool.withTransaction(conn -> conn.preparedQuery(UPSERT_SPAN).executeBatch(spanRows)
+        .compose(ignored -> conn.preparedQuery(EXISTING_SUMMARIES).execute(Tuple.of(traceIdsJson)))
         .compose(existingRows -> {
           Map<String, TraceVerdict> stored = new HashMap<>();
           for (Row r : existingRows) {
             stored.put(r.getString(0), TraceVerdict.fromWire(r.getString(1)));
           }
-          return conn.preparedQuery(UPSERT_SPAN).executeBatch(spanRows)
-              .compose(ignored -> summaries(conn, byTrace, stored));
+          return summaries(conn, byTrace, stored);
         })
         .compose(summaries -> conn.preparedQuery(UPSERT_SUMMARY).executeBatch(summaryRows(summaries.values()))
             .map(ignored -> new WriteResult(byTrace.size(), spanRows.size(), summaries.recomputed))));

@@ -37,7 +37,7 @@ public final class StorageWriteThroughput {
     SqliteSettings settings = SqliteSettings.defaults(db);
     Vertx vertx = Vertx.vertx();
     StorageDatabase database = Await.await(StorageDatabase.open(vertx, settings, 1, 1000));
-    TraceWriter writer = new TraceWriter(database.writerPool());
+    TraceWriter writer = new TraceWriter(database::newWriterPool);
     SyntheticTraces gen = new SyntheticTraces(7);
     Deque<Span> recentRoots = new ArrayDeque<>();
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -97,6 +97,7 @@ public final class StorageWriteThroughput {
     long vertxThreadsCpu = vertxThreadsCpuNanos(threads) - vertxCpu0;
     double writerCpuSecs = (os.getProcessCpuTime() - processCpu0 - mainCpu) / 1e9;
     double secs = writeNanos / 1e9;
+    Await.await(writer.close());
     Await.await(database.close());
     vertx.close().toCompletionStage().toCompletableFuture().get();
     try (Connection c = settings.openConnection(); Statement s = c.createStatement()) {

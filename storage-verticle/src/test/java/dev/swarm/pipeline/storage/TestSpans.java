@@ -1,0 +1,42 @@
+package dev.swarm.pipeline.storage;
+
+import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.SpanKind;
+import dev.swarm.pipeline.schema.SpanStatus;
+import dev.swarm.pipeline.schema.Timestamps;
+import java.util.List;
+
+/** Small hand-made spans and trace messages for tests. */
+final class TestSpans {
+
+  static final long T0 = Timestamps.parseIso("2026-11-27T23:24:23.123Z");
+
+  private TestSpans() {}
+
+  /** A span starting {@code offsetMs} after T0, lasting 10 ms, tenant/ticket/agent set. */
+  static Span span(String traceId, String id, String parentId, String name, long offsetMs) {
+    return new Span(id, traceId, parentId, name, SpanKind.INTERNAL, SpanStatus.OK, T0 + offsetMs,
+        T0 + offsetMs + 10, 10L, "tenant-1", "TCK-1", "agent-1", "{\"k\":\"" + id + "\"}", "[]", 0);
+  }
+
+  static Span withStatus(Span s, SpanStatus status) {
+    return new Span(s.id(), s.traceId(), s.parentSpanId(), s.spanName(), s.spanKind(), status, s.startEpochMillis(),
+        s.endEpochMillis(), s.durationMs(), s.tenantId(), s.ticketId(), s.agentId(), s.attributesJson(),
+        s.eventsJson(), s.eventCount());
+  }
+
+  static Span withOwners(Span s, String tenant, String ticket, String agent) {
+    return new Span(s.id(), s.traceId(), s.parentSpanId(), s.spanName(), s.spanKind(), s.status(),
+        s.startEpochMillis(), s.endEpochMillis(), s.durationMs(), tenant, ticket, agent, s.attributesJson(),
+        s.eventsJson(), s.eventCount());
+  }
+
+  /** A message whose counts are what an aggregator would send for these spans. */
+  static TraceMessage message(TraceVerdict verdict, List<Span> spans) {
+    var ids = spans.stream().map(Span::id).toList();
+    var parents = spans.stream().map(Span::parentSpanId).toList();
+    var shape = dev.swarm.pipeline.schema.TraceShape.analyze(ids, parents);
+    return new TraceMessage(spans.get(0).traceId(), verdict, shape.spanCount(), shape.rootCount(),
+        shape.orphanCount(), shape.cycleCount(), 0, T0, T0 + 5000, spans);
+  }
+}
