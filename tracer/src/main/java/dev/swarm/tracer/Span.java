@@ -235,6 +235,20 @@ public final class Span {
     return setStatus(SpanStatus.ERROR);
   }
 
+  /**
+   * Marks the span failed with an error that is not a Java exception (an exit code, a remote error type):
+   * status error and an {@code exception} event with {@code type} and {@code message}.
+   */
+  public Span recordException(String type, String message) {
+    Map<String, Object> attrs = new LinkedHashMap<>();
+    attrs.put("type", type == null ? "error" : type);
+    if (message != null) {
+      attrs.put("message", message);
+    }
+    addEvent("exception", attrs);
+    return setStatus(SpanStatus.ERROR);
+  }
+
   /** Makes this span current (Vert.x context or thread, and MDC) until the scope is closed. */
   public Scope makeCurrent() {
     return CurrentSpan.activate(this);
