@@ -3,7 +3,6 @@ package dev.swarm.pipeline.storage;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import javax.sql.DataSource;
 import java.util.Objects;
 import org.sqlite.SQLiteConfig;
@@ -58,9 +57,13 @@ public record SqliteSettings(
     return dataSource(config);
   }
 
-  /** A reader's connection: query_only, so a query can never take the write lock. */
-  public DataSource readerDataSource() {
-    return new QueryOnlyDataSource(dataSource(common(readerCacheKb)));
+  /**
+   * Readers' connections: query_only (a query can never take the write lock), and every statement is
+   * interrupted (SQLITE_INTERRUPT) once it has run for {@code queryTimeoutMs}; sqlite-jdbc's own query timeout
+   * only bounds lock waits, not work.
+   */
+  public DataSource readerDataSource(long queryTimeoutMs) {
+    return new ReaderDataSource(dataSource(common(readerCacheKb)), queryTimeoutMs);
   }
 
   /**
@@ -91,28 +94,5 @@ public record SqliteSettings(
     SQLiteDataSource ds = new SQLiteDataSource(config);
     ds.setUrl(jdbcUrl());
     return ds;
-  }
-
-  /** Opens connections with PRAGMA query_only=ON (sqlite-jdbc has no setting for it). */
-  private static final class QueryOnlyDataSource extends SQLiteDataSource {
-    private final SQLiteDataSource delegate;
-
-    QueryOnlyDataSource(SQLiteDataSource delegate) {
-      super(delegate.getConfig());
-      setUrl(delegate.getUrl());
-      this.delegate = delegate;
-    }
-
-    @Override
-    public org.sqlite.SQLiteConnection getConnection(String user, String password) throws SQLException {
-      org.sqlite.SQLiteConnection c = delegate.getConnection(user, password);
-      try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA query_only=ON");
-      } catch (SQLException e) {
-        c.close();
-        throw e;
-      }
-      return c;
-    }
   }
 }

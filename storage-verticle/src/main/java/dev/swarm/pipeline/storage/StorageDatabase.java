@@ -28,10 +28,11 @@ public final class StorageDatabase {
   private final AtomicBoolean checkpointRunning = new AtomicBoolean();
   private final long checkpointTimer;
 
-  private StorageDatabase(Vertx vertx, SqliteSettings settings, int readerPoolSize, long checkpointIntervalMs) {
+  private StorageDatabase(Vertx vertx, SqliteSettings settings, int readerPoolSize, long queryTimeoutMs,
+      long checkpointIntervalMs) {
     this.vertx = vertx;
     this.settings = settings;
-    this.readerPool = JDBCPool.pool(vertx, settings.readerDataSource(),
+    this.readerPool = JDBCPool.pool(vertx, settings.readerDataSource(queryTimeoutMs),
         new PoolOptions().setMaxSize(readerPoolSize).setName("trace-storage-readers"));
     this.checkpointExecutor = vertx.createSharedWorkerExecutor("trace-storage-checkpoint-" + settings.path(), 1);
     this.checkpointer = new WalCheckpointer(settings);
@@ -41,14 +42,17 @@ public final class StorageDatabase {
   /**
    * Migrates the schema (on a worker thread), then opens the pools.
    *
+   * @param readerPoolSize connections of the query API's pool
+   * @param queryTimeoutMs a query API statement running longer is interrupted
    * @param checkpointIntervalMs period of background WAL checkpoints; 0 leaves them to the writer's own
    *     auto-checkpoint backstop
    */
   public static Future<StorageDatabase> open(Vertx vertx, SqliteSettings settings, int readerPoolSize,
-      long checkpointIntervalMs) {
+      long queryTimeoutMs, long checkpointIntervalMs) {
     Objects.requireNonNull(settings, "settings");
-    if (readerPoolSize <= 0 || checkpointIntervalMs < 0) {
-      throw new IllegalArgumentException("readerPoolSize must be positive, checkpointIntervalMs not negative");
+    if (readerPoolSize <= 0 || queryTimeoutMs <= 0 || checkpointIntervalMs < 0) {
+      throw new IllegalArgumentException("readerPoolSize and queryTimeoutMs must be positive,"
+          + " checkpointIntervalMs not negative");
     }
     return vertx.executeBlocking(() -> {
       List<Integer> applied = SchemaMigrator.fromClasspath().migrate(settings);
@@ -56,7 +60,7 @@ public final class StorageDatabase {
         LOG.info("migrated {} to schema versions {}", settings.path(), applied);
       }
       return applied;
-    }).map(applied -> new StorageDatabase(vertx, settings, readerPoolSize, checkpointIntervalMs));
+    }).map(applied -> new StorageDatabase(vertx, settings, readerPoolSize, queryTimeoutMs, checkpointIntervalMs));
   }
 
   public SqliteSettings settings() {

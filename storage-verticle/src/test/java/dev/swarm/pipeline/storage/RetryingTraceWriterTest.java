@@ -38,7 +38,7 @@ class RetryingTraceWriterTest {
     vertx = Vertx.vertx();
     // A short busy timeout so each attempt against the lock fails quickly.
     settings = new SqliteSettings(dir.resolve("swarm.db"), 20, 4096, 1024, 1 << 20);
-    database = await(StorageDatabase.open(vertx, settings, 1, 0));
+    database = await(StorageDatabase.open(vertx, settings, 1, 5000, 0));
     writer = new TraceWriter(database::newWriterPool);
   }
 

@@ -36,7 +36,7 @@ public final class StorageWriteThroughput {
     Path db = dir.resolve("swarm.db");
     SqliteSettings settings = SqliteSettings.defaults(db);
     Vertx vertx = Vertx.vertx();
-    StorageDatabase database = Await.await(StorageDatabase.open(vertx, settings, 1, 1000));
+    StorageDatabase database = Await.await(StorageDatabase.open(vertx, settings, 1, 5000, 1000));
     TraceWriter writer = new TraceWriter(database::newWriterPool);
     SyntheticTraces gen = new SyntheticTraces(7);
     Deque<Span> recentRoots = new ArrayDeque<>();

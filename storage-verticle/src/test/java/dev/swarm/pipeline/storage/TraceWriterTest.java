@@ -39,7 +39,7 @@ class TraceWriterTest {
   void open() {
     vertx = Vertx.vertx();
     settings = new SqliteSettings(dir.resolve("swarm.db"), 200, 4096, 1024, 1 << 20);
-    database = await(StorageDatabase.open(vertx, settings, 1, 0));
+    database = await(StorageDatabase.open(vertx, settings, 1, 5000, 0));
     writer = new TraceWriter(database::newWriterPool);
   }
 

@@ -1,0 +1,119 @@
+package dev.swarm.pipeline.storage;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The trace query API on a vertx-web router: {@code GET /api/traces/{trace_id}} and {@code GET /api/traces}. */
+public final class TraceQueryRoutes {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TraceQueryRoutes.class);
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** Longest accepted trace id in a path, in characters. */
+  static final int MAX_TRACE_ID_CHARS = 512;
+
+  private TraceQueryRoutes() {}
+
+  public static void mount(Router router, TraceQueryService service) {
+    router.get("/api/traces/:trace_id").handler(ctx -> getTrace(ctx, service));
+    router.get("/api/traces").handler(ctx -> search(ctx, service));
+  }
+
+  private static void getTrace(RoutingContext ctx, TraceQueryService service) {
+    String traceId = ctx.pathParam("trace_id");
+    if (traceId == null || traceId.isEmpty() || traceId.length() > MAX_TRACE_ID_CHARS) {
+      respond(ctx, 400, error("invalid trace id", List.of(new QueryParameterError("trace_id",
+          "must be 1 to " + MAX_TRACE_ID_CHARS + " characters")), null));
+      return;
+    }
+    service.traceJson(traceId).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ctx, ar.cause());
+      } else if (ar.result() == null) {
+        respond(ctx, 404, error("trace not found", null, traceId));
+      } else {
+        respond(ctx, 200, ar.result());
+      }
+    });
+  }
+
+  private static void search(RoutingContext ctx, TraceQueryService service) {
+    TraceSearch search;
+    try {
+      search = TraceSearch.parse(parameters(ctx.queryParams()));
+    } catch (InvalidQueryException e) {
+      respond(ctx, 400, error("invalid query parameters", e.errors(), null));
+      return;
+    }
+    service.searchJson(search).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ctx, ar.cause());
+      } else {
+        respond(ctx, 200, ar.result());
+      }
+    });
+  }
+
+  private static Map<String, List<String>> parameters(MultiMap query) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (String name : query.names()) {
+      out.put(name, new ArrayList<>(query.getAll(name)));
+    }
+    return out;
+  }
+
+  private static void fail(RoutingContext ctx, Throwable cause) {
+    String message = String.valueOf(cause.getMessage());
+    if (message.contains("SQLITE_INTERRUPT") || message.contains("interrupted")) {
+      respond(ctx, 503, error("query took too long; narrow the search (tenant_id, from/to)", null, null));
+      return;
+    }
+    LOG.error("trace query failed: {}", cause.toString(), cause);
+    respond(ctx, 500, error("internal error", null, null));
+  }
+
+  private static void respond(RoutingContext ctx, int status, Buffer body) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body);
+  }
+
+  private static Buffer error(String message, List<QueryParameterError> details, String traceId) {
+    StringWriter out = new StringWriter();
+    try (JsonGenerator gen = JSON.createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeStringField("error", message);
+      if (traceId != null) {
+        gen.writeStringField("trace_id", traceId);
+      }
+      if (details != null) {
+        gen.writeArrayFieldStart("details");
+        for (QueryParameterError d : details) {
+          gen.writeStartObject();
+          gen.writeStringField("field", d.field());
+          gen.writeStringField("message", d.message());
+          gen.writeEndObject();
+        }
+        gen.writeEndArray();
+      }
+      gen.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Buffer.buffer(out.toString());
+  }
+}

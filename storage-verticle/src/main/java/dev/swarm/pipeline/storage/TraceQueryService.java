@@ -1,0 +1,240 @@
+package dev.swarm.pipeline.storage;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Reads traces for the query API over the reader pool. SQL runs on the pool's worker threads; building and
+ * writing a trace's tree runs in {@code executeBlocking}, so a large trace never holds up the event loop.
+ * Responses are written with a streaming JsonGenerator straight into a buffer.
+ */
+public final class TraceQueryService {
+
+  static final String SUMMARY_COLUMNS = "trace_id, tenant_id, ticket_id, agent_id, root_span_id, root_span_name,"
+      + " start_time, end_time, duration_ms, span_count, error_count, orphan_count, root_count, cycle_count,"
+      + " complete, verdict, first_seen, emitted_at, updated_at";
+
+  private static final String SUMMARY_BY_ID =
+      "SELECT " + SUMMARY_COLUMNS + " FROM trace_summaries WHERE trace_id = ?";
+
+  private static final String SPANS_OF_TRACE = "SELECT trace_id, id, parent_span_id, span_name, span_kind, status,"
+      + " start_time, end_time, duration_ms, tenant_id, ticket_id, agent_id, attributes, events"
+      + " FROM agent_traces WHERE trace_id = ? ORDER BY start_time, id LIMIT ?";
+
+  /** The tree is written iteratively, so nesting as deep as the trace is fine; Jackson's default cap is 1000. */
+  private static final JsonFactory JSON = new JsonFactoryBuilder()
+      .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build())
+      .build();
+
+  private final Vertx vertx;
+  private final Pool readerPool;
+  private final int maxTraceSpans;
+
+  /**
+   * @param maxTraceSpans a trace with more spans is answered with its first {@code maxTraceSpans} spans by
+   *     start time and {@code "truncated": true}
+   */
+  public TraceQueryService(Vertx vertx, Pool readerPool, int maxTraceSpans) {
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.readerPool = Objects.requireNonNull(readerPool, "readerPool");
+    if (maxTraceSpans <= 0) {
+      throw new IllegalArgumentException("maxTraceSpans must be positive: " + maxTraceSpans);
+    }
+    this.maxTraceSpans = maxTraceSpans;
+  }
+
+  /**
+   * The trace as the JSON document of {@code GET /api/traces/{trace_id}}; completes with null when the trace is
+   * not stored.
+   */
+  public Future<Buffer> traceJson(String traceId) {
+    return readerPool.preparedQuery(SUMMARY_BY_ID).execute(Tuple.of(traceId)).compose(summaries -> {
+      if (summaries.size() == 0) {
+        return Future.succeededFuture(null);
+      }
+      Row summary = summaries.iterator().next();
+      return readerPool.preparedQuery(SPANS_OF_TRACE).execute(Tuple.of(traceId, maxTraceSpans + 1))
+          .compose(spanRows -> vertx.executeBlocking(() -> renderTrace(summary, spanRows), false));
+    });
+  }
+
+  /** The JSON document of {@code GET /api/traces?…}: {@code {"traces":[…],"next_cursor":…}}. */
+  public Future<Buffer> searchJson(TraceSearch search) {
+    List<Object> params = new ArrayList<>();
+    String sql = searchSql(search, params);
+    return readerPool.preparedQuery(sql).execute(Tuple.wrap(params)).map(rows -> renderSearch(search, rows));
+  }
+
+  /** The search as SQL over trace_summaries (newest first, one row past the page to know if more follow). */
+  static String searchSql(TraceSearch search, List<Object> params) {
+    StringBuilder sql = new StringBuilder("SELECT ").append(SUMMARY_COLUMNS).append(" FROM trace_summaries s WHERE 1 = 1");
+    if (search.tenantId() != null) {
+      sql.append(" AND s.tenant_id = ?");
+      params.add(search.tenantId());
+    }
+    if (search.ticketId() != null) {
+      sql.append(" AND s.ticket_id = ?");
+      params.add(search.ticketId());
+    }
+    if (search.agentId() != null) {
+      sql.append(" AND s.agent_id = ?");
+      params.add(search.agentId());
+    }
+    if ("error".equals(search.status())) {
+      sql.append(" AND s.error_count > 0");
+    } else if ("ok".equals(search.status())) {
+      sql.append(" AND s.error_count = 0");
+    }
+    if (search.minDurationMs() != null) {
+      sql.append(" AND s.duration_ms >= ?");
+      params.add(search.minDurationMs());
+    }
+    if (search.fromTime() != null) {
+      sql.append(" AND s.start_time >= ?");
+      params.add(search.fromTime());
+    }
+    if (search.toTime() != null) {
+      sql.append(" AND s.start_time < ?");
+      params.add(search.toTime());
+    }
+    if (search.complete() != null) {
+      sql.append(" AND s.complete = ?");
+      params.add(search.complete() ? 1 : 0);
+    }
+    if (search.cursor() != null) {
+      sql.append(" AND (s.start_time, s.trace_id) < (?, ?)");
+      params.add(search.cursor().startTime());
+      params.add(search.cursor().traceId());
+    }
+    if (search.spanName() != null) {
+      // A keyed probe into the trace's own rows of agent_traces (primary key prefix trace_id).
+      sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = s.trace_id AND a.span_name = ?)");
+      params.add(search.spanName());
+    }
+    sql.append(" ORDER BY s.start_time DESC, s.trace_id DESC LIMIT ?");
+    params.add(search.limit() + 1);
+    return sql.toString();
+  }
+
+  private Buffer renderTrace(Row summary, RowSet<Row> spanRows) throws IOException {
+    List<StoredSpan> spans = new ArrayList<>(Math.min(spanRows.size(), maxTraceSpans));
+    for (Row r : spanRows) {
+      if (spans.size() == maxTraceSpans) {
+        break;
+      }
+      spans.add(new StoredSpan(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+          r.getString(5), r.getString(6), r.getString(7), asLong(r.getValue(8)), r.getString(9), r.getString(10),
+          r.getString(11), r.getString(12), r.getString(13)));
+    }
+    boolean truncated = spanRows.size() > maxTraceSpans;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024 + 700 * spans.size());
+    try (JsonGenerator gen = JSON.createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeStringField("trace_id", summary.getString("trace_id"));
+      gen.writeBooleanField("complete", asLong(summary.getValue("complete")) == 1L);
+      gen.writeStringField("verdict", summary.getString("verdict"));
+      writeNumber(gen, "span_count", summary.getValue("span_count"));
+      writeNumber(gen, "orphan_count", summary.getValue("orphan_count"));
+      writeNumber(gen, "root_count", summary.getValue("root_count"));
+      writeNumber(gen, "cycle_count", summary.getValue("cycle_count"));
+      writeNumber(gen, "error_count", summary.getValue("error_count"));
+      writeNumber(gen, "duration_ms", summary.getValue("duration_ms"));
+      writeText(gen, "start_time", summary.getString("start_time"));
+      writeText(gen, "end_time", summary.getString("end_time"));
+      writeText(gen, "tenant_id", summary.getString("tenant_id"));
+      writeText(gen, "ticket_id", summary.getString("ticket_id"));
+      writeText(gen, "agent_id", summary.getString("agent_id"));
+      if (truncated) {
+        gen.writeBooleanField("truncated", true);
+      }
+      new TraceTreeWriter(spans).writeFields(gen);
+      gen.writeEndObject();
+    }
+    return Buffer.buffer(out.toByteArray());
+  }
+
+  private static Buffer renderSearch(TraceSearch search, RowSet<Row> rows) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 400 * rows.size());
+    try (JsonGenerator gen = JSON.createGenerator(out)) {
+      gen.writeStartObject();
+      gen.writeArrayFieldStart("traces");
+      int written = 0;
+      Row last = null;
+      for (Row r : rows) {
+        if (written == search.limit()) {
+          break;
+        }
+        writeSummary(gen, r);
+        last = r;
+        written++;
+      }
+      gen.writeEndArray();
+      if (rows.size() > search.limit() && last != null) {
+        gen.writeStringField("next_cursor",
+            new TraceCursor(last.getString("start_time"), last.getString("trace_id")).encode());
+      } else {
+        gen.writeNullField("next_cursor");
+      }
+      gen.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // writing to memory
+    }
+    return Buffer.buffer(out.toByteArray());
+  }
+
+  private static void writeSummary(JsonGenerator gen, Row r) throws IOException {
+    gen.writeStartObject();
+    gen.writeStringField("trace_id", r.getString("trace_id"));
+    writeText(gen, "tenant_id", r.getString("tenant_id"));
+    writeText(gen, "ticket_id", r.getString("ticket_id"));
+    writeText(gen, "agent_id", r.getString("agent_id"));
+    writeText(gen, "root_span_id", r.getString("root_span_id"));
+    writeText(gen, "root_span_name", r.getString("root_span_name"));
+    writeText(gen, "start_time", r.getString("start_time"));
+    writeText(gen, "end_time", r.getString("end_time"));
+    writeNumber(gen, "duration_ms", r.getValue("duration_ms"));
+    writeNumber(gen, "span_count", r.getValue("span_count"));
+    writeNumber(gen, "error_count", r.getValue("error_count"));
+    writeNumber(gen, "orphan_count", r.getValue("orphan_count"));
+    writeNumber(gen, "root_count", r.getValue("root_count"));
+    writeNumber(gen, "cycle_count", r.getValue("cycle_count"));
+    gen.writeBooleanField("complete", asLong(r.getValue("complete")) == 1L);
+    gen.writeStringField("verdict", r.getString("verdict"));
+    writeText(gen, "first_seen", r.getString("first_seen"));
+    writeText(gen, "emitted_at", r.getString("emitted_at"));
+    writeText(gen, "updated_at", r.getString("updated_at"));
+    gen.writeEndObject();
+  }
+
+  private static void writeText(JsonGenerator gen, String field, String value) throws IOException {
+    if (value != null) {
+      gen.writeStringField(field, value);
+    }
+  }
+
+  private static void writeNumber(JsonGenerator gen, String field, Object value) throws IOException {
+    Long n = asLong(value);
+    if (n != null) {
+      gen.writeNumberField(field, n);
+    }
+  }
+
+  private static Long asLong(Object value) {
+    return value == null ? null : ((Number) value).longValue();
+  }
+}

@@ -1,0 +1,152 @@
+package dev.swarm.pipeline.storage;
+
+import dev.swarm.pipeline.schema.Timestamps;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A validated trace search: every filter optional (null = any), results newest first.
+ *
+ * @param status {@code error}: traces with at least one error span; {@code ok}: traces without one
+ * @param fromTime inclusive lower bound on the trace's start_time, normalised ISO text
+ * @param toTime exclusive upper bound on the trace's start_time, normalised ISO text
+ * @param cursor continue after this position, or null for the first page
+ */
+public record TraceSearch(
+    String tenantId,
+    String ticketId,
+    String agentId,
+    String spanName,
+    String status,
+    Long minDurationMs,
+    String fromTime,
+    String toTime,
+    Boolean complete,
+    int limit,
+    TraceCursor cursor) {
+
+  public static final int DEFAULT_LIMIT = 20;
+  public static final int MAX_LIMIT = 1000;
+
+  /** Longest accepted text filter value, in characters. */
+  static final int MAX_VALUE_CHARS = 512;
+
+  private static final Set<String> PARAMETERS = Set.of("tenant_id", "ticket_id", "agent_id", "span_name", "status",
+      "min_duration_ms", "from", "to", "complete", "limit", "cursor");
+
+  /** The newest traces, no filter. */
+  public static TraceSearch newest(int limit) {
+    return new TraceSearch(null, null, null, null, null, null, null, null, null, limit, null);
+  }
+
+  /**
+   * Validates query parameters (name to all its values, as a request carries them).
+   *
+   * @throws InvalidQueryException naming every bad parameter: unknown, repeated, empty or malformed
+   */
+  public static TraceSearch parse(Map<String, List<String>> parameters) {
+    List<QueryParameterError> errors = new ArrayList<>();
+    for (Map.Entry<String, List<String>> e : parameters.entrySet()) {
+      if (!PARAMETERS.contains(e.getKey())) {
+        errors.add(new QueryParameterError(e.getKey(), "unknown parameter; known: " + String.join(", ",
+            PARAMETERS.stream().sorted().toList())));
+      } else if (e.getValue().size() > 1) {
+        errors.add(new QueryParameterError(e.getKey(), "given more than once"));
+      }
+    }
+    Values v = new Values(parameters, errors);
+    String tenant = v.text("tenant_id");
+    String ticket = v.text("ticket_id");
+    String agent = v.text("agent_id");
+    String spanName = v.text("span_name");
+    String status = v.text("status");
+    if (status != null && !status.equals("error") && !status.equals("ok")) {
+      errors.add(new QueryParameterError("status", "must be error or ok"));
+    }
+    Long minDuration = v.number("min_duration_ms", 0, Long.MAX_VALUE);
+    String from = v.time("from");
+    String to = v.time("to");
+    if (from != null && to != null && from.compareTo(to) >= 0) {
+      errors.add(new QueryParameterError("to", "must be later than from"));
+    }
+    Boolean complete = null;
+    String completeText = v.text("complete");
+    if (completeText != null) {
+      if (completeText.equals("true") || completeText.equals("false")) {
+        complete = Boolean.valueOf(completeText);
+      } else {
+        errors.add(new QueryParameterError("complete", "must be true or false"));
+      }
+    }
+    Long limit = v.number("limit", 1, MAX_LIMIT);
+    TraceCursor cursor = null;
+    String cursorText = v.text("cursor");
+    if (cursorText != null) {
+      try {
+        cursor = TraceCursor.decode(cursorText);
+      } catch (IllegalArgumentException e) {
+        errors.add(new QueryParameterError("cursor", e.getMessage()));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new InvalidQueryException(errors);
+    }
+    return new TraceSearch(tenant, ticket, agent, spanName, status, minDuration, from, to, complete,
+        limit == null ? DEFAULT_LIMIT : limit.intValue(), cursor);
+  }
+
+  /** Reads single parameter values, adding an error for each bad one. */
+  private record Values(Map<String, List<String>> parameters, List<QueryParameterError> errors) {
+
+    String text(String name) {
+      List<String> values = parameters.get(name);
+      if (values == null || values.isEmpty()) {
+        return null;
+      }
+      String value = values.get(0);
+      if (value.isEmpty()) {
+        errors.add(new QueryParameterError(name, "must not be empty"));
+        return null;
+      }
+      if (value.length() > MAX_VALUE_CHARS) {
+        errors.add(new QueryParameterError(name, "longer than " + MAX_VALUE_CHARS + " characters"));
+        return null;
+      }
+      return value;
+    }
+
+    Long number(String name, long min, long max) {
+      String text = text(name);
+      if (text == null) {
+        return null;
+      }
+      try {
+        long n = Long.parseLong(text);
+        if (n >= min && n <= max) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      errors.add(new QueryParameterError(name, max == Long.MAX_VALUE
+          ? "must be an integer >= " + min : "must be an integer from " + min + " to " + max));
+      return null;
+    }
+
+    String time(String name) {
+      String text = text(name);
+      if (text == null) {
+        return null;
+      }
+      try {
+        return Timestamps.formatIso(Timestamps.parseIso(text));
+      } catch (IllegalArgumentException e) {
+        errors.add(new QueryParameterError(name, "must be an ISO-8601 date-time with offset, like"
+            + " 2026-11-27T23:24:23.123Z (" + e.getMessage() + ")"));
+        return null;
+      }
+    }
+  }
+}

@@ -1,0 +1,276 @@
+package dev.swarm.pipeline.storage;
+
+import static dev.swarm.pipeline.storage.Await.await;
+import static dev.swarm.pipeline.storage.Await.awaitFailure;
+import static dev.swarm.pipeline.storage.TestSpans.message;
+import static dev.swarm.pipeline.storage.TestSpans.span;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.SpanKind;
+import dev.swarm.pipeline.schema.SpanStatus;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class TraceQueryServiceTest {
+
+  @TempDir
+  Path dir;
+
+  private Vertx vertx;
+  private SqliteSettings settings;
+  private StorageDatabase database;
+  private TraceWriter writer;
+  private TraceQueryService queries;
+
+  @BeforeEach
+  void open() {
+    vertx = Vertx.vertx();
+    settings = new SqliteSettings(dir.resolve("swarm.db"), 1000, 4096, 1024, 1 << 20);
+    database = await(StorageDatabase.open(vertx, settings, 2, 5000, 0));
+    writer = new TraceWriter(database::newWriterPool);
+    queries = new TraceQueryService(vertx, database.readerPool(), 20_000);
+  }
+
+  @AfterEach
+  void close() {
+    await(writer.close());
+    await(database.close());
+    await(vertx.close());
+  }
+
+  /** A trace of three spans starting {@code offsetMs} after T0. */
+  private static List<Span> trace(String traceId, long offsetMs, String tenant, SpanStatus childStatus, long childMs) {
+    Span root = TestSpans.withOwners(span(traceId, "r", null, "agent.run", offsetMs), tenant, "TCK-" + tenant,
+        "agent-" + tenant);
+    Span child = new Span("c", traceId, "r", "llm.chat", SpanKind.CLIENT, childStatus, TestSpans.T0 + offsetMs + 1,
+        TestSpans.T0 + offsetMs + 1 + childMs, childMs, tenant, null, null, "{}", "[]", 0);
+    Span grandchild = span(traceId, "g", "c", "tool.search", offsetMs + 2);
+    return List.of(root, child, grandchild);
+  }
+
+  private JsonObject search(String... nameValue) {
+    Map<String, List<String>> params = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < nameValue.length; i += 2) {
+      params.put(nameValue[i], List.of(nameValue[i + 1]));
+    }
+    return new JsonObject(await(queries.searchJson(TraceSearch.parse(params))));
+  }
+
+  private static List<String> traceIds(JsonObject page) {
+    List<String> out = new ArrayList<>();
+    JsonArray traces = page.getJsonArray("traces");
+    for (int i = 0; i < traces.size(); i++) {
+      out.add(traces.getJsonObject(i).getString("trace_id"));
+    }
+    return out;
+  }
+
+  @Test
+  void returnsTheTraceAsATree() {
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.ERROR, 40)))));
+    JsonObject doc = new JsonObject(await(queries.traceJson("t1")));
+    assertEquals("t1", doc.getString("trace_id"));
+    assertEquals(true, doc.getBoolean("complete"));
+    assertEquals("complete", doc.getString("verdict"));
+    assertEquals(3, doc.getInteger("span_count"));
+    assertEquals(0, doc.getInteger("orphan_count"));
+    assertEquals(41, doc.getInteger("duration_ms"));
+    assertEquals("2026-11-27T23:24:23.123Z", doc.getString("start_time"));
+    JsonObject root = doc.getJsonObject("root");
+    assertEquals("r", root.getString("id"));
+    assertEquals("acme", root.getString("tenant_id"));
+    JsonObject child = root.getJsonArray("children").getJsonObject(0);
+    assertEquals("c", child.getString("id"));
+    assertEquals("client", child.getString("span_kind"));
+    assertEquals("error", child.getString("status"));
+    assertEquals(40, child.getInteger("duration_ms"));
+    assertFalse(child.containsKey("ticket_id"));
+    assertEquals("g", child.getJsonArray("children").getJsonObject(0).getString("id"));
+    assertEquals(new JsonArray(), doc.getJsonArray("orphans"));
+  }
+
+  @Test
+  void anUnknownTraceIsNull() {
+    assertNull(await(queries.traceJson("nope")));
+  }
+
+  @Test
+  void aTenThousandDeepTraceIsServed() throws Exception {
+    int depth = 10_000;
+    List<Span> spans = new ArrayList<>(depth);
+    for (int i = 0; i < depth; i++) {
+      spans.add(span("deep", "s" + i, i == 0 ? null : "s" + (i - 1), "step", i));
+    }
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, spans))));
+    Buffer body = await(queries.traceJson("deep"));
+    JsonFactory deep = new JsonFactoryBuilder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build()).build();
+    int ids = 0;
+    int maxDepth = 0;
+    int depthNow = 0;
+    try (JsonParser p = deep.createParser(body.getBytes())) {
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        if (t == JsonToken.START_OBJECT) {
+          maxDepth = Math.max(maxDepth, ++depthNow);
+        } else if (t == JsonToken.END_OBJECT) {
+          depthNow--;
+        } else if (t == JsonToken.FIELD_NAME && p.currentName().equals("id")) {
+          ids++;
+        }
+      }
+    }
+    assertEquals(depth, ids);
+    assertTrue(maxDepth > depth, "nesting " + maxDepth); // every span one level below its parent
+  }
+
+  @Test
+  void aTraceLargerThanTheLimitIsTruncated() {
+    TraceQueryService small = new TraceQueryService(vertx, database.readerPool(), 2);
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)))));
+    JsonObject doc = new JsonObject(await(small.traceJson("t1")));
+    assertEquals(true, doc.getBoolean("truncated"));
+    assertEquals(3, doc.getInteger("span_count"));
+    assertEquals("c", doc.getJsonObject("root").getJsonArray("children").getJsonObject(0).getString("id"));
+    assertEquals(new JsonArray(), doc.getJsonObject("root").getJsonArray("children").getJsonObject(0)
+        .getJsonArray("children"));
+  }
+
+  @Test
+  void searchFiltersAndOrdersNewestFirst() {
+    await(writer.write(List.of(
+        message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)),
+        message(TraceVerdict.COMPLETE, trace("t2", 1000, "acme", SpanStatus.ERROR, 500)),
+        message(TraceVerdict.INCOMPLETE, trace("t3", 2000, "globex", SpanStatus.OK, 50)))));
+    // A span name only t1 has.
+    await(writer.write(List.of(new TraceMessage("t1", TraceVerdict.LATE, 1, 0, 0, 0, 0, null, null,
+        List.of(span("t1", "late", "r", "memory.recall", 3))))));
+
+    assertEquals(List.of("t3", "t2", "t1"), traceIds(search()));
+    assertEquals(List.of("t2", "t1"), traceIds(search("tenant_id", "acme")));
+    assertEquals(List.of("t3"), traceIds(search("ticket_id", "TCK-globex")));
+    assertEquals(List.of("t3"), traceIds(search("agent_id", "agent-globex")));
+    assertEquals(List.of("t2"), traceIds(search("status", "error")));
+    assertEquals(List.of("t3", "t1"), traceIds(search("status", "ok")));
+    assertEquals(List.of("t2"), traceIds(search("min_duration_ms", "400")));
+    assertEquals(List.of("t1"), traceIds(search("span_name", "memory.recall")));
+    assertEquals(List.of("t3", "t2", "t1"), traceIds(search("span_name", "llm.chat")));
+    assertEquals(List.of(), traceIds(search("span_name", "nothing.like.it")));
+    assertEquals(List.of("t3"), traceIds(search("complete", "false")));
+    assertEquals(List.of("t2", "t1"), traceIds(search("complete", "true")));
+    assertEquals(List.of("t2"), traceIds(search("from", "2026-11-27T23:24:24.123Z", "to", "2026-11-27T23:24:25.123Z")));
+    assertEquals(List.of("t1"), traceIds(search("tenant_id", "acme", "complete", "true", "status", "ok",
+        "limit", "5")));
+    assertEquals(List.of("t3"), traceIds(search("limit", "1")));
+
+    JsonObject t2 = search("status", "error").getJsonArray("traces").getJsonObject(0);
+    assertEquals("acme", t2.getString("tenant_id"));
+    assertEquals("r", t2.getString("root_span_id"));
+    assertEquals("agent.run", t2.getString("root_span_name"));
+    assertEquals(3, t2.getInteger("span_count"));
+    assertEquals(1, t2.getInteger("error_count"));
+    assertEquals(true, t2.getBoolean("complete"));
+    assertEquals("complete", t2.getString("verdict"));
+    assertEquals(501, t2.getInteger("duration_ms"));
+    assertNull(search().getValue("next_cursor"));
+  }
+
+  @Test
+  void cursorsPageThroughEverythingOnceInOrderEvenWithEqualStartTimes() {
+    List<TraceMessage> batch = new ArrayList<>();
+    for (int i = 0; i < 45; i++) {
+      // Groups of five traces share a start time, so the trace_id tie-break matters.
+      batch.add(message(TraceVerdict.COMPLETE, trace(String.format("t%02d", i), (i / 5) * 100L, "acme",
+          SpanStatus.OK, 5)));
+    }
+    await(writer.write(batch));
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    int pages = 0;
+    do {
+      JsonObject page = cursor == null ? search("limit", "7") : search("limit", "7", "cursor", cursor);
+      seen.addAll(traceIds(page));
+      cursor = page.getString("next_cursor");
+      pages++;
+    } while (cursor != null);
+    assertEquals(7, pages);
+    List<String> expected = new ArrayList<>();
+    for (int group = 8; group >= 0; group--) {
+      for (int k = 4; k >= 0; k--) {
+        expected.add(String.format("t%02d", group * 5 + k));
+      }
+    }
+    assertEquals(expected, seen);
+  }
+
+  @Test
+  void searchUsesTheSummaryIndexes() throws Exception {
+    List<Object> params = new ArrayList<>();
+    String newest = TraceQueryService.searchSql(TraceSearch.newest(20), params);
+    String byTenant = TraceQueryService.searchSql(TraceSearch.parse(Map.of("tenant_id", List.of("a"),
+        "cursor", List.of(new TraceCursor("2026-11-27T23:24:23.123Z", "t").encode()))), new ArrayList<>());
+    try (Connection c = settings.openConnection(); Statement s = c.createStatement()) {
+      assertTrue(plan(s, newest.replace("?", "20")).contains("trace_summaries_by_start"), plan(s, newest.replace("?", "20")));
+      String tenantPlan = plan(s, byTenant.replaceFirst("\\?", "'a'").replaceFirst("\\?", "'x'")
+          .replaceFirst("\\?", "'t'").replaceFirst("\\?", "20"));
+      assertTrue(tenantPlan.contains("trace_summaries_by_tenant"), tenantPlan);
+      assertFalse(tenantPlan.contains("TEMP B-TREE"), tenantPlan); // no sort step: the index gives the order
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aRunawayReaderStatementIsInterrupted() throws Exception {
+    ReaderDataSource readers = (ReaderDataSource) settings.readerDataSource(200);
+    try (Connection c = readers.getConnection(); Statement s = c.createStatement()) {
+      Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> {
+        try (ResultSet rs = s.executeQuery(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n")) {
+          rs.next();
+        }
+      });
+      assertTrue(String.valueOf(e.getMessage()).contains("interrupt"), String.valueOf(e));
+      // The next statement gets a fresh deadline.
+      try (ResultSet rs = s.executeQuery("SELECT 42")) {
+        assertEquals(42, rs.getInt(1));
+      }
+      // Readers cannot write.
+      Exception write = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+          () -> s.execute("CREATE TABLE x (a)"));
+      assertTrue(String.valueOf(write.getMessage()).contains("readonly"), String.valueOf(write));
+    }
+  }
+
+  private static String plan(Statement s, String sql) throws Exception {
+    StringBuilder out = new StringBuilder();
+    try (ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
+      while (rs.next()) {
+        out.append(rs.getString(4)).append('\n');
+      }
+    }
+    return out.toString();
+  }
+}
