@@ -147,6 +147,19 @@ public final class SwarmSpans {
     return start(AGENT_EXECUTE, SpanKind.INTERNAL).setAttribute(AGENT_TYPE, agentType);
   }
 
+  /**
+   * {@code agent.execute} inside the VM, under the platform's {@code vm.spawn} span handed over in the VM's
+   * environment: {@code agentExecute(TraceHeaders.fromEnvironment(System.getenv()), type)}. A null parent
+   * (variables missing) starts a new trace rather than failing the agent.
+   */
+  public Span agentExecute(SpanContext vmSpawn, String agentType) {
+    return tracer
+        .spanBuilder(AGENT_EXECUTE)
+        .setParent(vmSpawn)
+        .setAttribute(AGENT_TYPE, agentType)
+        .startSpan();
+  }
+
   public Span gitClone(String repoUrl, String branch) {
     return start(GIT_CLONE, SpanKind.CLIENT).setAttribute(REPO_URL, redactUrl(repoUrl)).setAttribute(BRANCH, branch);
   }

@@ -165,6 +165,9 @@ public final class Tracer {
   }
 
   void finished(SpanData span) {
+    if (!TraceSampling.keep(span.traceId(), options.sampleRatio())) {
+      return;
+    }
     try {
       sink.accept(span);
     } catch (RuntimeException e) {

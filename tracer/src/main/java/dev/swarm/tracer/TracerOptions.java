@@ -20,6 +20,7 @@ public final class TracerOptions {
   private long maxBackoffMs = 30_000;
   private long closeTimeoutMs = 10_000;
   private boolean recordStackTraces = false;
+  private double sampleRatio = 1.0;
   private int maxAttributesPerSpan = 128;
   private int maxAttributeValueChars = 4_096;
   private int maxEventsPerSpan = 128;
@@ -32,14 +33,18 @@ public final class TracerOptions {
    * Options from environment variables: {@code TRACER_ENDPOINT}, {@code TRACER_ENABLED},
    * {@code TRACER_BUFFER_CAPACITY}, {@code TRACER_BATCH_SIZE}, {@code TRACER_FLUSH_INTERVAL_MS},
    * {@code TRACER_REQUEST_TIMEOUT_MS}, {@code TRACER_MAX_EXPORT_ATTEMPTS}, {@code TRACER_CLOSE_TIMEOUT_MS},
-   * {@code TRACER_RECORD_STACK_TRACES}. Unset variables keep the defaults; a bad value throws
+   * {@code TRACER_RECORD_STACK_TRACES}, {@code TRACER_SAMPLE_RATIO}. Unset variables keep the defaults; a bad value throws
    * {@link IllegalArgumentException} naming the variable.
    */
   public static TracerOptions fromEnv(Map<String, String> env) {
     TracerOptions o = new TracerOptions();
     String endpoint = env.get("TRACER_ENDPOINT");
     if (endpoint != null && !endpoint.isBlank()) {
-      o.setEndpoint(endpoint.strip());
+      try {
+        o.setEndpoint(endpoint.strip());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("TRACER_ENDPOINT: " + e.getMessage(), e);
+      }
     }
     String enabled = env.get("TRACER_ENABLED");
     if (enabled != null && !enabled.isBlank()) {
@@ -48,6 +53,14 @@ public final class TracerOptions {
     String stacks = env.get("TRACER_RECORD_STACK_TRACES");
     if (stacks != null && !stacks.isBlank()) {
       o.setRecordStackTraces(bool("TRACER_RECORD_STACK_TRACES", stacks));
+    }
+    String ratio = env.get("TRACER_SAMPLE_RATIO");
+    if (ratio != null && !ratio.isBlank()) {
+      try {
+        o.setSampleRatio(Double.parseDouble(ratio.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("TRACER_SAMPLE_RATIO must be a number from 0 to 1, not '" + ratio + "'", e);
+      }
     }
     withLong(env, "TRACER_BUFFER_CAPACITY", v -> o.setBufferCapacity(Math.toIntExact(v)));
     withLong(env, "TRACER_BATCH_SIZE", v -> o.setBatchSize(Math.toIntExact(v)));
@@ -201,6 +214,22 @@ public final class TracerOptions {
     return this;
   }
 
+  /**
+   * Share of traces exported, decided from the trace id (see {@link TraceSampling}), so all services keep or
+   * skip the same traces. Default 1 (everything). Spans of skipped traces are not buffered or counted.
+   */
+  public double sampleRatio() {
+    return sampleRatio;
+  }
+
+  public TracerOptions setSampleRatio(double sampleRatio) {
+    if (!(sampleRatio >= 0 && sampleRatio <= 1)) {
+      throw new IllegalArgumentException("sampleRatio must be between 0 and 1, not " + sampleRatio);
+    }
+    this.sampleRatio = sampleRatio;
+    return this;
+  }
+
   /** Attributes kept per span (and per event); later ones are dropped and counted. Default 128. */
   public int maxAttributesPerSpan() {
     return maxAttributesPerSpan;
@@ -265,6 +294,7 @@ public final class TracerOptions {
     c.maxBackoffMs = maxBackoffMs;
     c.closeTimeoutMs = closeTimeoutMs;
     c.recordStackTraces = recordStackTraces;
+    c.sampleRatio = sampleRatio;
     c.maxAttributesPerSpan = maxAttributesPerSpan;
     c.maxAttributeValueChars = maxAttributeValueChars;
     c.maxEventsPerSpan = maxEventsPerSpan;

@@ -85,7 +85,8 @@ class TraceHeadersTest {
     assertEquals(vmSpawn.traceParent(), env.get("TRACEPARENT"));
     assertEquals(vmSpawn.traceId(), env.get("X_TRACE_ID"));
     SpanContext inVm = TraceHeaders.fromEnvironment(env);
-    Span agent = tracer.spanBuilder("agent.execute").setParent(inVm).startSpan();
+    Span agent = tracer.swarm().agentExecute(inVm, "coder");
+    assertEquals("coder", agent.attribute("agent_type"));
     assertEquals(vmSpawn.traceId(), agent.traceId());
     assertEquals(vmSpawn.spanId(), agent.parentSpanId());
     assertEquals("acme", agent.tenantId());

@@ -1,0 +1,46 @@
+package dev.swarm.tracer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TracerOptionsTest {
+
+  @Test
+  void environmentOverridesDefaults() {
+    TracerOptions o =
+        TracerOptions.fromEnv(
+            Map.of(
+                "TRACER_ENDPOINT", "http://pipeline:8080/",
+                "TRACER_ENABLED", "false",
+                "TRACER_BUFFER_CAPACITY", "2000",
+                "TRACER_BATCH_SIZE", "50",
+                "TRACER_FLUSH_INTERVAL_MS", "250",
+                "TRACER_RECORD_STACK_TRACES", "yes"));
+    assertEquals("http://pipeline:8080", o.endpoint());
+    assertFalse(o.enabled());
+    assertEquals(2000, o.bufferCapacity());
+    assertEquals(50, o.batchSize());
+    assertEquals(250, o.flushIntervalMs());
+    assertTrue(o.recordStackTraces());
+    assertEquals(10_000, TracerOptions.fromEnv(Map.of()).bufferCapacity());
+  }
+
+  @Test
+  void badValuesNameTheVariable() {
+    for (Map<String, String> env :
+        java.util.List.of(
+            Map.of("TRACER_BATCH_SIZE", "many"),
+            Map.of("TRACER_BUFFER_CAPACITY", "0"),
+            Map.of("TRACER_ENABLED", "perhaps"),
+            Map.of("TRACER_ENDPOINT", "pipeline:8080"))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TracerOptions.fromEnv(env));
+      String name = env.keySet().iterator().next();
+      assertTrue(e.getMessage().contains(name), e.getMessage());
+    }
+  }
+}
