@@ -1,0 +1,304 @@
+package dev.swarm.pipeline.storage;
+
+import dev.swarm.pipeline.schema.SpanDecoder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.kafka.client.common.TopicPartition;
+import io.vertx.kafka.client.consumer.KafkaConsumer;
+import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
+import io.vertx.kafka.client.consumer.OffsetAndMetadata;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes swarm.traces, batches the messages ({@link StorageBatch}), writes each batch to SQLite in one
+ * transaction ({@link TraceWriter}, retried until committed) and commits the Kafka offsets only after the SQLite
+ * commit. While a batch is being written the next one is polled and decoded; the consumer's partitions are
+ * paused once {@code maxPendingSpans} spans wait, and it keeps polling (paused) so it stays in its group.
+ * Also owns the query API's service ({@link #queryService()}).
+ *
+ * <p>Thin wiring: the logic lives in the plain classes it connects. Record decoding runs on a worker thread;
+ * SQL runs on the JDBC pools' workers.
+ */
+public final class StorageVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
+  private static final long POLL_RETRY_MS = 1000;
+  private static final long INVALID_LOG_WINDOW_MS = 10_000;
+  private static final int INVALID_LOGS_PER_WINDOW = 10;
+
+  private final StorageConfig config;
+  private final Map<String, String> consumerProps;
+  private final MeterRegistry registry;
+
+  private StorageMetrics metrics;
+  private TraceRecordReader recordReader;
+  private StorageDatabase database;
+  private TraceWriter writer;
+  private RetryingTraceWriter retryingWriter;
+  private volatile TraceQueryService queryService;
+  private KafkaConsumer<byte[], byte[]> consumer;
+  private long diskTimer = -1;
+
+  // Event-loop state.
+  private StorageBatch current;
+  private int writingSpans;
+  private Future<Void> writeInFlight = Future.succeededFuture();
+  private boolean writing;
+  private boolean polling;
+  private boolean partitionsPaused;
+  private boolean stopping;
+  private Promise<Void> pollIdle;
+  private long invalidWindowStart;
+  private int invalidLogsInWindow;
+
+  /**
+   * @param config topic, group, database and limits
+   * @param kafkaConsumerProps at least bootstrap.servers; group, commit mode and deserializers are set here
+   * @param registry where the trace_storage_* meters go
+   */
+  public StorageVerticle(StorageConfig config, Map<String, String> kafkaConsumerProps, MeterRegistry registry) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.consumerProps = Map.copyOf(kafkaConsumerProps);
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /** The query API's service, for {@link TraceQueryRoutes#mount}; available once the verticle has started. */
+  public TraceQueryService queryService() {
+    TraceQueryService service = queryService;
+    if (service == null) {
+      throw new IllegalStateException("the storage verticle has not started");
+    }
+    return service;
+  }
+
+  @Override
+  public Future<?> start() {
+    metrics = new StorageMetrics(registry);
+    recordReader = new TraceRecordReader(new SpanDecoder(config.spanLimits()));
+    current = newBatch();
+    return StorageDatabase.open(vertx, config.sqliteSettings(), config.queryPoolSize(), config.queryTimeoutMs(),
+            config.checkpointIntervalMs())
+        .compose(db -> {
+          database = db;
+          writer = new TraceWriter(db::newWriterPool);
+          retryingWriter = new RetryingTraceWriter(vertx, writer, config.retryBackoff(), this::onWriteFailure);
+          queryService = new TraceQueryService(vertx, db.readerPool(), config.queryMaxTraceSpans());
+          measureDisk();
+          diskTimer = vertx.setPeriodic(config.diskMetricsIntervalMs(), id -> measureDisk());
+
+          Map<String, String> consumerConfig = new HashMap<>(consumerProps);
+          consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+          consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+          consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+          consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
+          consumer.exceptionHandler(e -> LOG.warn("kafka consumer error", e));
+          consumer.partitionsAssignedHandler(parts -> LOG.info("storage assigned {}", parts));
+          consumer.partitionsRevokedHandler(parts -> LOG.info("storage revoked {}", parts));
+          return consumer.subscribe(config.tracesTopic());
+        })
+        .onSuccess(v -> {
+          LOG.info("storing {} into {} as group {}", config.tracesTopic(), config.sqlitePath(), config.groupId());
+          poll();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (diskTimer >= 0) {
+      vertx.cancelTimer(diskTimer);
+    }
+    if (retryingWriter == null) {
+      return closeResources();
+    }
+    // A write that cannot land within the drain timeout is abandoned uncommitted: read again after restart.
+    long drainTimer = vertx.setTimer(Math.max(1, config.drainTimeoutMs()), id -> retryingWriter.stop());
+    Future<Void> idle = pollIdle == null ? Future.succeededFuture() : pollIdle.future();
+    return idle
+        .compose(v -> writeInFlight.otherwiseEmpty())
+        .compose(v -> current.isEmpty() ? Future.<Void>succeededFuture() : writeBatch().otherwiseEmpty())
+        .eventually(() -> {
+          vertx.cancelTimer(drainTimer);
+          return closeResources();
+        });
+  }
+
+  private Future<Void> closeResources() {
+    List<Future<?>> closing = new ArrayList<>();
+    if (consumer != null) {
+      closing.add(consumer.close().onFailure(e -> LOG.warn("closing the kafka consumer failed", e)));
+    }
+    Future<Void> db = writer == null ? Future.succeededFuture() : writer.close();
+    if (database != null) {
+      db = db.eventually(() -> database.close());
+    }
+    closing.add(db);
+    return Future.join(closing).eventually(() -> {
+      if (metrics != null) {
+        metrics.close();
+      }
+      return Future.succeededFuture();
+    }).mapEmpty();
+  }
+
+  private StorageBatch newBatch() {
+    return new StorageBatch(config.batchMaxSpans(), config.batchMaxMs());
+  }
+
+  /** One poll cycle: (un)pause, poll, decode on a worker, add to the batch, maybe write, poll again. */
+  private void poll() {
+    if (stopping || polling) {
+      return;
+    }
+    polling = true;
+    pollIdle = Promise.promise();
+    applyBackpressure()
+        .compose(v -> consumer.poll(Duration.ofMillis(config.pollTimeoutMs())))
+        .compose(records -> records.isEmpty()
+            ? Future.succeededFuture(List.<DecodedRecord>of())
+            : vertx.executeBlocking(() -> decode(records)))
+        .onComplete(ar -> {
+          polling = false;
+          pollIdle.complete();
+          if (ar.failed()) {
+            LOG.warn("polling {} failed; retrying in {} ms", config.tracesTopic(), POLL_RETRY_MS, ar.cause());
+            if (!stopping) {
+              vertx.setTimer(POLL_RETRY_MS, id -> poll());
+            }
+            return;
+          }
+          long now = System.currentTimeMillis();
+          for (DecodedRecord r : ar.result()) {
+            current.add(r.partition(), r.offset(), r.message(), now);
+          }
+          updateQueueGauge();
+          if (!stopping) {
+            maybeWrite();
+            poll();
+          }
+        });
+  }
+
+  /** Pauses the assigned partitions while too many consumed spans wait; resumes them after. */
+  private Future<Void> applyBackpressure() {
+    boolean tooMany = writingSpans + current.spans() >= config.maxPendingSpans();
+    if (tooMany) {
+      // Re-applied every cycle: partitions assigned by a rebalance start unpaused.
+      partitionsPaused = true;
+      return consumer.assignment().compose(parts -> parts.isEmpty() ? Future.succeededFuture() : consumer.pause(parts));
+    }
+    if (partitionsPaused) {
+      partitionsPaused = false;
+      return consumer.paused().compose(parts -> parts.isEmpty() ? Future.succeededFuture() : consumer.resume(parts));
+    }
+    return Future.succeededFuture();
+  }
+
+  private void maybeWrite() {
+    if (!writing && current.isDue(System.currentTimeMillis())) {
+      writeBatch();
+    }
+  }
+
+  /** Writes the current batch (retrying until committed), then commits its offsets. */
+  private Future<Void> writeBatch() {
+    StorageBatch batch = current;
+    current = newBatch();
+    writing = true;
+    writingSpans = batch.spans();
+    updateQueueGauge();
+    Timer.Sample sample = Timer.start();
+    writeInFlight = retryingWriter.writeUntilCommitted(batch.messages())
+        .compose(result -> {
+          sample.stop(metrics.batchTime);
+          metrics.batchSpans.record(result.spans());
+          metrics.spansWritten.increment(result.spans());
+          metrics.tracesWritten.increment(result.traces());
+          return commit(batch.nextOffsets());
+        })
+        .onComplete(ar -> {
+          writing = false;
+          writingSpans = 0;
+          updateQueueGauge();
+          if (ar.failed()) {
+            LOG.warn("batch of {} spans not written before stop; its offsets stay uncommitted", batch.spans());
+          } else if (!stopping) {
+            maybeWrite();
+          }
+        });
+    return writeInFlight;
+  }
+
+  private Future<Void> commit(Map<Integer, Long> nextOffsets) {
+    if (nextOffsets.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    nextOffsets.forEach((partition, offset) ->
+        offsets.put(new TopicPartition(config.tracesTopic(), partition), new OffsetAndMetadata(offset, "")));
+    return consumer.commit(offsets).<Void>mapEmpty().recover(e -> {
+      // The rows are in SQLite; a lost commit means those records are read and upserted again (idempotent).
+      metrics.commitFailures.increment();
+      LOG.warn("committing offsets {} failed: {}", nextOffsets, e.toString());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Worker thread: decodes the polled records; an undecodable record becomes a null message (skipped). */
+  private List<DecodedRecord> decode(KafkaConsumerRecords<byte[], byte[]> records) {
+    List<DecodedRecord> out = new ArrayList<>(records.size());
+    for (ConsumerRecord<byte[], byte[]> r : records.records()) {
+      TraceMessage message = null;
+      try {
+        message = recordReader.read(r.value());
+      } catch (InvalidTraceRecordException e) {
+        metrics.invalidRecords.increment();
+        logInvalid(r, e);
+      }
+      out.add(new DecodedRecord(r.partition(), r.offset(), message));
+    }
+    return out;
+  }
+
+  private synchronized void logInvalid(ConsumerRecord<byte[], byte[]> r, InvalidTraceRecordException e) {
+    long now = System.currentTimeMillis();
+    if (now - invalidWindowStart > INVALID_LOG_WINDOW_MS) {
+      invalidWindowStart = now;
+      invalidLogsInWindow = 0;
+    }
+    if (invalidLogsInWindow++ < INVALID_LOGS_PER_WINDOW) {
+      LOG.warn("skipping undecodable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+    }
+  }
+
+  private void onWriteFailure(int failures, long retryInMillis, Throwable cause) {
+    metrics.writeFailures.increment();
+    LOG.warn("writing a batch to {} failed (attempt {}), retrying in {} ms; consumer paused once {} spans wait: {}",
+        config.sqlitePath(), failures, retryInMillis, config.maxPendingSpans(), cause.toString());
+  }
+
+  private void updateQueueGauge() {
+    metrics.queueSpans.set((long) writingSpans + current.spans());
+  }
+
+  private void measureDisk() {
+    vertx.executeBlocking(() -> {
+      metrics.measureDisk(config.sqlitePath());
+      return null;
+    }, false);
+  }
+
+  private record DecodedRecord(int partition, long offset, TraceMessage message) {}
+}
