@@ -3,6 +3,8 @@ package dev.swarm.pipeline.app;
 import dev.swarm.pipeline.aggregator.AggregatorVerticle;
 import dev.swarm.pipeline.ingest.IngestRoutes;
 import dev.swarm.pipeline.ingest.SpanPublisher;
+import dev.swarm.pipeline.storage.StorageVerticle;
+import dev.swarm.pipeline.storage.TraceQueryRoutes;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -106,6 +108,9 @@ public final class PipelineApp {
     if (config.role().runsAggregator()) {
       watchedGroups.put(config.aggregator().groupId(), config.spansTopic());
     }
+    if (config.role().runsStorage()) {
+      watchedGroups.put(config.storage().groupId(), config.tracesTopic());
+    }
     if (!watchedGroups.isEmpty()) {
       lagMonitor = new ConsumerLagMonitor(vertx, bootstrap, watchedGroups, registry, 5000);
     }
@@ -118,17 +123,25 @@ public final class PipelineApp {
   private Future<?> deployVerticles(Map<String, String> common, List<Consumer<Router>> mounts) {
     Future<?> chain = Future.succeededFuture();
     // Downstream first, so nothing is accepted before it has somewhere to go.
+    if (config.role().runsStorage()) {
+      Map<String, String> consumerProps = new HashMap<>(common);
+      consumerProps.put("client.id", "trace-storage");
+      StorageVerticle storage = new StorageVerticle(config.storage(), consumerProps, registry);
+      chain = chain.compose(v -> vertx.deployVerticle(storage).onSuccess(deployments::add))
+          .onSuccess(v -> mounts.add(router -> TraceQueryRoutes.mount(router, storage.queryService())));
+    }
     if (config.role().runsAggregator()) {
       Map<String, String> producerProps = new HashMap<>(common);
       producerProps.put("client.id", "trace-aggregator-producer");
       producerProps.put("max.request.size", Integer.toString(PipelineConfig.MAX_RECORD_BYTES));
       producerProps.put("linger.ms", "5");
-      chain = chain.compose(v -> vertx.deployVerticle(new AggregatorVerticle(config.aggregator(), common, producerProps, registry))
+      Map<String, String> consumerProps = new HashMap<>(common);
+      consumerProps.put("client.id", "trace-aggregator");
+      chain = chain.compose(v -> vertx.deployVerticle(new AggregatorVerticle(config.aggregator(), consumerProps, producerProps, registry))
           .onSuccess(deployments::add));
     }
-    List<Consumer<Router>> httpMounts = List.copyOf(mounts);
     return chain.compose(v -> vertx.deployVerticle(
-            () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), httpMounts),
+            () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), List.copyOf(mounts)),
             new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add));
   }

@@ -4,6 +4,7 @@ import dev.swarm.pipeline.aggregator.AggregatorConfig;
 import dev.swarm.pipeline.aggregator.AssemblerConfig;
 import dev.swarm.pipeline.ingest.IngestConfig;
 import dev.swarm.pipeline.schema.SpanLimits;
+import dev.swarm.pipeline.storage.StorageConfig;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -26,6 +27,7 @@ public record PipelineConfig(
     short kafkaReplicationFactor,
     IngestConfig ingest,
     AggregatorConfig aggregator,
+    StorageConfig storage,
     long shutdownTimeoutMs) {
 
   /** The embedded broker runs when no external cluster is configured. */
@@ -78,10 +80,11 @@ public record PipelineConfig(
           + ": a request of the largest allowed size could never be accepted");
     }
     AggregatorConfig aggregator = aggregatorConfig(r, spansTopic, tracesTopic);
+    StorageConfig storage = storageConfig(r, tracesTopic, sqlite, limits);
     long shutdownTimeout = r.longValue("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 600_000);
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
-        tracesTopic, partitions, replication, ingest, aggregator, shutdownTimeout);
+        tracesTopic, partitions, replication, ingest, aggregator, storage, shutdownTimeout);
   }
 
   private static AggregatorConfig aggregatorConfig(EnvReader r, String spansTopic, String tracesTopic) {
@@ -106,6 +109,42 @@ public record PipelineConfig(
         r.longValue("AGGREGATOR_SWEEP_MS", AggregatorConfig.DEFAULT_SWEEP_INTERVAL_MS, 1, 60_000),
         r.integer("AGGREGATOR_MAX_INFLIGHT_TRACES", AggregatorConfig.DEFAULT_MAX_INFLIGHT_TRACES, 1, 10_000_000),
         r.longValue("AGGREGATOR_DRAIN_TIMEOUT_MS", AggregatorConfig.DEFAULT_DRAIN_TIMEOUT_MS, 0, 600_000));
+  }
+
+  private static StorageConfig storageConfig(EnvReader r, String tracesTopic, Path sqlite, SpanLimits limits) {
+    int batchMaxSpans = r.integer("STORAGE_BATCH_MAX_SPANS", StorageConfig.DEFAULT_BATCH_MAX_SPANS, 1, 1_000_000);
+    int maxPending = r.integer("STORAGE_MAX_PENDING_SPANS", 4 * batchMaxSpans, 1, 100_000_000);
+    if (maxPending < batchMaxSpans) {
+      r.problem("STORAGE_MAX_PENDING_SPANS=" + maxPending + " must not be below STORAGE_BATCH_MAX_SPANS=" + batchMaxSpans);
+      maxPending = batchMaxSpans;
+    }
+    long retryInitial = r.longValue("STORAGE_RETRY_INITIAL_MS", StorageConfig.DEFAULT_RETRY_INITIAL_BACKOFF_MS, 1, 600_000);
+    long retryMax = r.longValue("STORAGE_RETRY_MAX_MS", StorageConfig.DEFAULT_RETRY_MAX_BACKOFF_MS, 1, 3_600_000);
+    if (retryMax < retryInitial) {
+      r.problem("STORAGE_RETRY_MAX_MS=" + retryMax + " must not be below STORAGE_RETRY_INITIAL_MS=" + retryInitial);
+      retryMax = retryInitial;
+    }
+    return new StorageConfig(
+        tracesTopic,
+        r.string("STORAGE_GROUP_ID", StorageConfig.DEFAULT_GROUP_ID),
+        sqlite,
+        batchMaxSpans,
+        r.longValue("STORAGE_BATCH_MAX_MS", StorageConfig.DEFAULT_BATCH_MAX_MS, 0, 600_000),
+        maxPending,
+        r.integer("SQLITE_BUSY_TIMEOUT_MS", StorageConfig.DEFAULT_BUSY_TIMEOUT_MS, 0, 600_000),
+        retryInitial,
+        retryMax,
+        r.longValue("STORAGE_POLL_TIMEOUT_MS", StorageConfig.DEFAULT_POLL_TIMEOUT_MS, 1, 60_000),
+        r.integer("SQLITE_WRITER_CACHE_MB", StorageConfig.DEFAULT_WRITER_CACHE_MB, 1, 65_536),
+        r.integer("SQLITE_READER_CACHE_MB", StorageConfig.DEFAULT_READER_CACHE_MB, 1, 65_536),
+        r.integer("SQLITE_WAL_LIMIT_MB", StorageConfig.DEFAULT_WAL_LIMIT_MB, 1, 1_000_000),
+        r.longValue("SQLITE_CHECKPOINT_INTERVAL_MS", StorageConfig.DEFAULT_CHECKPOINT_INTERVAL_MS, 0, 3_600_000),
+        r.integer("STORAGE_QUERY_POOL_SIZE", StorageConfig.DEFAULT_QUERY_POOL_SIZE, 1, 256),
+        r.longValue("STORAGE_QUERY_TIMEOUT_MS", StorageConfig.DEFAULT_QUERY_TIMEOUT_MS, 1, 3_600_000),
+        r.integer("STORAGE_QUERY_MAX_TRACE_SPANS", StorageConfig.DEFAULT_QUERY_MAX_TRACE_SPANS, 1, 10_000_000),
+        r.longValue("STORAGE_DISK_METRICS_MS", StorageConfig.DEFAULT_DISK_METRICS_INTERVAL_MS, 100, 3_600_000),
+        r.longValue("STORAGE_DRAIN_TIMEOUT_MS", StorageConfig.DEFAULT_DRAIN_TIMEOUT_MS, 0, 600_000),
+        limits);
   }
 
   /** Largest Kafka record the pipeline writes; topics are created to allow it. */
