@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * whole pipeline (broker included) is SIGKILLed while batches are being acknowledged, then restarted.
  */
 class CrashRecoveryTest {
-  @TempDir Path dir;
+  // Kept when the test fails: the two child logs are the first thing to read.
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
   @Test
   void everyAcknowledgedSpanIsStoredExactlyOnceAfterSigkill() throws Exception {
@@ -132,6 +134,7 @@ class CrashRecoveryTest {
         keys.add(rs.getString(1) + "/" + rs.getString(2));
       }
     } catch (java.sql.SQLException notYetMigrated) {
+      System.err.println("reading " + db + ": " + notYetMigrated);
       return Set.of();
     }
     return keys;
