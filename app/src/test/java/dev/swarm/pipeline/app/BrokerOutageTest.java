@@ -5,31 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With the broker stopped, ingest answers 503 with Retry-After; when it returns, ingest recovers. */
 class BrokerOutageTest {
-  @TempDir static Path dir;
+  @RegisterExtension static final PipelineExtension PIPELINE = new PipelineExtension();
   static PipelineApp app;
   static Http http;
 
   @BeforeAll
-  static void start() throws Exception {
-    app = TestPipeline.start(dir, Map.of());
-    http = new Http(app.config().httpPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) {
-      app.stop();
-    }
+  static void bind() {
+    app = PIPELINE.app();
+    http = PIPELINE.http();
   }
 
   @Test

@@ -7,32 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** POST /api/traces against a real in-JVM Kafka broker: what is accepted lands in the spans topic. */
 class IngestApiTest {
-  @TempDir static Path dir;
+  @RegisterExtension static final PipelineExtension PIPELINE = new PipelineExtension();
   static PipelineApp app;
   static Http http;
 
   @BeforeAll
-  static void start() throws Exception {
-    app = TestPipeline.start(dir, Map.of());
-    http = new Http(app.config().httpPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) {
-      app.stop();
-    }
+  static void bind() {
+    app = PIPELINE.app();
+    http = PIPELINE.http();
   }
 
   static String newTraceId() {

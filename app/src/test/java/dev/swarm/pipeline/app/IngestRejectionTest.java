@@ -8,33 +8,24 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every 4xx answer publishes nothing: after all of them, the spans topic of this fresh pipeline is empty.
  * The limits are lowered so the over-limit cases stay small.
  */
 class IngestRejectionTest {
-  @TempDir static Path dir;
+  @RegisterExtension static final PipelineExtension PIPELINE = new PipelineExtension(Map.of("MAX_BODY_BYTES", "65536", "MAX_SPANS_PER_REQUEST", "5"));
   static PipelineApp app;
   static Http http;
 
   @BeforeAll
-  static void start() throws Exception {
-    app = TestPipeline.start(dir, Map.of("MAX_BODY_BYTES", "65536", "MAX_SPANS_PER_REQUEST", "5"));
-    http = new Http(app.config().httpPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) {
-      app.stop();
-    }
+  static void bind() {
+    app = PIPELINE.app();
+    http = PIPELINE.http();
   }
 
   static JsonObject good(String id) {

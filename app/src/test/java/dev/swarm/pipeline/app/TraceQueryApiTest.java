@@ -9,31 +9,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** End to end through the real broker and a real SQLite file: POST spans, then read the tree and search. */
 class TraceQueryApiTest {
-  @TempDir static Path dir;
+  @RegisterExtension static final PipelineExtension PIPELINE = new PipelineExtension(Map.of("TRACE_IDLE_MS", "300", "TRACE_MAX_WAIT_MS", "1500"));
   static PipelineApp app;
   static Http http;
 
   @BeforeAll
-  static void start() throws Exception {
-    app = TestPipeline.start(dir, Map.of("TRACE_IDLE_MS", "300", "TRACE_MAX_WAIT_MS", "1500"));
-    http = new Http(app.config().httpPort());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (app != null) {
-      app.stop();
-    }
+  static void bind() {
+    app = PIPELINE.app();
+    http = PIPELINE.http();
   }
 
   static JsonObject span(String trace, String id, String parent, String name, String start) {
