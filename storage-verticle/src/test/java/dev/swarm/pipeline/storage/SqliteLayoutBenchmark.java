@@ -1,6 +1,9 @@
 package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.Timestamps;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,29 +15,32 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Benchmark (not a test): raw-JDBC insert rate of candidate agent_traces layouts, to choose the table layout.
- * Run: see storage-verticle/README.md. Args: [spans (default 1000000)] [batch (default 5000)] [layouts...]
+ * Benchmark (not a test): raw-JDBC insert rate and size of candidate agent_traces layouts, used to choose the
+ * table layout. Same realistic spans as {@link StorageWriteThroughput}, one transaction per batch, WAL,
+ * synchronous=NORMAL, 64 MiB cache.
+ *
+ * <p>Layouts: {@code design-random-pk} (the design: span id alone as PRIMARY KEY), {@code rowid-pk} (rowid table,
+ * PRIMARY KEY (trace_id, id) as its own index; the chosen one), {@code without-rowid} (the table itself keyed
+ * (trace_id, id)). Args: [spans (default 1000000)] [spans per batch (default 5000)] [layouts...]; system
+ * property {@code page_size} (default 8192). Run: see storage-verticle/README.md.
  */
 public final class SqliteLayoutBenchmark {
 
-  private static final String COLUMNS = "id TEXT NOT NULL, tenant_id TEXT, ticket_id TEXT, agent_id TEXT, "
-      + "trace_id TEXT NOT NULL, parent_span_id TEXT, span_name TEXT NOT NULL, "
-      + "span_kind TEXT CHECK(span_kind IN ('internal', 'client', 'server')), "
-      + "status TEXT CHECK(status IN ('ok', 'error', 'unset')), start_time TEXT NOT NULL, end_time TEXT, "
-      + "duration_ms INTEGER, attributes JSON DEFAULT '{}', events JSON DEFAULT '[]', "
-      + "created_at TEXT DEFAULT (datetime('now'))";
+  private static final String COLUMNS = "id TEXT NOT NULL, tenant_id TEXT, ticket_id TEXT, agent_id TEXT,"
+      + " trace_id TEXT NOT NULL, parent_span_id TEXT, span_name TEXT NOT NULL,"
+      + " span_kind TEXT CHECK(span_kind IN ('internal', 'client', 'server')),"
+      + " status TEXT CHECK(status IN ('ok', 'error', 'unset')), start_time TEXT NOT NULL, end_time TEXT,"
+      + " duration_ms INTEGER, attributes JSON DEFAULT '{}', events JSON DEFAULT '[]',"
+      + " created_at TEXT DEFAULT (datetime('now'))";
 
   private static String ddl(String layout) {
-    switch (layout) {
-      case "design-random-pk":
-        return "CREATE TABLE agent_traces (" + "id TEXT PRIMARY KEY," + COLUMNS.substring("id TEXT NOT NULL,".length()) + ")";
-      case "rowid-pk":
-        return "CREATE TABLE agent_traces (" + COLUMNS + ", PRIMARY KEY (trace_id, id))";
-      case "without-rowid":
-        return "CREATE TABLE agent_traces (" + COLUMNS + ", PRIMARY KEY (trace_id, id)) WITHOUT ROWID";
-      default:
-        throw new IllegalArgumentException(layout);
-    }
+    return switch (layout) {
+      case "design-random-pk" -> "CREATE TABLE agent_traces (id TEXT PRIMARY KEY,"
+          + COLUMNS.substring("id TEXT NOT NULL,".length()) + ")";
+      case "rowid-pk" -> "CREATE TABLE agent_traces (" + COLUMNS + ", PRIMARY KEY (trace_id, id))";
+      case "without-rowid" -> "CREATE TABLE agent_traces (" + COLUMNS + ", PRIMARY KEY (trace_id, id)) WITHOUT ROWID";
+      default -> throw new IllegalArgumentException("unknown layout " + layout);
+    };
   }
 
   public static void main(String[] args) throws Exception {
@@ -45,7 +51,7 @@ public final class SqliteLayoutBenchmark {
       layouts.add(args[i]);
     }
     if (layouts.isEmpty()) {
-      layouts = List.of("rowid-pk", "without-rowid");
+      layouts = List.of("design-random-pk", "rowid-pk", "without-rowid");
     }
     for (String layout : layouts) {
       run(layout, total, batch);
@@ -56,29 +62,23 @@ public final class SqliteLayoutBenchmark {
     Path dir = Files.createTempDirectory("layout-bench");
     Path db = dir.resolve("bench.db");
     SyntheticTraces gen = new SyntheticTraces(42);
-    boolean migrated = layout.equals("migrated");
-    if (migrated) {
-      SchemaMigrator.fromClasspath().migrate(SqliteSettings.defaults(db));
-    }
-    try (Connection c = migrated ? SqliteSettings.defaults(db).openConnection()
-        : DriverManager.getConnection("jdbc:sqlite:" + db)) {
-      if (!migrated) try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA page_size=" + Integer.getInteger("page_size", 4096));
-        s.execute("PRAGMA journal_mode=" + System.getProperty("journal_mode", "WAL"));
-        s.execute("PRAGMA wal_autocheckpoint=" + Integer.getInteger("wal_autocheckpoint", 1000));
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA page_size=" + Integer.getInteger("page_size", 8192));
+        s.execute("PRAGMA journal_mode=WAL");
         s.execute("PRAGMA synchronous=NORMAL");
-        s.execute("PRAGMA cache_size=-" + Integer.getInteger("cache_kb", 65536));
+        s.execute("PRAGMA cache_size=-65536");
         s.execute(ddl(layout));
       }
       c.setAutoCommit(false);
-      String sql = migrated ? TraceWriter.UPSERT_SPAN : "INSERT INTO agent_traces (id, tenant_id, ticket_id, agent_id, trace_id, parent_span_id, span_name,"
+      String key = layout.equals("design-random-pk") ? "id" : "trace_id, id";
+      String sql = "INSERT INTO agent_traces (id, tenant_id, ticket_id, agent_id, trace_id, parent_span_id, span_name,"
           + " span_kind, status, start_time, end_time, duration_ms, attributes, events)"
-          + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-          + (layout.equals("design-random-pk") ? " ON CONFLICT(id) DO UPDATE SET span_name=excluded.span_name"
-              : " ON CONFLICT(trace_id, id) DO UPDATE SET span_name=excluded.span_name");
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT (" + key + ") DO UPDATE SET span_name = excluded.span_name";
       int written = 0;
       long genNanos = 0;
-      var threads = java.lang.management.ManagementFactory.getThreadMXBean();
       long genCpu = 0;
       long cpu0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
@@ -93,14 +93,6 @@ public final class SqliteLayoutBenchmark {
           genNanos += System.nanoTime() - g0;
           genCpu += threads.getCurrentThreadCpuTime() - gc0;
           for (Span sp : spans) {
-            if (migrated) {
-              io.vertx.sqlclient.Tuple t = TraceWriter.spanRow(sp);
-              for (int k = 0; k < 14; k++) {
-                ps.setObject(k + 1, t.getValue(k));
-              }
-              ps.addBatch();
-              continue;
-            }
             ps.setString(1, sp.id());
             ps.setString(2, sp.tenantId());
             ps.setString(3, sp.ticketId());
@@ -114,31 +106,29 @@ public final class SqliteLayoutBenchmark {
             ps.setString(7, sp.spanName());
             ps.setString(8, sp.spanKind().wire());
             ps.setString(9, sp.status().wire());
-            ps.setString(10, SyntheticTraces.iso(sp.startEpochMillis()));
-            ps.setString(11, SyntheticTraces.iso(sp.endEpochMillis()));
+            ps.setString(10, Timestamps.formatIso(sp.startEpochMillis()));
+            ps.setString(11, Timestamps.formatIso(sp.endEpochMillis()));
             ps.setLong(12, sp.durationMs());
             ps.setString(13, sp.attributesJson());
             ps.setString(14, sp.eventsJson());
             ps.addBatch();
           }
-          if (Boolean.getBoolean("skip_exec")) {
-            ps.clearBatch();
-          } else {
-            ps.executeBatch();
-          }
+          ps.executeBatch();
           c.commit();
           written += spans.size();
         }
       }
       double secs = (System.nanoTime() - t0 - genNanos) / 1e9;
       double cpuSecs = (threads.getCurrentThreadCpuTime() - cpu0 - genCpu) / 1e9;
+      c.setAutoCommit(true);
       try (Statement s = c.createStatement()) {
-        c.setAutoCommit(true);
         s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
       }
       long bytes = Files.size(db);
-      System.out.printf("%-18s spans=%d batch=%d  %.0f rows/s wall, %.0f rows per CPU-second (excl. generation)  db=%.1f MB  %.1f MB per 1M spans%n",
-          layout, written, batch, written / secs, written / cpuSecs, bytes / 1e6, bytes / 1e6 * 1_000_000 / written);
+      System.out.printf("%-17s %d spans, batches of %d: %.0f rows/s wall, %.0f rows per CPU-second;"
+              + " db %.1f MB = %.1f MB per 1M spans; load average %.2f%n",
+          layout, written, batch, written / secs, written / cpuSecs, bytes / 1e6, bytes / 1e6 * 1_000_000 / written,
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
     try (var files = Files.list(dir)) {
       files.forEach(p -> p.toFile().delete());

@@ -34,7 +34,11 @@ public final class StorageWriteThroughput {
     int warmupSpans = args.length > 3 ? Integer.parseInt(args[3]) : 200_000;
     Path dir = Files.createTempDirectory("storage-bench");
     Path db = dir.resolve("swarm.db");
-    SqliteSettings settings = SqliteSettings.defaults(db);
+    SqliteSettings defaults = SqliteSettings.defaults(db);
+    // -DwriterCacheMb=N tries another writer page cache (SQLITE_WRITER_CACHE_MB).
+    SqliteSettings settings = new SqliteSettings(db, defaults.busyTimeoutMs(),
+        Integer.getInteger("writerCacheMb", defaults.writerCacheKb() / 1024) * 1024, defaults.readerCacheKb(),
+        defaults.journalSizeLimitBytes());
     Vertx vertx = Vertx.vertx();
     StorageDatabase database = Await.await(StorageDatabase.open(vertx, settings, 1, 5000, 1000));
     TraceWriter writer = new TraceWriter(database::newWriterPool);
