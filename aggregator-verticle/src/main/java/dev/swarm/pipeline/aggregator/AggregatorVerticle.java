@@ -383,6 +383,8 @@ public final class AggregatorVerticle extends VerticleBase {
         .description("Traces being assembled").register(registry));
     gauges.add(Gauge.builder("trace.aggregator.buffered.spans", this, v -> v.bufferedSpans)
         .description("Spans held in traces being assembled").register(registry));
+    gauges.add(Gauge.builder("trace.aggregator.max.buffered.spans", this, v -> v.settings.assembler().maxBufferedSpans())
+        .description("AGGREGATOR_MAX_BUFFERED_SPANS: past it the oldest traces are evicted").register(registry));
     gauges.add(Gauge.builder("trace.aggregator.buffered.bytes", this, v -> v.bufferedBytes)
         .description("JSON bytes of the buffered spans").register(registry));
     gauges.add(Gauge.builder("trace.aggregator.inflight.traces", this, v -> v.inflightTraces)

@@ -74,7 +74,8 @@ public record PipelineConfig(
             r.longValue("MAX_INFLIGHT_BYTES", Math.max(defaults.maxInflightBytes(), maxBody), 1024, 16L << 30),
             defaults.inlineDecodeMaxBytes(),
             r.integer("RETRY_AFTER_SECONDS", defaults.retryAfterSeconds(), 1, 3600),
-            limits);
+            limits,
+            r.integer("SWARM_METRICS_MAX_LABEL_VALUES", defaults.swarmMetricsMaxLabelValues(), 1, 10_000));
     if (ingest.maxInflightBytes() < ingest.maxBodyBytes()) {
       r.problem("MAX_INFLIGHT_BYTES=" + ingest.maxInflightBytes() + " is below MAX_BODY_BYTES=" + maxBody
           + ": a request of the largest allowed size could never be accepted");

@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.ingest;
 
+import dev.swarm.pipeline.ingest.swarm.SwarmMetricsConfig;
 import dev.swarm.pipeline.schema.SpanLimits;
 
 /**
@@ -14,6 +15,8 @@ import dev.swarm.pipeline.schema.SpanLimits;
  *     10,000-span request never stalls other connections
  * @param retryAfterSeconds the Retry-After value sent with 503
  * @param spanLimits per-span limits of the contract
+ * @param swarmMetricsMaxLabelValues distinct values per label of the span-derived swarm_* metrics; later values
+ *     are reported as "other" [SWARM_METRICS_MAX_LABEL_VALUES, 50]
  */
 public record IngestConfig(
     String spansTopic,
@@ -22,9 +25,21 @@ public record IngestConfig(
     long maxInflightBytes,
     int inlineDecodeMaxBytes,
     int retryAfterSeconds,
-    SpanLimits spanLimits) {
+    SpanLimits spanLimits,
+    int swarmMetricsMaxLabelValues) {
+
+  /** With the default label limit of the Swarm metrics. */
+  public IngestConfig(String spansTopic, long maxBodyBytes, int maxSpansPerRequest, long maxInflightBytes,
+      int inlineDecodeMaxBytes, int retryAfterSeconds, SpanLimits spanLimits) {
+    this(spansTopic, maxBodyBytes, maxSpansPerRequest, maxInflightBytes, inlineDecodeMaxBytes, retryAfterSeconds,
+        spanLimits, SwarmMetricsConfig.DEFAULT_MAX_LABEL_VALUES);
+  }
 
   public static IngestConfig defaults() {
     return new IngestConfig("swarm.spans", 16L << 20, 10_000, 64L << 20, 256 << 10, 1, SpanLimits.DEFAULTS);
+  }
+
+  public SwarmMetricsConfig swarmMetrics() {
+    return new SwarmMetricsConfig(swarmMetricsMaxLabelValues);
   }
 }

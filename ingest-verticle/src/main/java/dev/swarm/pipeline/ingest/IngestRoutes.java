@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.ingest;
 
 import dev.swarm.pipeline.ingest.IngestMetrics.RequestOutcome;
+import dev.swarm.pipeline.ingest.swarm.SwarmMetricsRecorder;
 import dev.swarm.pipeline.schema.DecodeResult;
 import dev.swarm.pipeline.schema.FieldError;
 import dev.swarm.pipeline.schema.SpanDecoder;
@@ -35,6 +36,7 @@ public final class IngestRoutes {
   private final SpanPublisher publisher;
   private final InflightBudget budget;
   private final IngestMetrics metrics;
+  private final SwarmMetricsRecorder swarmMetrics;
   private final BooleanSupplier brokerAvailable;
   private volatile boolean draining;
 
@@ -53,6 +55,7 @@ public final class IngestRoutes {
     this.publisher = publisher;
     this.budget = new InflightBudget(config.maxInflightBytes());
     this.metrics = new IngestMetrics(registry, budget);
+    this.swarmMetrics = SwarmMetricsRecorder.create(vertx, registry, config.swarmMetrics());
     this.brokerAvailable = brokerAvailable;
   }
 
@@ -208,6 +211,7 @@ public final class IngestRoutes {
             if (ar.succeeded()) {
               metrics.spansAccepted(n);
               respond(ctx, 202, RequestOutcome.ACCEPTED, new JsonObject().put("accepted", n));
+              swarmMetrics.accepted(ok.spans()); // span-derived swarm_* metrics (docs/metrics.md)
             } else {
               LOG.warn("publishing {} spans to Kafka failed: {}", n, ar.cause().toString());
               metrics.spansThrottled(n);
