@@ -11,7 +11,9 @@ import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,7 @@ public final class StorageVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
   private static final long POLL_RETRY_MS = 1000;
+  private static final long PAUSED_POLL_MS = 10;
   private static final long INVALID_LOG_WINDOW_MS = 10_000;
   private static final int INVALID_LOGS_PER_WINDOW = 10;
 
@@ -53,6 +56,8 @@ public final class StorageVerticle extends VerticleBase {
 
   // Event-loop state.
   private StorageBatch current;
+  private final Deque<StorageBatch> ready = new ArrayDeque<>(); // full or due, waiting for the writer
+  private int readySpans;
   private int writingSpans;
   private Future<Void> writeInFlight = Future.succeededFuture();
   private boolean writing;
@@ -111,7 +116,9 @@ public final class StorageVerticle extends VerticleBase {
         .onSuccess(v -> {
           LOG.info("storing {} into {} as group {}", config.tracesTopic(), config.sqlitePath(), config.groupId());
           poll();
-        });
+        })
+        // A failed start is not followed by stop(): release what was opened.
+        .recover(e -> closeResources().transform(ignored -> Future.failedFuture(e)));
   }
 
   @Override
@@ -128,11 +135,24 @@ public final class StorageVerticle extends VerticleBase {
     Future<Void> idle = pollIdle == null ? Future.succeededFuture() : pollIdle.future();
     return idle
         .compose(v -> writeInFlight.otherwiseEmpty())
-        .compose(v -> current.isEmpty() ? Future.<Void>succeededFuture() : writeBatch().otherwiseEmpty())
+        .compose(v -> {
+          if (!current.isEmpty()) {
+            seal();
+          }
+          return drainReady();
+        })
         .eventually(() -> {
           vertx.cancelTimer(drainTimer);
           return closeResources();
         });
+  }
+
+  /** Writes the remaining ready batches one after another (stops early once the writer is stopped). */
+  private Future<Void> drainReady() {
+    if (ready.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return writeBatch().transform(ar -> ar.succeeded() ? drainReady() : Future.succeededFuture());
   }
 
   private Future<Void> closeResources() {
@@ -165,7 +185,10 @@ public final class StorageVerticle extends VerticleBase {
     polling = true;
     pollIdle = Promise.promise();
     applyBackpressure()
-        .compose(v -> consumer.poll(Duration.ofMillis(config.pollTimeoutMs())))
+        // Paused, the poll only keeps the consumer in its group: keep it short so polling resumes as soon as
+        // the writer has made room.
+        .compose(v -> consumer.poll(Duration.ofMillis(
+            partitionsPaused ? Math.min(PAUSED_POLL_MS, config.pollTimeoutMs()) : config.pollTimeoutMs())))
         .compose(records -> records.isEmpty()
             ? Future.succeededFuture(List.<DecodedRecord>of())
             : vertx.executeBlocking(() -> decode(records)))
@@ -182,6 +205,9 @@ public final class StorageVerticle extends VerticleBase {
           long now = System.currentTimeMillis();
           for (DecodedRecord r : ar.result()) {
             current.add(r.partition(), r.offset(), r.message(), now);
+            if (current.isFull()) {
+              seal(); // batches stay within batchMaxSpans (unless one record alone is larger)
+            }
           }
           updateQueueGauge();
           if (!stopping) {
@@ -193,7 +219,7 @@ public final class StorageVerticle extends VerticleBase {
 
   /** Pauses the assigned partitions while too many consumed spans wait; resumes them after. */
   private Future<Void> applyBackpressure() {
-    boolean tooMany = writingSpans + current.spans() >= config.maxPendingSpans();
+    boolean tooMany = pendingSpans() >= config.maxPendingSpans();
     if (tooMany) {
       // Re-applied every cycle: partitions assigned by a rebalance start unpaused.
       partitionsPaused = true;
@@ -206,16 +232,26 @@ public final class StorageVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
+  /** Queues the current batch for writing and starts a new one. */
+  private void seal() {
+    ready.addLast(current);
+    readySpans += current.spans();
+    current = newBatch();
+  }
+
   private void maybeWrite() {
-    if (!writing && current.isDue(System.currentTimeMillis())) {
+    if (current.isDue(System.currentTimeMillis())) {
+      seal();
+    }
+    if (!writing && !ready.isEmpty()) {
       writeBatch();
     }
   }
 
-  /** Writes the current batch (retrying until committed), then commits its offsets. */
+  /** Writes the oldest ready batch (retrying until committed), then commits its offsets. */
   private Future<Void> writeBatch() {
-    StorageBatch batch = current;
-    current = newBatch();
+    StorageBatch batch = ready.removeFirst();
+    readySpans -= batch.spans();
     writing = true;
     writingSpans = batch.spans();
     updateQueueGauge();
@@ -289,8 +325,13 @@ public final class StorageVerticle extends VerticleBase {
         config.sqlitePath(), failures, retryInMillis, config.maxPendingSpans(), cause.toString());
   }
 
+  /** Spans consumed and not yet committed to SQLite. */
+  private int pendingSpans() {
+    return writingSpans + readySpans + current.spans();
+  }
+
   private void updateQueueGauge() {
-    metrics.queueSpans.set((long) writingSpans + current.spans());
+    metrics.queueSpans.set(pendingSpans());
   }
 
   private void measureDisk() {

@@ -50,4 +50,24 @@ class StorageVerticleTest {
       await(vertx.close());
     }
   }
+
+  @Test
+  void aDatabaseItCannotMigrateFailsTheDeploymentAndLeavesNoMeters() throws Exception {
+    Path db = dir.resolve("old.db");
+    try (var c = SqliteSettings.defaults(db).openConnection(); var s = c.createStatement()) {
+      s.execute("CREATE TABLE agent_traces (id TEXT PRIMARY KEY, trace_id TEXT)");
+    }
+    Vertx vertx = Vertx.vertx();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try {
+      StorageVerticle verticle = new StorageVerticle(StorageConfig.defaults(db),
+          Map.of("bootstrap.servers", "127.0.0.1:1"), registry);
+      Throwable failure = Await.awaitFailure(vertx.deployVerticle(verticle));
+      assertTrue(failure instanceof SchemaMigrationException, String.valueOf(failure));
+      assertTrue(failure.getMessage().contains("PRIMARY KEY (id)"), failure.getMessage());
+      assertEquals(0, registry.getMeters().size());
+    } finally {
+      await(vertx.close());
+    }
+  }
 }
