@@ -264,6 +264,22 @@ class TraceQueryServiceTest {
     }
   }
 
+  @Test
+  void aPooledReaderConnectionIdleLongerThanTheTimeoutStillAnswers() throws Exception {
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)))));
+    io.vertx.sqlclient.Pool pool = io.vertx.jdbcclient.JDBCPool.pool(vertx, settings.readerDataSource(100),
+        new io.vertx.sqlclient.PoolOptions().setMaxSize(1));
+    try {
+      TraceQueryService service = new TraceQueryService(vertx, pool, 100);
+      assertEquals("t1", new JsonObject(await(service.traceJson("t1"))).getString("trace_id"));
+      Thread.sleep(250); // the time limit must count from each statement, not from the connection's last one
+      assertEquals("t1", new JsonObject(await(service.traceJson("t1"))).getString("trace_id"));
+      assertEquals(1, new JsonObject(await(service.searchJson(TraceSearch.newest(5)))).getJsonArray("traces").size());
+    } finally {
+      await(pool.close());
+    }
+  }
+
   private static String plan(Statement s, String sql) throws Exception {
     StringBuilder out = new StringBuilder();
     try (ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
