@@ -14,6 +14,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * @param errorRate probability that an LLM call fails, and separately that a push fails
  * @param vmFailureRate probability that spawning the ticket's VM fails
  * @param seed seeds every choice the simulator makes (tenants, tickets, agents, durations, failures)
+ * @param timeScale 0 (default): each ticket's spans are generated and sent at once, all in the past; N >= 1:
+ *     each span is ended (and so sent) when its end comes round in wall-clock time compressed N times
+ *     ({@link TimeScale})
  */
 public record SimOptions(
     String target,
@@ -22,12 +25,13 @@ public record SimOptions(
     int agents,
     double errorRate,
     double vmFailureRate,
-    long seed) {
+    long seed,
+    double timeScale) {
 
   public static final String USAGE =
       """
       usage: swarm-sim [--target URL] [--tickets-per-second N] [--duration SECONDS] [--agents N]
-                       [--error-rate 0..1] [--vm-failure-rate 0..1] [--seed N]
+                       [--error-rate 0..1] [--vm-failure-rate 0..1] [--seed N] [--time-scale N]
         --target               pipeline base URL (default http://127.0.0.1:8080)
         --tickets-per-second   tickets started per second (default 5)
         --duration             seconds to send for (default 30)
@@ -35,6 +39,8 @@ public record SimOptions(
         --error-rate           chance an LLM call fails, and that a push fails (default 0)
         --vm-failure-rate      chance a VM spawn fails (default 0)
         --seed                 makes the run repeatable (default: random, printed in the report)
+        --time-scale           send each span when it ends, in wall time compressed N times (a 10-minute
+                               ticket takes 10 s at 60); default 0: each ticket's spans are sent at once
       """;
 
   public SimOptions {
@@ -53,6 +59,23 @@ public record SimOptions(
     }
     rate("--error-rate", errorRate);
     rate("--vm-failure-rate", vmFailureRate);
+    new TimeScale(timeScale); // validates
+  }
+
+  /** Without a time scale: every ticket's spans are sent at once. */
+  public SimOptions(
+      String target, double ticketsPerSecond, double durationSeconds, int agents, double errorRate,
+      double vmFailureRate, long seed) {
+    this(target, ticketsPerSecond, durationSeconds, agents, errorRate, vmFailureRate, seed, 0);
+  }
+
+  /** The same options with a time scale (0 = off). */
+  public SimOptions withTimeScale(double factor) {
+    return new SimOptions(target, ticketsPerSecond, durationSeconds, agents, errorRate, vmFailureRate, seed, factor);
+  }
+
+  TimeScale scale() {
+    return new TimeScale(timeScale);
   }
 
   private static void rate(String name, double value) {
@@ -80,6 +103,7 @@ public record SimOptions(
     double errorRate = d.errorRate;
     double vmFailureRate = d.vmFailureRate;
     long seed = d.seed;
+    double timeScale = d.timeScale;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       String name = arg;
@@ -103,10 +127,11 @@ public record SimOptions(
         case "--error-rate" -> errorRate = number(name, value);
         case "--vm-failure-rate" -> vmFailureRate = number(name, value);
         case "--seed" -> seed = whole(name, value);
+        case "--time-scale" -> timeScale = number(name, value);
         default -> throw new IllegalArgumentException("unknown option '" + name + "'");
       }
     }
-    return new SimOptions(target, tps, duration, agents, errorRate, vmFailureRate, seed);
+    return new SimOptions(target, tps, duration, agents, errorRate, vmFailureRate, seed, timeScale);
   }
 
   private static double number(String name, String value) {

@@ -1,15 +1,23 @@
 package dev.swarm.sim;
 
+import dev.swarm.sim.TicketTraceEmitter.PendingEnd;
 import dev.swarm.tracer.Tracer;
 import dev.swarm.tracer.TracerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 
 /**
  * Runs the simulation: starts {@link SimOptions#tickets()} tickets spread evenly over the duration (paced by a
- * Vert.x timer; each ticket's spans are generated at once with simulated times, ending at the moment the ticket
- * is sent), then closes the tracer, which flushes, and reports.
+ * Vert.x timer), then closes the tracer, which flushes, and reports.
+ *
+ * <p>Without a time scale each ticket's spans are generated at once with simulated times ending at the moment
+ * the ticket is sent. With {@code --time-scale N} each span is ended when its planned end comes round in wall
+ * time compressed N times ({@link TimeScale}); one timer per ticket walks its spans in end order, and the run
+ * finishes when the last ticket's root span has been ended.
  */
 public final class SwarmSim {
   /** Timer period: tickets due since the last tick are sent together. */
@@ -17,21 +25,28 @@ public final class SwarmSim {
 
   private final Vertx vertx;
   private final SimOptions options;
+  private final TimeScale scale;
   private final SimClock clock = new SimClock();
   private final Tracer tracer;
   private final TicketPlanner planner;
   private final TicketTraceEmitter emitter;
+  private final Promise<SimReport> done = Promise.promise();
 
+  private long startNanos;
   private long tickets;
   private long failedTickets;
   private long spans;
   private long vmErrors;
   private long llmErrors;
   private long pushErrors;
+  /** Tickets whose spans are not all ended yet (time-scale mode). */
+  private long ticketsInProgress;
+  private boolean allStarted;
 
   private SwarmSim(Vertx vertx, SimOptions options) {
     this.vertx = vertx;
     this.options = options;
+    this.scale = options.scale();
     // The buffer holds a few seconds of traffic; a ticket is about 10 to 16 spans.
     int capacity = (int) Math.min(1_000_000, Math.max(10_000, options.ticketsPerSecond() * 16 * 10));
     this.tracer =
@@ -53,13 +68,12 @@ public final class SwarmSim {
   }
 
   private Future<SimReport> run() {
-    Promise<SimReport> done = Promise.promise();
     long total = options.tickets();
     vertx
         .getOrCreateContext()
         .runOnContext(
             v -> {
-              long startNanos = System.nanoTime();
+              startNanos = System.nanoTime();
               vertx.setPeriodic(
                   1,
                   TICK_MS,
@@ -71,32 +85,40 @@ public final class SwarmSim {
                     }
                     if (tickets == total) {
                       vertx.cancelTimer(timer);
-                      tracer
-                          .close()
-                          .onComplete(
-                              closed ->
-                                  done.complete(
-                                      new SimReport(
-                                          options.seed(),
-                                          options.target(),
-                                          tickets,
-                                          failedTickets,
-                                          spans,
-                                          vmErrors,
-                                          llmErrors,
-                                          pushErrors,
-                                          (System.nanoTime() - startNanos) / 1_000_000,
-                                          tracer.stats())));
+                      allStarted = true;
+                      finishWhenIdle();
                     }
                   });
             });
     return done.future();
   }
 
+  private void finishWhenIdle() {
+    if (!allStarted || ticketsInProgress > 0 || done.future().isComplete()) {
+      return;
+    }
+    tracer
+        .close()
+        .onComplete(
+            closed ->
+                done.tryComplete(
+                    new SimReport(
+                        options.seed(),
+                        options.target(),
+                        tickets,
+                        failedTickets,
+                        spans,
+                        vmErrors,
+                        llmErrors,
+                        pushErrors,
+                        (System.nanoTime() - startNanos) / 1_000_000,
+                        tracer.stats())));
+  }
+
   private void sendTicket() {
     TicketPlan plan = planner.next();
-    // The ticket's last span ends now: simulated history, never timestamps in the future.
-    long base = System.currentTimeMillis() - plan.totalMs();
+    long now = System.currentTimeMillis();
+    long base = scale.base(now, plan.totalMs());
     TicketTraceEmitter.Emitted e = emitter.emit(plan, base);
     tickets++;
     spans += e.spans();
@@ -106,5 +128,29 @@ public final class SwarmSim {
     if (plan.outcome() != TicketPlan.Outcome.COMPLETED) {
       failedTickets++;
     }
+    if (scale.isOff()) {
+      e.ends().forEach(PendingEnd::end);
+    } else {
+      List<PendingEnd> ends = new ArrayList<>(e.ends());
+      ends.sort(Comparator.comparingLong(PendingEnd::endEpochMillis)); // stable: children before parents on ties
+      ticketsInProgress++;
+      endDue(ends, 0, now, base);
+    }
+  }
+
+  /** Ends every span of a ticket whose wall-clock moment has come, then waits for the next one. */
+  private void endDue(List<PendingEnd> ends, int next, long sentAt, long base) {
+    long now = System.currentTimeMillis();
+    while (next < ends.size() && sentAt + scale.delayMs(ends.get(next).endEpochMillis() - base) <= now) {
+      ends.get(next++).end();
+    }
+    if (next == ends.size()) {
+      ticketsInProgress--;
+      finishWhenIdle();
+      return;
+    }
+    int from = next;
+    long wait = sentAt + scale.delayMs(ends.get(next).endEpochMillis() - base) - now;
+    vertx.setTimer(Math.max(1, wait), id -> endDue(ends, from, sentAt, base));
   }
 }

@@ -45,7 +45,10 @@ record TicketPlan(
   /** The failure recorded on a span: an error type and a message (never secrets or prompt text). */
   record Failure(String type, String message) {}
 
-  /** {@code readyAt}: when the VM finished booting (an event on the span); null when the spawn failed. */
+  /**
+   * {@code time} runs from the spawn request to the VM being ready (or to the failure); {@code readyAt} is when
+   * the VM finished booting (the span's end, also marked by a {@code vm.ready} event), null when the spawn failed.
+   */
   record VmSpawn(String vmId, String method, Interval time, Long readyAt, Failure failure) {}
 
   record LlmCall(String model, long tokens, Interval time, Failure failure) {}

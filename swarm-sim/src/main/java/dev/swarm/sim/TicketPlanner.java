@@ -96,11 +96,12 @@ final class TicketPlanner {
       claimEnd = vm.time().end() + 1;
       outcome = Outcome.VM_SPAWN_FAILED;
     } else {
-      long agentStart = vmStart + boot + 20;
+      // vm.spawn ends when the VM is ready (its duration is the boot time); the agent starts in it after that.
+      vm = new VmSpawn(vmId, vmMethod, new Interval(vmStart, vmStart + boot), vmStart + boot, null);
+      long agentStart = vm.time().end() + 20;
       run = planAgent(tenant, ticketId, agentType, agentStart);
-      long vmEnd = run.time().end() + 50 + random.nextInt(250); // teardown
-      vm = new VmSpawn(vmId, vmMethod, new Interval(vmStart, vmEnd), vmStart + boot, null);
-      claimEnd = vmEnd + 1;
+      long teardown = 50 + random.nextInt(250);
+      claimEnd = run.time().end() + teardown + 1;
       outcome = run.push().failure() == null ? Outcome.COMPLETED : Outcome.PUSH_FAILED;
     }
     Interval claim = new Interval(claimStart, claimEnd);

@@ -9,18 +9,22 @@ import dev.swarm.tracer.Span;
 import dev.swarm.tracer.SpanStatus;
 import dev.swarm.tracer.SwarmSpans;
 import dev.swarm.tracer.Tracer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Turns a {@link TicketPlan} into one trace through the tracer, exactly as instrumented platform code would
  * (current-span scopes and the {@link SwarmSpans} helpers), with the simulated clock set to each planned time
- * instead of waiting for it:
+ * instead of waiting for it. Spans are started, given their attributes and statuses here, but not ended: the
+ * caller gets each span with its planned end time ({@link Emitted#ends()}) and ends it at once or when that
+ * time comes round in (scaled) wall-clock time. A span reaches the pipeline when it is ended.
  *
  * <pre>
  * http.request                  POST /api/tickets/:id/run, 200 (500 when the ticket failed)
  * ├── ticket.claim              queue_depth
- * │   └── vm.spawn              covers the VM's life; event vm.ready when booted
- * │       └── agent.execute     (absent when the spawn failed)
+ * │   └── vm.spawn              spawn request to VM ready (the boot time); event vm.ready
+ * │       └── agent.execute     starts after vm.spawn ended, in the VM (absent when the spawn failed)
  * │           ├── git.clone
  * │           ├── llm.generate  × 1..6
  * │           ├── file.write
@@ -43,37 +47,49 @@ final class TicketTraceEmitter {
     this.clock = clock;
   }
 
-  /** What one ticket produced. */
-  record Emitted(String traceId, int spans, int vmErrors, int llmErrors, int pushErrors) {}
+  /** A started span and the epoch-millisecond time it is to end at. */
+  record PendingEnd(Span span, long endEpochMillis) {
+    void end() {
+      span.end(endEpochMillis);
+    }
+  }
+
+  /**
+   * What one ticket produced: {@code ends} holds every span of the trace, not yet ended, in the order instrumented
+   * code would end them (children before parents, which is also the order of their end times).
+   */
+  record Emitted(String traceId, int spans, int vmErrors, int llmErrors, int pushErrors, List<PendingEnd> ends) {}
 
   /** Emits the ticket's trace with the request starting at {@code base} (epoch milliseconds). */
   Emitted emit(TicketPlan plan, long base) {
     int[] counts = new int[4]; // spans, vm errors, llm errors, push errors
+    List<PendingEnd> ends = new ArrayList<>(20);
     clock.set(base + plan.request().start());
     Span request = swarm.httpRequest("POST", REQUEST_PATH).setTenantId(plan.tenantId());
     try (Scope r = request.makeCurrent()) {
       clock.set(base + plan.claim().start());
       Span claim = swarm.ticketClaim(plan.ticketId(), plan.agentId(), plan.queueDepth());
       try (Scope c = claim.makeCurrent()) {
-        emitVm(plan, base, counts);
+        emitVm(plan, base, counts, ends);
       }
-      claim.setStatus(SpanStatus.OK).end(base + plan.claim().end());
+      claim.setStatus(SpanStatus.OK);
+      ends.add(new PendingEnd(claim, base + plan.claim().end()));
       counts[0]++;
 
       clock.set(base + plan.complete().start());
       Span complete = swarm.ticketComplete(plan.complete().end() - plan.claim().start());
       complete.setAttribute("outcome", plan.outcome().wire());
       complete.setStatus(plan.outcome() == Outcome.COMPLETED ? SpanStatus.OK : SpanStatus.ERROR);
-      complete.end(base + plan.complete().end());
+      ends.add(new PendingEnd(complete, base + plan.complete().end()));
       counts[0]++;
     }
     SwarmSpans.httpResponse(request, plan.outcome() == Outcome.COMPLETED ? 200 : 500);
-    request.end(base + plan.request().end());
+    ends.add(new PendingEnd(request, base + plan.request().end()));
     counts[0]++;
-    return new Emitted(request.traceId(), counts[0], counts[1], counts[2], counts[3]);
+    return new Emitted(request.traceId(), counts[0], counts[1], counts[2], counts[3], List.copyOf(ends));
   }
 
-  private void emitVm(TicketPlan plan, long base, int[] counts) {
+  private void emitVm(TicketPlan plan, long base, int[] counts, List<PendingEnd> ends) {
     TicketPlan.VmSpawn planned = plan.vm();
     clock.set(base + planned.time().start());
     Span vm = swarm.vmSpawn(planned.vmId(), planned.method());
@@ -81,26 +97,29 @@ final class TicketTraceEmitter {
       clock.set(base + planned.time().end());
       fail(vm, planned.failure());
       counts[1]++;
-    } else {
+    }
+    // The span ends when the VM is ready (or failed): its duration is the spawn/boot time.
+    ends.add(new PendingEnd(vm, base + planned.time().end()));
+    counts[0]++;
+    if (planned.failure() == null) {
       vm.addEvent(
           "vm.ready",
           base + planned.readyAt(),
           Map.of("boot_ms", planned.readyAt() - planned.time().start()));
       vm.setStatus(SpanStatus.OK);
+      // The agent runs in the VM after it booted, as vm.spawn's child (the VM gets vm.spawn's context).
       try (Scope v = vm.makeCurrent()) {
-        emitAgent(plan, plan.agent(), base, counts);
+        emitAgent(plan, plan.agent(), base, counts, ends);
       }
     }
-    vm.end(base + planned.time().end());
-    counts[0]++;
   }
 
-  private void emitAgent(TicketPlan plan, AgentRun run, long base, int[] counts) {
+  private void emitAgent(TicketPlan plan, AgentRun run, long base, int[] counts, List<PendingEnd> ends) {
     clock.set(base + run.time().start());
     Span agent = swarm.agentExecute(plan.agentType());
     try (Scope a = agent.makeCurrent()) {
       clock.set(base + run.gitClone().start());
-      swarm.gitClone(run.repoUrl(), "main").setStatus(SpanStatus.OK).end(base + run.gitClone().end());
+      ends.add(new PendingEnd(swarm.gitClone(run.repoUrl(), "main").setStatus(SpanStatus.OK), base + run.gitClone().end()));
       counts[0]++;
 
       for (LlmCall call : run.llmCalls()) {
@@ -113,14 +132,14 @@ final class TicketTraceEmitter {
         } else {
           llm.setStatus(SpanStatus.OK);
         }
-        llm.end(base + call.time().end());
+        ends.add(new PendingEnd(llm, base + call.time().end()));
         counts[0]++;
       }
 
       clock.set(base + run.write().start());
-      swarm.fileWrite(run.fileCount(), run.bytes()).setStatus(SpanStatus.OK).end(base + run.write().end());
+      ends.add(new PendingEnd(swarm.fileWrite(run.fileCount(), run.bytes()).setStatus(SpanStatus.OK), base + run.write().end()));
       clock.set(base + run.commit().start());
-      swarm.gitCommit(run.commitSha()).setStatus(SpanStatus.OK).end(base + run.commit().end());
+      ends.add(new PendingEnd(swarm.gitCommit(run.commitSha()).setStatus(SpanStatus.OK), base + run.commit().end()));
       counts[0] += 2;
 
       clock.set(base + run.push().time().start());
@@ -132,17 +151,17 @@ final class TicketTraceEmitter {
       } else {
         push.setStatus(SpanStatus.OK);
       }
-      push.end(base + run.push().time().end());
+      ends.add(new PendingEnd(push, base + run.push().time().end()));
       counts[0]++;
 
       if (run.pr() != null) {
         clock.set(base + run.pr().time().start());
-        swarm.prCreate(run.pr().number(), run.pr().url()).setStatus(SpanStatus.OK).end(base + run.pr().time().end());
+        ends.add(new PendingEnd(swarm.prCreate(run.pr().number(), run.pr().url()).setStatus(SpanStatus.OK), base + run.pr().time().end()));
         counts[0]++;
       }
     }
     agent.setStatus(run.push().failure() == null ? SpanStatus.OK : SpanStatus.ERROR);
-    agent.end(base + run.time().end());
+    ends.add(new PendingEnd(agent, base + run.time().end()));
     counts[0]++;
   }
 

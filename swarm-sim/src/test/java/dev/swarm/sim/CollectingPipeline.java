@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class CollectingPipeline implements AutoCloseable {
   private final HttpServer server;
   private final List<JsonObject> spans = new CopyOnWriteArrayList<>();
+  private final Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
 
   CollectingPipeline(Vertx vertx) throws Exception {
     server =
@@ -30,7 +32,11 @@ final class CollectingPipeline implements AutoCloseable {
                       .onSuccess(
                           body -> {
                             JsonArray batch = body.toJsonArray();
-                            batch.forEach(span -> spans.add((JsonObject) span));
+                            long now = System.currentTimeMillis();
+                            batch.forEach(span -> {
+                              spans.add((JsonObject) span);
+                              arrivedAt.put(((JsonObject) span).getString("id"), now);
+                            });
                             req.response()
                                 .setStatusCode(202)
                                 .putHeader("Content-Type", "application/json")
@@ -42,6 +48,11 @@ final class CollectingPipeline implements AutoCloseable {
 
   String url() {
     return "http://127.0.0.1:" + server.actualPort();
+  }
+
+  /** Wall-clock epoch milliseconds at which the span with this id arrived. */
+  long arrivedAt(String spanId) {
+    return arrivedAt.get(spanId);
   }
 
   List<JsonObject> spans() {

@@ -18,6 +18,15 @@ class SimOptionsTest {
     assertEquals(0, o.errorRate());
     assertEquals(0, o.vmFailureRate());
     assertEquals(150, o.tickets());
+    assertEquals(0, o.timeScale(), "spans of a ticket are sent at once by default");
+  }
+
+  @Test
+  void parsesTheTimeScale() {
+    assertEquals(60, SimOptions.parse("--time-scale", "60").timeScale());
+    assertEquals(2.5, SimOptions.parse("--time-scale=2.5").timeScale());
+    assertMessage("--time-scale", "--time-scale", "0.5");
+    assertMessage("--time-scale", "--time-scale", "-1");
   }
 
   @Test
@@ -26,7 +35,7 @@ class SimOptionsTest {
         SimOptions.parse(
             "--target", "http://pipeline:9000/", "--tickets-per-second=20", "--duration", "2.5", "--agents", "8",
             "--error-rate", "0.1", "--vm-failure-rate=0.05", "--seed", "42");
-    assertEquals(new SimOptions("http://pipeline:9000", 20, 2.5, 8, 0.1, 0.05, 42), o);
+    assertEquals(new SimOptions("http://pipeline:9000", 20, 2.5, 8, 0.1, 0.05, 42, 0), o);
     assertEquals(50, o.tickets());
   }
 

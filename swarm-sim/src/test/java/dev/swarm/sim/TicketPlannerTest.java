@@ -78,7 +78,10 @@ class TicketPlannerTest {
       within(p.complete(), p.request());
       within(p.vm().time(), p.claim());
       if (p.agent() != null) {
-        within(p.agent().time(), p.vm().time());
+        // vm.spawn ends when the VM is ready; the agent runs in it afterwards, still within the claim.
+        assertEquals(p.vm().readyAt(), p.vm().time().end());
+        assertTrue(p.agent().time().start() >= p.vm().time().end(), "the agent starts once the VM is ready");
+        within(p.agent().time(), p.claim());
         within(p.agent().gitClone(), p.agent().time());
         p.agent().llmCalls().forEach(c -> within(c.time(), p.agent().time()));
         within(p.agent().push().time(), p.agent().time());
