@@ -135,6 +135,8 @@ public final class PipelineApp {
       producerProps.put("client.id", "trace-aggregator-producer");
       producerProps.put("max.request.size", Integer.toString(PipelineConfig.MAX_RECORD_BYTES));
       producerProps.put("linger.ms", "5");
+      // CPU, not disk or network, is what the default single-machine run runs out of: no compression.
+      producerProps.put("compression.type", "none");
       Map<String, String> consumerProps = new HashMap<>(common);
       consumerProps.put("client.id", "trace-aggregator");
       chain = chain.compose(v -> vertx.deployVerticle(new AggregatorVerticle(config.aggregator(), consumerProps, producerProps, registry))
