@@ -90,6 +90,7 @@ public final class SwarmSpanMetrics {
 
   public SwarmSpanMetrics(MeterRegistry registry, SwarmMetricsConfig config) {
     this.registry = registry;
+    CreatedSuffixNaming.install(registry); // so swarm_prs_created_total keeps its name
     int max = config.maxLabelValues();
     spanNames = new LabelLimiter("span_name", max, registry);
     httpMethods = new LabelLimiter("method", max, registry);
