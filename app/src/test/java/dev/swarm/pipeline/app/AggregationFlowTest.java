@@ -27,11 +27,11 @@ class AggregationFlowTest {
 
   @Test
   void spansSentInSeparateRequestsAssembleIntoOneCompleteTrace() {
-    String trace = IngestApiTest.newTraceId();
+    String trace = TestSpans.newTraceId();
     // Children first, root last: arrival order must not matter.
-    assertEquals(202, http.postJson("/api/traces", IngestApiTest.span(trace, "c2", "c1").encode()).statusCode());
-    assertEquals(202, http.postJson("/api/traces", IngestApiTest.span(trace, "c1", "root").encode()).statusCode());
-    assertEquals(202, http.postJson("/api/traces", IngestApiTest.span(trace, "root", null).encode()).statusCode());
+    assertEquals(202, http.postJson("/api/traces", TestSpans.span(trace, "c2", "c1").encode()).statusCode());
+    assertEquals(202, http.postJson("/api/traces", TestSpans.span(trace, "c1", "root").encode()).statusCode());
+    assertEquals(202, http.postJson("/api/traces", TestSpans.span(trace, "root", null).encode()).statusCode());
 
     JsonObject t = awaitTrace(trace);
     assertEquals("complete", t.getString("verdict"));
@@ -44,10 +44,10 @@ class AggregationFlowTest {
 
   @Test
   void aTraceMissingItsParentIsEmittedIncompleteAfterMaxWait() {
-    String trace = IngestApiTest.newTraceId();
+    String trace = TestSpans.newTraceId();
     JsonArray body = new JsonArray()
-        .add(IngestApiTest.span(trace, "root", null))
-        .add(IngestApiTest.span(trace, "lost-child", "never-sent"));
+        .add(TestSpans.span(trace, "root", null))
+        .add(TestSpans.span(trace, "lost-child", "never-sent"));
     assertEquals(202, http.postJson("/api/traces", body.encode()).statusCode());
 
     JsonObject t = awaitTrace(trace);

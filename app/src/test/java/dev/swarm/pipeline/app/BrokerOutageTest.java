@@ -24,12 +24,12 @@ class BrokerOutageTest {
 
   @Test
   void answers503WhileTheBrokerIsDownAndRecovers() {
-    String body = IngestApiTest.span("t-outage", "before", null).encode();
+    String body = TestSpans.span("t-outage", "before", null).encode();
     assertEquals(202, http.postJson("/api/traces", body).statusCode());
 
     app.broker().stop();
     HttpResponse<String> down = Await.until("a 503 while the broker is down", Duration.ofSeconds(40),
-        () -> http.postJson("/api/traces", IngestApiTest.span("t-outage", "during", null).encode()),
+        () -> http.postJson("/api/traces", TestSpans.span("t-outage", "during", null).encode()),
         r -> r.statusCode() == 503);
     assertTrue(down.headers().firstValue("Retry-After").isPresent(), "503 must carry Retry-After");
     assertTrue(new JsonObject(down.body()).getString("error").length() > 0);
@@ -37,7 +37,7 @@ class BrokerOutageTest {
 
     app.broker().start();
     Await.until("ingest to accept again after the broker returned", Duration.ofSeconds(60),
-        () -> http.postJson("/api/traces", IngestApiTest.span("t-outage", "after", null).encode()),
+        () -> http.postJson("/api/traces", TestSpans.span("t-outage", "after", null).encode()),
         r -> r.statusCode() == 202);
     Await.until("readiness to recover", Duration.ofSeconds(20), () -> http.get("/health/ready"), r -> r.statusCode() == 200);
   }

@@ -97,7 +97,7 @@ class CrashRecoveryTest {
     for (int t = 0; t < 4; t++) {
       String trace = prefix + "t" + t;
       for (int s = 0; s < 5; s++) {
-        JsonObject span = IngestApiTest.span(trace, "s" + s, s == 0 ? null : "s0");
+        JsonObject span = TestSpans.span(trace, "s" + s, s == 0 ? null : "s0");
         body.add(span);
         sent.add(key(span));
       }

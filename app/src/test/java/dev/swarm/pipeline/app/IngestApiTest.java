@@ -1,121 +1,13 @@
 package dev.swarm.pipeline.app;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.net.http.HttpResponse;
-import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** POST /api/traces against a real in-JVM Kafka broker: what is accepted lands in the spans topic. */
-class IngestApiTest {
+/** The ingest contract against the in-JVM KRaft broker (always runs; no Docker needed). */
+class IngestApiTest extends IngestContract {
   @RegisterExtension static final PipelineExtension PIPELINE = new PipelineExtension();
-  static PipelineApp app;
-  static Http http;
 
-  @BeforeAll
-  static void bind() {
-    app = PIPELINE.app();
-    http = PIPELINE.http();
-  }
-
-  static String newTraceId() {
-    return UUID.randomUUID().toString().replace("-", "");
-  }
-
-  static JsonObject span(String traceId, String id, String parent) {
-    JsonObject s = new JsonObject()
-        .put("id", id)
-        .put("trace_id", traceId)
-        .put("span_name", "ticket.claim")
-        .put("start_time", "2026-11-27T23:24:23.123456+01:00")
-        .put("end_time", "2026-11-27T23:24:24.000+01:00")
-        .put("attributes", new JsonObject().put("ticket_id", "T-1"));
-    if (parent != null) {
-      s.put("parent_span_id", parent);
-    }
-    return s;
-  }
-
-  @Test
-  void oneSpanLandsInTheTopicKeyedByTraceIdNormalised() {
-    String trace = newTraceId();
-    HttpResponse<String> r = http.postJson("/api/traces", span(trace, "a1", null).encode(), "X-Trace-ID", "caller-trace-42");
-    assertEquals(202, r.statusCode(), r.body());
-    assertEquals(1, new JsonObject(r.body()).getInteger("accepted"));
-    assertEquals("caller-trace-42", r.headers().firstValue("X-Trace-ID").orElse(null));
-
-    List<TopicReader.Rec> recs = recordsOf(trace);
-    assertEquals(1, recs.size());
-    JsonArray value = new JsonArray(recs.get(0).value());
-    assertEquals(1, value.size());
-    JsonObject s = value.getJsonObject(0);
-    assertEquals("a1", s.getString("id"));
-    assertEquals("2026-11-27T22:24:23.123Z", s.getString("start_time"));
-    assertEquals("2026-11-27T22:24:24.000Z", s.getString("end_time"));
-    // end - start of the normalised (millisecond) times
-    assertEquals(877L, s.getLong("duration_ms"));
-    assertEquals("internal", s.getString("span_kind"));
-    assertEquals("unset", s.getString("status"));
-    assertEquals("T-1", s.getJsonObject("attributes").getString("ticket_id"));
-  }
-
-  @Test
-  void arrayAndWrappedBodiesGroupSpansOfOneTraceIntoOneRecord() {
-    String t1 = newTraceId();
-    String t2 = newTraceId();
-    JsonArray arr = new JsonArray().add(span(t1, "r", null)).add(span(t1, "c", "r")).add(span(t2, "x", null));
-    HttpResponse<String> r = http.postJson("/api/traces", arr.encode());
-    assertEquals(202, r.statusCode(), r.body());
-    assertEquals(3, new JsonObject(r.body()).getInteger("accepted"));
-
-    List<TopicReader.Rec> recs1 = recordsOf(t1);
-    assertEquals(1, recs1.size());
-    assertEquals(2, new JsonArray(recs1.get(0).value()).size());
-    assertEquals(1, recordsOf(t2).size());
-
-    String t3 = newTraceId();
-    HttpResponse<String> wrapped = http.postJson("/api/traces",
-        new JsonObject().put("spans", new JsonArray().add(span(t3, "w", null))).encode());
-    assertEquals(202, wrapped.statusCode(), wrapped.body());
-    assertEquals(1, recordsOf(t3).size());
-  }
-
-  @Test
-  void gzipBodiesAreAccepted() {
-    String trace = newTraceId();
-    HttpResponse<String> r = http.post("/api/traces", Http.gzip(span(trace, "g", null).encode()), "application/json",
-        "Content-Encoding", "gzip");
-    assertEquals(202, r.statusCode(), r.body());
-    assertEquals(1, recordsOf(trace).size());
-  }
-
-  @Test
-  void healthAndMetricsEndpoints() {
-    assertEquals(200, http.get("/health/live").statusCode());
-    HttpResponse<String> ready = Await.until("ready", java.time.Duration.ofSeconds(20),
-        () -> http.get("/health/ready"), r -> r.statusCode() == 200);
-    assertEquals("ready", new JsonObject(ready.body()).getString("status"));
-    http.postJson("/api/traces", span(newTraceId(), "m", null).encode());
-    String metrics = http.get("/metrics").body();
-    assertTrue(metrics.contains("trace_ingest_requests_total{outcome=\"accepted\"}"), metrics);
-    assertTrue(metrics.contains("trace_ingest_spans_total{outcome=\"accepted\"}"));
-    assertTrue(metrics.contains("trace_ingest_publish_seconds_bucket"));
-    assertTrue(metrics.contains("trace_ingest_inflight_bytes"));
-    assertTrue(metrics.contains("jvm_memory_used_bytes"));
-    assertTrue(metrics.contains("vertx_http_server_requests_total"));
-    assertFalse(metrics.contains("route=\"/api/traces/" + "a1"), "raw paths must not become labels");
-  }
-
-  private static List<TopicReader.Rec> recordsOf(String traceId) {
-    return TopicReader.readAll(app.bootstrapServers(), app.config().spansTopic()).stream()
-        .filter(r -> traceId.equals(r.key()))
-        .toList();
+  @Override
+  PipelineExtension pipeline() {
+    return PIPELINE;
   }
 }

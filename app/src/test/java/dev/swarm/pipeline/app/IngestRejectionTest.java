@@ -29,7 +29,7 @@ class IngestRejectionTest {
   }
 
   static JsonObject good(String id) {
-    return IngestApiTest.span("t-reject", id, null);
+    return TestSpans.span("t-reject", id, null);
   }
 
   @Test

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -15,12 +16,17 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code @RegisterExtension static PipelineExtension pipeline = new PipelineExtension(Map.of(...));}
  */
 final class PipelineExtension implements BeforeAllCallback, AfterAllCallback {
-  private final Map<String, String> overrides;
+  private final Supplier<Map<String, String>> overrides;
   private Path dir;
   private PipelineApp app;
   private Http http;
 
   PipelineExtension(Map<String, String> overrides) {
+    this(() -> overrides);
+  }
+
+  /** Settings known only once other extensions have run (an external broker's address, say). */
+  PipelineExtension(Supplier<Map<String, String>> overrides) {
     this.overrides = overrides;
   }
 
@@ -31,7 +37,7 @@ final class PipelineExtension implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     dir = Files.createTempDirectory("pipeline-test");
-    app = TestPipeline.start(dir, overrides);
+    app = TestPipeline.start(dir, overrides.get());
     http = new Http(app.config().httpPort());
   }
 

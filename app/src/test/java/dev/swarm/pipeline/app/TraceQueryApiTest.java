@@ -39,7 +39,7 @@ class TraceQueryApiTest {
 
   @Test
   void postedSpansComeBackAsATreeOrderedByStartTime() {
-    String trace = IngestApiTest.newTraceId();
+    String trace = TestSpans.newTraceId();
     JsonArray body = new JsonArray()
         .add(span(trace, "late-child", "root", "ticket.complete", "2026-11-27T10:00:03.000Z"))
         .add(span(trace, "root", null, "http.request", "2026-11-27T10:00:00.000Z").put("span_kind", "server"))
@@ -68,7 +68,7 @@ class TraceQueryApiTest {
 
   @Test
   void anIncompleteTraceShowsItsOrphanSubtrees() {
-    String trace = IngestApiTest.newTraceId();
+    String trace = TestSpans.newTraceId();
     JsonArray body = new JsonArray()
         .add(span(trace, "root", null, "http.request", "2026-11-27T10:00:00.000Z"))
         .add(span(trace, "stray", "missing-parent", "agent.execute", "2026-11-27T10:00:01.000Z"))
@@ -86,10 +86,10 @@ class TraceQueryApiTest {
 
   @Test
   void searchFiltersAndPagesNewestFirst() {
-    String tenant = "tenant-" + IngestApiTest.newTraceId().substring(0, 8);
+    String tenant = "tenant-" + TestSpans.newTraceId().substring(0, 8);
     String[] traces = new String[3];
     for (int i = 0; i < 3; i++) {
-      traces[i] = IngestApiTest.newTraceId();
+      traces[i] = TestSpans.newTraceId();
       JsonObject root = span(traces[i], "r", null, "http.request", "2026-11-27T10:00:0" + i + ".000Z").put("tenant_id", tenant);
       assertEquals(202, http.postJson("/api/traces", root.encode()).statusCode());
     }
