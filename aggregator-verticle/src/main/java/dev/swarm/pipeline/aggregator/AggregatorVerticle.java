@@ -227,9 +227,11 @@ public final class AggregatorVerticle extends VerticleBase {
       invalidLogsInWindow = 0;
     }
     if (invalidLogsInWindow++ < INVALID_LOGS_PER_SECOND) { // a flood of bad records must not flood the log
-      LOG.warn("skipping invalid {} record trace_id={} partition={} offset={} invalid_records_total={}: {}",
-          settings.spansTopic(), traceId, record.partition(), record.offset(), (long) invalidRecords.count(),
-          reason);
+      // trace_id as a key-value too, so the JSON log line carries it as a field (log-event.json).
+      LOG.atWarn().addKeyValue("trace_id", traceId)
+          .log("skipping invalid {} record trace_id={} partition={} offset={} invalid_records_total={}: {}",
+              settings.spansTopic(), traceId, record.partition(), record.offset(), (long) invalidRecords.count(),
+              reason);
     }
   }
 
@@ -273,14 +275,17 @@ public final class AggregatorVerticle extends VerticleBase {
         acknowledged(trace);
       } else if (isUnsendable(ar.cause())) {
         // Retrying cannot succeed and would hold the partition's commits back forever.
-        LOG.error("dropping trace_id={} verdict={} spans={} bytes={}: {}", trace.traceId(), trace.verdict().wire(),
-            trace.spanCount(), json.length, ar.cause().toString());
+        LOG.atError().addKeyValue("trace_id", trace.traceId())
+            .log("dropping trace_id={} verdict={} spans={} bytes={}: {}", trace.traceId(), trace.verdict().wire(),
+                trace.spanCount(), json.length, ar.cause().toString());
         droppedTraces.increment();
         assembler.acknowledge(trace);
       } else if (stopping) {
-        LOG.warn("send of trace_id={} failed while stopping; its records will be read again", trace.traceId());
+        LOG.atWarn().addKeyValue("trace_id", trace.traceId())
+            .log("send of trace_id={} failed while stopping; its records will be read again", trace.traceId());
       } else {
-        LOG.warn("send of trace_id={} failed; retrying in {} ms", trace.traceId(), RETRY_DELAY_MS, ar.cause());
+        LOG.atWarn().addKeyValue("trace_id", trace.traceId()).setCause(ar.cause())
+            .log("send of trace_id={} failed; retrying in {} ms", trace.traceId(), RETRY_DELAY_MS);
         sendsInFlight++; // still in flight while waiting to retry
         vertx.setTimer(RETRY_DELAY_MS, id -> {
           sendsInFlight--;

@@ -213,7 +213,8 @@ public final class IngestRoutes {
               respond(ctx, 202, RequestOutcome.ACCEPTED, new JsonObject().put("accepted", n));
               swarmMetrics.accepted(ok.spans()); // span-derived swarm_* metrics (docs/metrics.md)
             } else {
-              LOG.warn("publishing {} spans to Kafka failed: {}", n, ar.cause().toString());
+              LOG.atWarn().addKeyValue("trace_id", ctx.request().getHeader(TRACE_HEADER))
+                  .log("publishing {} spans to Kafka failed: {}", n, ar.cause().toString());
               metrics.spansThrottled(n);
               unavailable(ctx, RequestOutcome.UNAVAILABLE,
                   "Kafka did not acknowledge the spans (" + ar.cause().getClass().getSimpleName() + "); retry later");
