@@ -1,0 +1,70 @@
+package dev.swarm.pipeline.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Configuration comes from the environment in one place; bad values stop start-up naming the variable. */
+class PipelineConfigTest {
+  @Test
+  void defaultsAreTheDocumentedOnes() {
+    PipelineConfig c = PipelineConfig.fromEnv(Map.of());
+    assertEquals(Role.ALL, c.role());
+    assertEquals("127.0.0.1", c.httpHost());
+    assertEquals(8080, c.httpPort());
+    assertEquals(Path.of("./data"), c.dataDir());
+    assertEquals(Path.of("./data").resolve("swarm.db"), c.sqlitePath());
+    assertNull(c.kafkaBootstrapServers());
+    assertTrue(c.embeddedKafka());
+    assertEquals("swarm.spans", c.spansTopic());
+    assertEquals("swarm.traces", c.tracesTopic());
+    assertEquals(6, c.kafkaPartitions());
+    assertEquals(16L << 20, c.ingest().maxBodyBytes());
+    assertEquals(10_000, c.ingest().maxSpansPerRequest());
+    assertEquals(2000, c.aggregator().assembler().idleMs());
+    assertEquals(30_000, c.aggregator().assembler().maxWaitMs());
+    assertEquals(1_000_000, c.aggregator().assembler().maxBufferedSpans());
+    assertEquals(10_000, c.aggregator().assembler().maxSpansPerTrace());
+    assertEquals(5000, c.storage().batchMaxSpans());
+    assertEquals(200, c.storage().batchMaxMs());
+  }
+
+  @Test
+  void sqlitePathFollowsDataDirUnlessSet() {
+    assertEquals(Path.of("/srv/t/swarm.db"), PipelineConfig.fromEnv(Map.of("DATA_DIR", "/srv/t")).sqlitePath());
+    assertEquals(Path.of("/x/y.db"), PipelineConfig.fromEnv(Map.of("DATA_DIR", "/srv/t", "SQLITE_PATH", "/x/y.db")).sqlitePath());
+  }
+
+  @Test
+  void everyBadValueIsReportedByName() {
+    ConfigException e = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "HTTP_PORT", "eighty",
+        "ROLE", "collector",
+        "KAFKA_PARTITIONS", "0",
+        "TRACES_TOPIC", "bad topic!",
+        "TRACE_IDLE_MS", "5000",
+        "TRACE_MAX_WAIT_MS", "1000")));
+    String all = String.join("\n", e.problems());
+    assertTrue(all.contains("HTTP_PORT=eighty"), all);
+    assertTrue(all.contains("ROLE=collector: must be one of all, ingest, aggregator, storage"), all);
+    assertTrue(all.contains("KAFKA_PARTITIONS=0"), all);
+    assertTrue(all.contains("TRACES_TOPIC=bad topic!"), all);
+    assertTrue(all.contains("TRACE_MAX_WAIT_MS=1000"), all);
+    assertEquals(5, e.problems().size(), all);
+  }
+
+  @Test
+  void aSingleRoleNeedsAnExternalCluster() {
+    ConfigException e = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of("ROLE", "ingest")));
+    assertTrue(e.getMessage().contains("KAFKA_BOOTSTRAP_SERVERS"), e.getMessage());
+    PipelineConfig ok = PipelineConfig.fromEnv(Map.of("ROLE", "storage", "KAFKA_BOOTSTRAP_SERVERS", "k1:9092,k2:9092",
+        "KAFKA_REPLICATION_FACTOR", "3"));
+    assertEquals(Role.STORAGE, ok.role());
+    assertEquals((short) 3, ok.kafkaReplicationFactor());
+  }
+}
