@@ -654,17 +654,15 @@ public final class SpanDecoder {
 
     private String readId(JsonParser p, JsonToken value, int index, String field) throws IOException {
       String text = readString(p, value, index, field);
-      if (text == null || SpanContract.isValidId(text)) {
-        return text;
+      if (text == null) {
+        return null;
       }
-      if (text.isEmpty()) {
-        error(index, field, "must not be empty");
-      } else if (text.length() > SpanContract.MAX_ID_CHARS) {
-        error(index, field, "must be at most " + SpanContract.MAX_ID_CHARS + " characters");
-      } else {
-        error(index, field, "may only contain the characters [0-9A-Za-z._:-]");
+      String problem = SpanValidator.idProblem(text);
+      if (problem != null) {
+        error(index, field, problem);
+        return null;
       }
-      return null;
+      return text;
     }
 
     /** A non-empty string of at most {@code maxChars} code points with no unpaired surrogates. */
@@ -674,23 +672,9 @@ public final class SpanDecoder {
       if (text == null) {
         return null;
       }
-      if (text.isEmpty()) {
-        error(index, field, "must not be empty");
-        return null;
-      }
-      int codePoints = 0;
-      for (int i = 0; i < text.length(); i++) {
-        char c = text.charAt(i);
-        if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-          i++;
-        } else if (Character.isSurrogate(c)) {
-          error(index, field, "contains an unpaired UTF-16 surrogate");
-          return null;
-        }
-        codePoints++;
-      }
-      if (codePoints > maxChars) {
-        error(index, field, "must be at most " + maxChars + " characters");
+      String problem = SpanValidator.nameProblem(text, maxChars);
+      if (problem != null) {
+        error(index, field, problem);
         return null;
       }
       return text;
