@@ -10,7 +10,7 @@ import java.util.Locale;
  * @param failedTickets tickets whose VM spawn or push failed (their ticket.complete has status error)
  * @param export the tracer's counters after its final flush
  */
-record SimReport(
+public record SimReport(
     long seed,
     String target,
     long tickets,
@@ -23,11 +23,11 @@ record SimReport(
     ExportStats export) {
 
   /** True when every span reached the pipeline. */
-  boolean allDelivered() {
+  public boolean allDelivered() {
     return export.exported() == spans && export.dropped() == 0 && export.failed() == 0;
   }
 
-  JsonObject toJson() {
+  public JsonObject toJson() {
     return new JsonObject()
         .put("seed", seed)
         .put("target", target)
@@ -43,7 +43,7 @@ record SimReport(
         .put("elapsed_ms", elapsedMs);
   }
 
-  String humanLine() {
+  public String humanLine() {
     return String.format(
         Locale.ROOT,
         "swarm-sim: %d tickets (%d failed: %d VM spawn failures, %d failed pushes; %d LLM errors), %d spans to %s"
