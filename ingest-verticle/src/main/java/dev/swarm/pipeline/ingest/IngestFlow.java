@@ -1,0 +1,312 @@
+package dev.swarm.pipeline.ingest;
+
+import dev.swarm.pipeline.ingest.IngestMetrics.RequestOutcome;
+import dev.swarm.pipeline.ingest.swarm.SwarmMetricsRecorder;
+import dev.swarm.pipeline.schema.Span;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every ingest endpoint ({@code /api/traces}, OTLP {@code /v1/traces}, Zipkin {@code /api/v2/spans}) shares:
+ * the body read under {@code MAX_BODY_BYTES} holding the in-flight byte budget, decoding inline or on a worker by
+ * size, publishing with the broker check, the request and span metrics, and draining at shutdown. Each endpoint
+ * brings its own decoder and its own answer format ({@link Replies}).
+ */
+public final class IngestFlow {
+  private static final Logger LOG = LoggerFactory.getLogger(IngestFlow.class);
+
+  /** Writes an error answer in the endpoint's own format (JSON object, OTLP Status, plain text…). */
+  @FunctionalInterface
+  public interface Replies {
+    void error(RoutingContext ctx, int status, String message);
+  }
+
+  /** Handles a complete body; the budget the body holds is released when the returned future completes. */
+  @FunctionalInterface
+  public interface BodyHandler {
+    Future<Void> handle(byte[] body);
+  }
+
+  private final Vertx vertx;
+  private final IngestConfig config;
+  private final SpanPublisher publisher;
+  private final InflightBudget budget;
+  private final IngestMetrics metrics;
+  private final SwarmMetricsRecorder swarmMetrics;
+  private final BooleanSupplier brokerAvailable;
+  private volatile boolean draining;
+
+  /**
+   * @param brokerAvailable the latest broker health check; while false, requests get 503 without publishing
+   */
+  public IngestFlow(Vertx vertx, IngestConfig config, SpanPublisher publisher, MeterRegistry registry,
+      BooleanSupplier brokerAvailable) {
+    this.vertx = vertx;
+    this.config = config;
+    this.publisher = publisher;
+    this.budget = new InflightBudget(config.maxInflightBytes());
+    this.metrics = new IngestMetrics(registry, budget);
+    this.swarmMetrics = SwarmMetricsRecorder.create(vertx, registry, config.swarmMetrics());
+    this.brokerAvailable = brokerAvailable;
+  }
+
+  public IngestConfig config() {
+    return config;
+  }
+
+  /** Stop accepting: new requests get 503 while in-flight ones finish. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  /** Bytes held by requests not yet answered; zero once every in-flight publish has finished. */
+  public long inflightBytes() {
+    return budget.used();
+  }
+
+  /** Answers 503 and returns true while shutting down; endpoints call it before their own checks. */
+  public boolean refuseWhileDraining(RoutingContext ctx, Replies replies) {
+    if (draining) {
+      unavailable(ctx, replies, RequestOutcome.UNAVAILABLE, "shutting down");
+      return true;
+    }
+    return false;
+  }
+
+  /** True when the answer was already sent (or the connection is gone): replies must not write again. */
+  public static boolean answered(RoutingContext ctx) {
+    HttpServerResponse resp = ctx.response();
+    return resp.ended() || resp.closed();
+  }
+
+  /**
+   * Refuses the request when draining, with an unsupported {@code Content-Encoding} (415) or a declared length
+   * over the limit (413); otherwise reads the (already decompressed) body under the limits and hands it to
+   * {@code handler}. A handler failure is answered 500.
+   */
+  public void receive(RoutingContext ctx, Replies replies, BodyHandler handler) {
+    HttpServerRequest req = ctx.request();
+    if (refuseWhileDraining(ctx, replies)) {
+      return;
+    }
+    String encoding = req.getHeader("Content-Encoding");
+    if (encoding != null && !encoding.equalsIgnoreCase("gzip") && !encoding.equalsIgnoreCase("identity")) {
+      unsupportedMediaType(ctx, replies, "Content-Encoding must be gzip or identity, got '" + encoding + "'");
+      return;
+    }
+    String length = req.getHeader("Content-Length");
+    if (length != null && encoding == null) {
+      try {
+        if (Long.parseLong(length.trim()) > config.maxBodyBytes()) {
+          tooLarge(ctx, replies, "body of " + length + " bytes exceeds MAX_BODY_BYTES=" + config.maxBodyBytes());
+          return;
+        }
+      } catch (NumberFormatException ignored) {
+        // Netty rejects malformed lengths before we get here; fall through to the streaming limit.
+      }
+    }
+    new BodyReader(ctx, replies, handler).start();
+  }
+
+  /** Runs {@code decoder} on the event loop for small bodies, on a worker for large ones. */
+  public <T> Future<T> decode(int bodyBytes, Callable<T> decoder) {
+    if (bodyBytes <= config.inlineDecodeMaxBytes()) {
+      try {
+        return Future.succeededFuture(decoder.call());
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
+    return vertx.executeBlocking(decoder, false);
+  }
+
+  /**
+   * Publishes the spans and, once Kafka acknowledged all of them, counts them, records the span-derived metrics
+   * and calls {@code onAccepted} (which sends the endpoint's success answer). Answers 503 itself when the broker
+   * is down or does not acknowledge. Zero spans: {@code onAccepted} at once.
+   */
+  public Future<Void> publish(RoutingContext ctx, Replies replies, List<Span> spans, Runnable onAccepted) {
+    int n = spans.size();
+    if (!brokerAvailable.getAsBoolean()) {
+      metrics.spansThrottled(n);
+      unavailable(ctx, replies, RequestOutcome.UNAVAILABLE, "Kafka is unreachable; nothing was accepted, retry later");
+      return Future.succeededFuture();
+    }
+    if (n == 0) {
+      onAccepted.run();
+      return Future.succeededFuture();
+    }
+    return publisher.publish(spans).transform(ar -> {
+      if (ar.succeeded()) {
+        metrics.spansAccepted(n);
+        onAccepted.run();
+        swarmMetrics.accepted(spans); // span-derived swarm_* metrics (docs/metrics.md)
+      } else {
+        LOG.warn("publishing {} spans to Kafka failed: {}", n, ar.cause().toString());
+        metrics.spansThrottled(n);
+        unavailable(ctx, replies, RequestOutcome.UNAVAILABLE,
+            "Kafka did not acknowledge the spans (" + ar.cause().getClass().getSimpleName() + "); retry later");
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Counts spans refused for breaking the contract. */
+  public void spansRejected(int n) {
+    metrics.spansRejected(n);
+  }
+
+  /** Sends a success answer and counts the request as accepted. */
+  public void accepted(RoutingContext ctx, int status, String contentType, Buffer body) {
+    respond(ctx, RequestOutcome.ACCEPTED, status, contentType, body);
+  }
+
+  /** Sends a 400 answer the endpoint formatted itself (e.g. with per-span details) and counts it as rejected. */
+  public void rejected(RoutingContext ctx, int status, String contentType, Buffer body) {
+    respond(ctx, RequestOutcome.REJECTED, status, contentType, body);
+  }
+
+  /** 400: the body cannot be decoded. */
+  public void malformed(RoutingContext ctx, Replies replies, String message) {
+    metrics.request(RequestOutcome.REJECTED);
+    replies.error(ctx, 400, message);
+  }
+
+  /** 413. */
+  public void tooLarge(RoutingContext ctx, Replies replies, String message) {
+    metrics.request(RequestOutcome.TOO_LARGE);
+    replies.error(ctx, 413, message);
+  }
+
+  /** 415. */
+  public void unsupportedMediaType(RoutingContext ctx, Replies replies, String message) {
+    metrics.request(RequestOutcome.UNSUPPORTED_MEDIA_TYPE);
+    replies.error(ctx, 415, message);
+  }
+
+  private void unavailable(RoutingContext ctx, Replies replies, RequestOutcome outcome, String message) {
+    metrics.request(outcome);
+    ctx.response().putHeader("Retry-After", Integer.toString(config.retryAfterSeconds()));
+    replies.error(ctx, 503, message);
+  }
+
+  private void respond(RoutingContext ctx, RequestOutcome outcome, int status, String contentType, Buffer body) {
+    metrics.request(outcome);
+    HttpServerResponse resp = ctx.response();
+    if (resp.ended() || resp.closed()) {
+      return;
+    }
+    resp.setStatusCode(status);
+    if (contentType != null) {
+      resp.putHeader("Content-Type", contentType);
+    }
+    resp.end(body);
+  }
+
+  /** Collects the (already decompressed) body chunk by chunk, holding in-flight budget for every byte. */
+  private final class BodyReader {
+    private final RoutingContext ctx;
+    private final Replies replies;
+    private final BodyHandler handler;
+    private final Buffer body = Buffer.buffer();
+    private long held;
+    private boolean failed;
+
+    BodyReader(RoutingContext ctx, Replies replies, BodyHandler handler) {
+      this.ctx = ctx;
+      this.replies = replies;
+      this.handler = handler;
+    }
+
+    void start() {
+      HttpServerRequest req = ctx.request();
+      req.handler(this::chunk);
+      req.exceptionHandler(err -> {
+        if (!failed) {
+          failed = true;
+          releaseAll();
+          LOG.debug("ingest request failed while reading: {}", err.toString());
+        }
+      });
+      req.endHandler(v -> end());
+      req.resume();
+    }
+
+    private void chunk(Buffer chunk) {
+      if (failed) {
+        return;
+      }
+      if (body.length() + (long) chunk.length() > config.maxBodyBytes()) {
+        failed = true;
+        releaseAll();
+        tooLarge(ctx, replies, "body exceeds MAX_BODY_BYTES=" + config.maxBodyBytes());
+        closeAfterResponse(ctx);
+        return;
+      }
+      if (!budget.tryAcquire(chunk.length())) {
+        failed = true;
+        releaseAll();
+        unavailable(ctx, replies, RequestOutcome.THROTTLED,
+            "ingest is at its in-flight limit (MAX_INFLIGHT_BYTES); retry later");
+        closeAfterResponse(ctx);
+        return;
+      }
+      held += chunk.length();
+      body.appendBuffer(chunk);
+    }
+
+    private void end() {
+      if (failed) {
+        return;
+      }
+      Future<Void> handled;
+      try {
+        handled = handler.handle(body.getBytes());
+      } catch (RuntimeException e) {
+        handled = Future.failedFuture(e);
+      }
+      handled.onComplete(ar -> {
+        releaseAll();
+        if (ar.failed()) {
+          LOG.error("ingest request failed unexpectedly", ar.cause());
+          metrics.request(RequestOutcome.ERROR);
+          if (!ctx.response().ended() && !ctx.response().closed()) {
+            replies.error(ctx, 500, "internal error");
+          }
+        }
+      });
+    }
+
+    private void releaseAll() {
+      if (held > 0) {
+        budget.release(held);
+        held = 0;
+      }
+    }
+  }
+
+  /** After an early answer, stop reading the rest of a body we will not use. */
+  private static void closeAfterResponse(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    req.pause();
+    if (req.version() == HttpVersion.HTTP_2) {
+      // One stream of a shared connection: cancel just this stream.
+      ctx.response().reset(0x8);
+    } else if (ctx.response().ended()) {
+      req.connection().close();
+    } else {
+      ctx.response().endHandler(v -> req.connection().close());
+    }
+  }
+}
