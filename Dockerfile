@@ -19,6 +19,7 @@ COPY tracer/pom.xml tracer/
 COPY swarm-sim/pom.xml swarm-sim/
 COPY app/pom.xml app/
 COPY deploy-checks/pom.xml deploy-checks/
+COPY ops-checks/pom.xml ops-checks/
 # (dependency:go-offline cannot be used here: it fails on the not-yet-built sibling modules.)
 RUN mvn -B -q -DskipTests -pl app,swarm-sim -am package
 COPY . .
@@ -38,7 +39,7 @@ COPY --from=build /src/app/target/lib/ /opt/trace-pipeline/lib/
 COPY --from=build /src/app/target/trace-pipeline.jar /opt/trace-pipeline/
 COPY --from=build /src/swarm-sim/target/lib/ /opt/trace-pipeline/swarm-sim/lib/
 COPY --from=build /src/swarm-sim/target/swarm-sim.jar /opt/trace-pipeline/swarm-sim/
-COPY --chmod=0755 deploy/docker/healthcheck /usr/local/bin/healthcheck
+COPY deploy/docker/healthcheck /usr/local/bin/healthcheck
 
 # Containers listen on every interface; data (embedded broker's log, default SQLite file) under one volume.
 ENV HTTP_HOST=0.0.0.0 \
