@@ -58,6 +58,19 @@ public final class TraceQueryService {
     this.maxTraceSpans = maxTraceSpans;
   }
 
+  /** The Vert.x instance, reader pool and span cap, for the compatible read APIs (Zipkin, Tempo) beside this one. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Pool readerPool() {
+    return readerPool;
+  }
+
+  public int maxTraceSpans() {
+    return maxTraceSpans;
+  }
+
   /**
    * The trace as the JSON document of {@code GET /api/traces/{trace_id}}; completes with null when the trace is
    * not stored.

@@ -2,6 +2,7 @@ package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.storage.compat.ServiceIndex;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
@@ -63,6 +64,7 @@ public final class TraceWriter {
       + " WHERE trace_id IN (SELECT value FROM json_each(?))";
 
   private final Supplier<Pool> writerPools;
+  private final ServiceIndex serviceIndex = new ServiceIndex();
   private Pool pool;
 
   /**
@@ -119,9 +121,12 @@ public final class TraceWriter {
       return Future.succeededFuture(new WriteResult(0, 0, 0));
     }
     String traceIdsJson = new JsonArray(new ArrayList<>(byTrace.keySet())).encode();
+    // The service tables of the Zipkin read API (V3), in the same transaction as the spans.
+    ServiceIndex.Rows serviceRows = serviceIndex.rows(() -> batch.stream().flatMap(m -> m.spans().stream()).iterator());
     // Write first: the transaction is DEFERRED, and a write as its first statement takes the write lock
     // waiting up to busy_timeout, where a read-then-write upgrade would fail at once with SQLITE_BUSY.
     return pool.withTransaction(conn -> conn.preparedQuery(UPSERT_SPAN).executeBatch(spanRows)
+        .compose(ignored -> ServiceIndex.write(conn, serviceRows))
         .compose(ignored -> conn.preparedQuery(EXISTING_SUMMARIES).execute(Tuple.of(traceIdsJson)))
         .compose(existingRows -> {
           Map<String, TraceVerdict> stored = new HashMap<>();
@@ -131,7 +136,8 @@ public final class TraceWriter {
           return summaries(conn, byTrace, stored);
         })
         .compose(summaries -> conn.preparedQuery(UPSERT_SUMMARY).executeBatch(summaryRows(summaries.values()))
-            .map(ignored -> new WriteResult(byTrace.size(), spanRows.size(), summaries.recomputed))));
+            .map(ignored -> new WriteResult(byTrace.size(), spanRows.size(), summaries.recomputed))))
+        .onSuccess(written -> serviceIndex.committed(serviceRows));
   }
 
   /** Summaries of all traces of the batch; recomputed ones read their stored spans in one query. */

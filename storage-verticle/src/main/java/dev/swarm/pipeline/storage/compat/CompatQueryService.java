@@ -1,0 +1,238 @@
+package dev.swarm.pipeline.storage.compat;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.storage.StoredSpan;
+import dev.swarm.pipeline.storage.TraceQueryService;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reads of the Zipkin- and Tempo-compatible APIs, over the query API's reader pool: services and span names
+ * (V3 tables), trace search by service, and one trace by id. SQL runs on the pool's workers, rendering in
+ * {@code executeBlocking}.
+ */
+public final class CompatQueryService {
+
+  static final String SPAN_COLUMNS = "a.trace_id, a.id, a.parent_span_id, a.span_name, a.span_kind, a.status,"
+      + " a.start_time, a.end_time, a.duration_ms, a.tenant_id, a.ticket_id, a.agent_id, a.attributes, a.events";
+
+  private static final String SERVICES = "SELECT DISTINCT service_name FROM service_span_names ORDER BY service_name";
+  private static final String SPAN_NAMES =
+      "SELECT span_name FROM service_span_names WHERE service_name = ? ORDER BY span_name";
+  private static final String FIND_TRACE =
+      "SELECT trace_id FROM trace_summaries WHERE trace_id IN (SELECT value FROM json_each(?)) LIMIT 1";
+  private static final String SPANS_OF_TRACE = "SELECT " + SPAN_COLUMNS
+      + " FROM agent_traces a WHERE a.trace_id = ? ORDER BY a.start_time, a.id LIMIT ?";
+  // Spans of several traces, in the order of the id list (newest trace first), so a cap cuts the oldest.
+  private static final String SPANS_OF_TRACES = "SELECT " + SPAN_COLUMNS + ", j.key"
+      + " FROM json_each(?) j JOIN agent_traces a ON a.trace_id = j.value ORDER BY j.key, a.start_time, a.id LIMIT ?";
+  private static final String SERVICE_OF_SPAN =
+      "coalesce(lower(json_extract(a.attributes, '$.\"service.name\"')), '" + ServiceIndex.UNKNOWN_SERVICE + "')";
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final int maxSpans;
+
+  /**
+   * @param base the native query API's service: its reader pool, and its span cap (most spans of one trace, and
+   *     most spans of one trace search answer)
+   */
+  public CompatQueryService(TraceQueryService base) {
+    this.vertx = base.vertx();
+    this.pool = base.readerPool();
+    this.maxSpans = base.maxTraceSpans();
+  }
+
+  /** {@code ["svc-a","svc-b"]}. */
+  public Future<Buffer> services() {
+    return pool.query(SERVICES).execute().map(rows -> stringArray(rows));
+  }
+
+  /** Span names of a service (lower-cased, as Zipkin lists them). */
+  public Future<Buffer> spanNames(String service) {
+    return pool.preparedQuery(SPAN_NAMES).execute(Tuple.of(service)).map(rows -> stringArray(rows));
+  }
+
+  /** The stored spans of a trace (at most the span cap, earliest first), or null when unknown. */
+  public Future<List<StoredSpan>> trace(String requestedId) {
+    String candidates = new JsonArray(new ArrayList<Object>(CompatIds.lookupCandidates(requestedId))).encode();
+    return pool.preparedQuery(FIND_TRACE).execute(Tuple.of(candidates)).compose(found -> {
+      if (found.size() == 0) {
+        return Future.succeededFuture(null);
+      }
+      String traceId = found.iterator().next().getString(0);
+      return pool.preparedQuery(SPANS_OF_TRACE).execute(Tuple.of(traceId, maxSpans)).map(CompatQueryService::spans);
+    });
+  }
+
+  /** A trace as Zipkin JSON (an array of spans), or null when unknown. */
+  public Future<Buffer> zipkinTrace(String requestedId) {
+    return trace(requestedId).compose(spans -> spans == null ? Future.succeededFuture(null)
+        : vertx.executeBlocking(() -> render(gen -> ZipkinSpanJson.writeTrace(gen, spans)), false));
+  }
+
+  /** Zipkin's trace search: an array of traces, each an array of spans, newest first. */
+  public Future<Buffer> zipkinTraces(ZipkinTraceQuery query) {
+    List<Object> params = new ArrayList<>();
+    String sql = searchSql(query, params);
+    return pool.preparedQuery(sql).execute(Tuple.wrap(params)).compose(ids -> {
+      List<Object> traceIds = new ArrayList<>();
+      for (Row r : ids) {
+        traceIds.add(r.getString(0));
+      }
+      if (traceIds.isEmpty()) {
+        return Future.succeededFuture(Buffer.buffer("[]"));
+      }
+      return pool.preparedQuery(SPANS_OF_TRACES).execute(Tuple.of(new JsonArray(traceIds).encode(), maxSpans + 1))
+          .compose(rows -> vertx.executeBlocking(() -> renderTraces(rows), false));
+    });
+  }
+
+  /** Trace ids matching the query, newest first; only traces with a root span and a Zipkin-readable id. */
+  static String searchSql(ZipkinTraceQuery q, List<Object> params) {
+    StringBuilder sql = new StringBuilder();
+    String idColumn;
+    String startColumn;
+    if (q.serviceName() != null) {
+      sql.append("SELECT t.trace_id FROM trace_services t JOIN trace_summaries s ON s.trace_id = t.trace_id")
+          .append(" WHERE t.service_name = ?");
+      params.add(q.serviceName());
+      idColumn = "t.trace_id";
+      startColumn = "t.start_time";
+    } else {
+      sql.append("SELECT s.trace_id FROM trace_summaries s WHERE 1 = 1");
+      idColumn = "s.trace_id";
+      startColumn = "s.start_time";
+    }
+    sql.append(" AND ").append(startColumn).append(" >= ? AND ").append(startColumn).append(" <= ?");
+    params.add(Timestamps.formatIso(Math.max(Timestamps.MIN_EPOCH_MILLIS, q.endTsMillis() - q.lookbackMillis())));
+    params.add(Timestamps.formatIso(Math.min(Timestamps.MAX_EPOCH_MILLIS, q.endTsMillis())));
+    // Grafana's trace picker labels each trace by its root span; Zipkin readers parse ids as hex.
+    sql.append(" AND s.root_span_id IS NOT NULL AND length(").append(idColumn).append(") <= 32 AND ")
+        .append(idColumn).append(" NOT GLOB '*[^0-9a-fA-F]*'");
+    if (q.spanName() != null || q.minDurationMicros() != null || q.maxDurationMicros() != null) {
+      // Span conditions hold for one span of the service, as in Zipkin.
+      sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = ").append(idColumn);
+      if (q.serviceName() != null) {
+        sql.append(" AND ").append(SERVICE_OF_SPAN).append(" = ?");
+        params.add(q.serviceName());
+      }
+      if (q.spanName() != null) {
+        sql.append(" AND lower(a.span_name) = ?");
+        params.add(q.spanName());
+      }
+      if (q.minDurationMicros() != null) {
+        sql.append(" AND a.duration_ms * 1000 >= ?");
+        params.add(q.minDurationMicros());
+      }
+      if (q.maxDurationMicros() != null) {
+        sql.append(" AND a.duration_ms * 1000 <= ?");
+        params.add(q.maxDurationMicros());
+      }
+      sql.append(")");
+    }
+    for (ZipkinTraceQuery.Term term : q.annotationQuery()) {
+      String path = "$.\"" + term.key() + "\"";
+      sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = ").append(idColumn);
+      if (term.value() != null) {
+        sql.append(" AND CAST(json_extract(a.attributes, ?) AS TEXT) = ?)");
+        params.add(path);
+        params.add(term.value());
+      } else if (term.key().equals("error")) {
+        sql.append(" AND (a.status = 'error' OR json_type(a.attributes, ?) IS NOT NULL))");
+        params.add(path);
+      } else {
+        sql.append(" AND (json_type(a.attributes, ?) IS NOT NULL OR EXISTS (SELECT 1 FROM json_each(a.events) e")
+            .append(" WHERE json_extract(e.value, '$.name') = ?)))");
+        params.add(path);
+        params.add(term.key());
+      }
+    }
+    sql.append(" ORDER BY ").append(startColumn).append(" DESC, ").append(idColumn).append(" DESC LIMIT ?");
+    params.add(q.limit());
+    return sql.toString();
+  }
+
+  private Buffer renderTraces(RowSet<Row> rows) {
+    Map<Long, List<StoredSpan>> byTrace = new LinkedHashMap<>();
+    int n = 0;
+    long lastKey = -1;
+    for (Row r : rows) {
+      lastKey = r.getLong(14);
+      byTrace.computeIfAbsent(lastKey, k -> new ArrayList<>()).add(span(r));
+      n++;
+    }
+    if (n > maxSpans) {
+      byTrace.remove(lastKey); // cut by the cap: leave the incomplete trace out rather than send part of it
+    }
+    return render(gen -> {
+      for (List<StoredSpan> trace : byTrace.values()) {
+        gen.writeStartArray();
+        ZipkinSpanJson.writeTrace(gen, trace);
+        gen.writeEndArray();
+      }
+    }, true);
+  }
+
+  interface Body {
+    void write(JsonGenerator gen) throws IOException;
+  }
+
+  /** A JSON array written by {@code body}. */
+  static Buffer render(Body body) {
+    return render(body, true);
+  }
+
+  private static Buffer render(Body body, boolean array) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+    try (JsonGenerator gen = StoredAttributes.JSON.createGenerator(out)) {
+      if (array) {
+        gen.writeStartArray();
+      }
+      body.write(gen);
+      if (array) {
+        gen.writeEndArray();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Buffer.buffer(out.toByteArray());
+  }
+
+  private static Buffer stringArray(RowSet<Row> rows) {
+    JsonArray out = new JsonArray();
+    for (Row r : rows) {
+      out.add(r.getString(0));
+    }
+    return out.toBuffer();
+  }
+
+  static List<StoredSpan> spans(RowSet<Row> rows) {
+    List<StoredSpan> out = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      out.add(span(r));
+    }
+    return out;
+  }
+
+  private static StoredSpan span(Row r) {
+    Object duration = r.getValue(8);
+    return new StoredSpan(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+        r.getString(5), r.getString(6), r.getString(7), duration == null ? null : ((Number) duration).longValue(),
+        r.getString(9), r.getString(10), r.getString(11), r.getString(12), r.getString(13));
+  }
+}
