@@ -20,8 +20,9 @@ COPY swarm-sim/pom.xml swarm-sim/
 COPY app/pom.xml app/
 COPY deploy-checks/pom.xml deploy-checks/
 COPY ops-checks/pom.xml ops-checks/
-# (dependency:go-offline cannot be used here: it fails on the not-yet-built sibling modules.)
-RUN mvn -B -q -DskipTests -pl app,swarm-sim -am package
+# (dependency:go-offline cannot be used here: it fails on the not-yet-built sibling modules.) The empty jars it
+# leaves are removed, so nothing of this pass can stand in for the real build below.
+RUN mvn -B -q -DskipTests -pl app,swarm-sim -am package && rm -rf */target
 COPY . .
 RUN mvn -B -q -DskipTests -pl app,swarm-sim -am package
 
