@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The compose gateway (deploy/haproxy/haproxy.cfg): haproxy accepts it, and, run for real with the Docker DNS
- * names swapped for two local stand-ins, it sends trace reads to storage and everything else to ingest.
+ * names swapped for two local stand-ins, it sends reads of stored traces (the query API and its Zipkin- and
+ * Tempo-compatible paths) to storage and everything else, span writes above all, to ingest.
  */
 class GatewayTest {
   static final String CONFIG = "deploy/haproxy/haproxy.cfg";
@@ -121,10 +122,15 @@ class GatewayTest {
 
     assertRoutedTo("storage", apiPort, "GET", "/api/traces/4bf92f3577b34da6a3ce929d0e0e4736");
     assertRoutedTo("storage", apiPort, "GET", "/api/traces?tenant_id=acme&limit=5");
+    assertRoutedTo("storage", apiPort, "GET", "/zipkin/api/v2/trace/4bf92f3577b34da6a3ce929d0e0e4736");
+    assertRoutedTo("storage", apiPort, "GET", "/tempo/api/traces/4bf92f3577b34da6a3ce929d0e0e4736");
     assertRoutedTo("ingest", apiPort, "POST", "/api/traces");
+    assertRoutedTo("ingest", apiPort, "POST", "/zipkin/api/v2/spans");
+    assertRoutedTo("ingest", apiPort, "POST", "/v1/traces");
     // Anything else (health, metrics, other paths) goes to the default backend.
     assertRoutedTo("ingest", apiPort, "GET", "/health/ready");
     assertRoutedTo("ingest", apiPort, "GET", "/api/tracesX");
+    assertRoutedTo("ingest", apiPort, "GET", "/metrics");
     assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/healthz")).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode(), "the compose healthcheck's URL");
   }
