@@ -46,7 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PrometheusProofTest {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   /** Enough VM spawn and model-call failures to fire VMSpawnFailure (more than 3) and ClaudeAPIErrors (more than 10). */
-  private static final SimOptions SIM = new SimOptions("http://placeholder", 8, 4, 4, 0.2, 0.25, 20261127, 60);
+  private static final SimOptions SIM = new SimOptions("http://placeholder", 8, 4, 4, 0.3, 0.25, 20261127, 60);
 
   @TempDir static Path dir;
   private static PipelineApp app;
@@ -71,8 +71,6 @@ class PrometheusProofTest {
     app = new PipelineApp(PipelineConfig.fromEnv(env)).start();
     int pipelinePort = app.config().httpPort();
 
-    int port = freePort();
-    prometheusUrl = "http://127.0.0.1:" + port;
     Path config = dir.resolve("prometheus.yml");
     Files.writeString(config, """
         global:
@@ -87,13 +85,7 @@ class PrometheusProofTest {
                 labels:
                   role: all
         """.formatted(Repo.ALERT_RULES, pipelinePort));
-    prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
-            "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("prometheus.log").toFile())
-        .start();
-    Await.until("prometheus ready (log: " + dir.resolve("prometheus.log") + ")", Duration.ofSeconds(30),
-        Duration.ofMillis(200), () -> status(prometheusUrl + "/-/ready"), s -> s == 200);
+    startPrometheus(binary, config);
     Await.until("the pipeline scraped once", Duration.ofSeconds(30), Duration.ofMillis(200),
         () -> values("up{job=\"trace-pipeline\"}"), v -> v.contains(1.0));
 
@@ -104,6 +96,28 @@ class PrometheusProofTest {
     simulatedTickets = report.tickets();
     simulatedVmFailures = report.vmSpawnErrors();
     simulatedLlmErrors = report.llmErrors();
+  }
+
+  /** Starts prometheus on a free port; once more on another port if it exits at start (the port was taken). */
+  private static void startPrometheus(Path binary, Path config) throws Exception {
+    Path log = dir.resolve("prometheus.log");
+    for (int attempt = 1; ; attempt++) {
+      int port = freePort();
+      prometheusUrl = "http://127.0.0.1:" + port;
+      prometheus = new ProcessBuilder(binary.toString(), "--config.file=" + config,
+              "--storage.tsdb.path=" + dir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
+          .redirectErrorStream(true)
+          .redirectOutput(log.toFile())
+          .start();
+      int ready = Await.until("prometheus ready or exited", Duration.ofSeconds(30), Duration.ofMillis(200),
+          () -> prometheus.isAlive() ? status(prometheusUrl + "/-/ready") : -2, s -> s == 200 || s == -2);
+      if (ready == 200) {
+        return;
+      }
+      if (attempt == 2) {
+        throw new AssertionError("prometheus exited at start: " + Files.readString(log));
+      }
+    }
   }
 
   @AfterAll

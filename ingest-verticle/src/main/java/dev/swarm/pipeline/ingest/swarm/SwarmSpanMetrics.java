@@ -253,6 +253,7 @@ public final class SwarmSpanMetrics {
   private void agentExecute(Span span, Long durationMs) {
     vmsActive.decrementAndGet();
     String type = agentTypes.admit(SpanAttributes.read(span.attributesJson(), AGENT_KEYS).get("agent_type"));
+    withStatusSiblings(agentExecutions, type);
     agentExecutions.get(new Labels(type, span.status().wire(), null)).increment();
     if (durationMs != null) {
       agentDuration.get(type).record(Duration.ofMillis(durationMs));
@@ -262,10 +263,24 @@ public final class SwarmSpanMetrics {
   private void llmGenerate(Span span) {
     Map<String, String> a = SpanAttributes.read(span.attributesJson(), LLM_KEYS);
     String model = models.admit(a.get("model"));
+    withStatusSiblings(llmRequests, model);
     llmRequests.get(new Labels(model, span.status().wire(), null)).increment();
     Long tokens = SpanAttributes.wholeNumber(a.get("tokens"));
     if (tokens != null && tokens > 0) {
       llmTokens.get(model).increment(tokens);
+    }
+  }
+
+  /**
+   * Creates the ok and error series of a label value at zero when the value is first seen. Prometheus' rate() and
+   * increase() ignore what a series counted before its first scrape, so an error series born at its first error
+   * would lose exactly the errors an alert like ClaudeAPIErrors counts.
+   */
+  private static void withStatusSiblings(Meters<Labels, Counter> meters, String value) {
+    Labels error = new Labels(value, SpanStatus.ERROR.wire(), null);
+    if (!meters.contains(error)) {
+      meters.get(new Labels(value, SpanStatus.OK.wire(), null));
+      meters.get(error);
     }
   }
 
@@ -318,6 +333,10 @@ public final class SwarmSpanMetrics {
     M get(K key) {
       M meter = byKey.get(key);
       return meter != null ? meter : byKey.computeIfAbsent(key, create);
+    }
+
+    boolean contains(K key) {
+      return byKey.containsKey(key);
     }
   }
 }

@@ -126,6 +126,7 @@ class SwarmSpanMetricsTest {
     assertEquals(-1, metrics.vmsActive());
     assertEquals(1.0, counter("swarm.agent.executions", "agent_type", "coder", "status", "ok"));
     assertEquals(1.0, counter("swarm.agent.executions", "agent_type", "coder", "status", "error"));
+    assertEquals(0.0, counter("swarm.agent.executions", "agent_type", "reviewer", "status", "error"));
     assertEquals(360.0, timer("swarm.agent.execution.duration", "agent_type", "coder").totalTime(TimeUnit.SECONDS), 1e-9);
   }
 
@@ -138,6 +139,9 @@ class SwarmSpanMetricsTest {
     assertEquals(2.0, counter("swarm.llm.requests", "model", "claude-sonnet", "status", "ok"));
     assertEquals(1.0, counter("swarm.llm.requests", "model", "claude-opus", "status", "error"));
     assertEquals(2_000.0, counter("swarm.llm.tokens", "model", "claude-sonnet"));
+    // A model's error series exists (at 0) from its first call, so increase() sees its first error.
+    assertEquals(0.0, counter("swarm.llm.requests", "model", "claude-sonnet", "status", "error"));
+    assertEquals(0.0, counter("swarm.llm.requests", "model", "claude-opus", "status", "ok"));
     assertNull(registry.find("swarm.llm.tokens").tag("model", "claude-opus").counter(), "no tokens, no series");
   }
 
