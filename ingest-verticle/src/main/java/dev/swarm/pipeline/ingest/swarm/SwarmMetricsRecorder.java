@@ -9,8 +9,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where ingest hands the spans of a request once Kafka acknowledged them. A few hundred spans are recorded on
- * the calling event loop (about 0.35 µs a span on the Prometheus registry, measured by ops-checks' SwarmMetricsThroughput); a larger request is recorded on a worker so that a
- * 10,000-span request never holds the event loop for milliseconds. The answer to the client never waits for it.
+ * the calling event loop (about 0.35 µs a span on the Prometheus registry, measured by ops-checks'
+ * SwarmMetricsThroughput); a larger request is recorded on a worker so that a 10,000-span request never holds
+ * the event loop for milliseconds. The answer to the client never waits for it.
  */
 public final class SwarmMetricsRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(SwarmMetricsRecorder.class);
