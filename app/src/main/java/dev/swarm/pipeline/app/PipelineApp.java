@@ -3,8 +3,11 @@ package dev.swarm.pipeline.app;
 import dev.swarm.pipeline.aggregator.AggregatorVerticle;
 import dev.swarm.pipeline.ingest.IngestRoutes;
 import dev.swarm.pipeline.ingest.SpanPublisher;
+import dev.swarm.pipeline.ingest.otlp.OtlpRoutes;
+import dev.swarm.pipeline.ingest.zipkin.ZipkinIngestRoutes;
 import dev.swarm.pipeline.storage.StorageVerticle;
 import dev.swarm.pipeline.storage.TraceQueryRoutes;
+import dev.swarm.pipeline.storage.compat.CompatRoutes;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -101,6 +104,9 @@ public final class PipelineApp {
       publisher = new SpanPublisher(vertx, KafkaProducer.create(vertx, producerProps), config.ingest().spansTopic(), registry);
       ingest = new IngestRoutes(vertx, config.ingest(), publisher, registry, kafkaHealth::reachable);
       mounts.add(ingest::mount);
+      // OTLP/HTTP (POST /v1/traces) and Zipkin v2 (POST /api/v2/spans, /zipkin/api/v2/spans) share its limits.
+      mounts.add(new OtlpRoutes(ingest.flow())::mount);
+      mounts.add(new ZipkinIngestRoutes(ingest.flow())::mount);
     }
 
     await(deployVerticles(common, mounts));
@@ -128,7 +134,9 @@ public final class PipelineApp {
       consumerProps.put("client.id", "trace-storage");
       StorageVerticle storage = new StorageVerticle(config.storage(), consumerProps, registry);
       chain = chain.compose(v -> vertx.deployVerticle(storage).onSuccess(deployments::add))
-          .onSuccess(v -> mounts.add(router -> TraceQueryRoutes.mount(router, storage.queryService())));
+          .onSuccess(v -> mounts.add(router -> TraceQueryRoutes.mount(router, storage.queryService())))
+          // Zipkin- and Tempo-compatible reads for Grafana, under /zipkin and /tempo (docs/grafana.md).
+          .onSuccess(v -> mounts.add(router -> CompatRoutes.mount(router, storage.queryService())));
     }
     if (config.role().runsAggregator()) {
       Map<String, String> producerProps = new HashMap<>(common);
