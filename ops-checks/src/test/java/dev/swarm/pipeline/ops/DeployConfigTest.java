@@ -30,7 +30,12 @@ class DeployConfigTest {
         .filter(j -> "trace-pipeline".equals(j.get("job_name"))).findFirst().orElseThrow();
     Set<String> targets = ((List<Map<String, Object>>) job.get("static_configs")).stream()
         .flatMap(s -> ((List<String>) s.get("targets")).stream()).collect(Collectors.toSet());
-    assertEquals(Set.of("ingest:8080", "aggregator:8080", "storage:8080"), targets);
+    assertEquals(Set.of("aggregator:8080", "storage:8080"), targets);
+    // Ingest scales out: every replica is found through DNS, not one fixed target.
+    Map<String, Object> dns = ((List<Map<String, Object>>) job.get("dns_sd_configs")).get(0);
+    assertEquals(List.of("ingest"), dns.get("names"));
+    assertEquals("A", dns.get("type"));
+    assertEquals(8080, dns.get("port"));
     String alerting = config.get("alerting").toString();
     assertTrue(alerting.contains("alertmanager:9093"), alerting);
   }
