@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Load generator for {@code bin/trace-bench}: C connections each send one request at a time, B spans per
  * request, for D seconds, then it prints accepted spans/s and latency percentiles. {@code --format zipkin}
- * sends Zipkin v2 JSON to {@code /api/v2/spans}, so Zipkin can be measured the same way in the same run.
+ * sends Zipkin v2 JSON to {@code /api/v2/spans} and {@code --format otlp} OTLP/HTTP protobuf to {@code /v1/traces},
+ * so each format can be measured the same way in the same run.
  */
 public final class IngestBench {
   private final URI target;
@@ -25,6 +26,7 @@ public final class IngestBench {
   private final int batch;
   private final int spansPerTrace;
   private final long durationMs;
+  private final long warmupMs;
   private final String format;
   private final SpanBatchGenerator generator;
 
@@ -33,12 +35,13 @@ public final class IngestBench {
   private long acceptedSpans;
   private final Map<String, Integer> errors = new TreeMap<>();
 
-  IngestBench(URI target, int connections, int batch, int spansPerTrace, long durationMs, String format) {
+  IngestBench(URI target, int connections, int batch, int spansPerTrace, long durationMs, long warmupMs, String format) {
     this.target = target;
     this.connections = connections;
     this.batch = batch;
     this.spansPerTrace = spansPerTrace;
     this.durationMs = durationMs;
+    this.warmupMs = warmupMs;
     this.format = format;
     this.generator = new SpanBatchGenerator(batch, spansPerTrace);
   }
@@ -59,7 +62,11 @@ public final class IngestBench {
       opts.put(a.substring(2), args[++i]);
     }
     String format = opts.getOrDefault("format", "native");
-    String defaultPath = format.equals("zipkin") ? "/api/v2/spans" : "/api/traces";
+    String defaultPath = format.equals("zipkin") ? "/api/v2/spans" : format.equals("otlp") ? "/v1/traces" : "/api/traces";
+    if (!format.equals("native") && !format.equals("zipkin") && !format.equals("otlp")) {
+      System.err.println("trace-bench: --format must be native, zipkin or otlp");
+      System.exit(2);
+    }
     URI target = URI.create(opts.getOrDefault("target", "http://127.0.0.1:8080") + opts.getOrDefault("path", defaultPath));
     IngestBench bench = new IngestBench(
         target,
@@ -67,6 +74,7 @@ public final class IngestBench {
         Integer.parseInt(opts.getOrDefault("batch", "100")),
         Integer.parseInt(opts.getOrDefault("spans-per-trace", "10")),
         (long) (Double.parseDouble(opts.getOrDefault("duration", "20")) * 1000),
+        (long) (Double.parseDouble(opts.getOrDefault("warmup", "10")) * 1000),
         format);
     bench.run();
   }
@@ -74,7 +82,7 @@ public final class IngestBench {
   private static void usage() {
     System.err.println("""
         usage: trace-bench [--target http://127.0.0.1:8080] [--connections 16] [--batch 100]
-                           [--duration 20] [--spans-per-trace 10] [--format native|zipkin] [--path /api/traces]""");
+                           [--duration 20] [--spans-per-trace 10] [--format native|zipkin|otlp] [--path /api/traces]""");
   }
 
   void run() throws InterruptedException {
@@ -82,8 +90,8 @@ public final class IngestBench {
     HttpClient client = vertx.createHttpClient(
         new HttpClientOptions().setDefaultHost(target.getHost()).setDefaultPort(target.getPort()).setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(connections));
-    // Warm-up: a few seconds not counted, so JIT and Kafka batching settle.
-    long warmupEnd = System.currentTimeMillis() + Math.min(5000, durationMs / 4);
+    // Warm-up: load that is not counted, so the JIT (of the server and of this client) and Kafka batching settle.
+    long warmupEnd = System.currentTimeMillis() + warmupMs;
     long end = warmupEnd + durationMs;
     CountDownLatch done = new CountDownLatch(connections);
     for (int c = 0; c < connections; c++) {
@@ -99,12 +107,16 @@ public final class IngestBench {
       done.countDown();
       return;
     }
-    Buffer body = Buffer.buffer((format.equals("zipkin") ? generator.zipkinBody() : generator.nativeBody()).json());
+    boolean otlp = format.equals("otlp");
+    Buffer body = otlp ? Buffer.buffer(generator.otlpBody())
+        : Buffer.buffer((format.equals("zipkin") ? generator.zipkinBody() : generator.nativeBody()).json());
     long t0 = System.nanoTime();
     RequestOptions ro = new RequestOptions().setMethod(HttpMethod.POST).setURI(target.getRawPath())
-        .putHeader("Content-Type", "application/json");
+        .putHeader("Content-Type", otlp ? "application/x-protobuf" : "application/json");
     client.request(ro)
-        .compose(req -> req.send(body).compose(resp -> resp.body().map(b -> resp.statusCode())))
+        // An OTLP 200 with a body carries partial_success: some spans were rejected, so it is not counted.
+        .compose(req -> req.send(body).compose(resp -> resp.body()
+            .map(b -> otlp && resp.statusCode() == 200 && b.length() > 0 ? PARTIAL_SUCCESS : resp.statusCode())))
         .onComplete(ar -> {
           long t1 = System.nanoTime();
           if (t0 >= 0 && System.currentTimeMillis() > warmupEnd) {
@@ -114,6 +126,8 @@ public final class IngestBench {
         });
   }
 
+  private static final int PARTIAL_SUCCESS = -2;
+
   private synchronized void record(int status, String failure, long latencyNs) {
     if (status >= 200 && status < 300) {
       acceptedSpans += batch;
@@ -122,7 +136,8 @@ public final class IngestBench {
       }
       latenciesNs[latencyCount++] = latencyNs;
     } else {
-      errors.merge(failure != null ? failure : "HTTP " + status, 1, Integer::sum);
+      errors.merge(failure != null ? failure : status == PARTIAL_SUCCESS ? "partial_success" : "HTTP " + status, 1,
+          Integer::sum);
     }
   }
 

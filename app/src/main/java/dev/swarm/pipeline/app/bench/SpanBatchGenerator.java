@@ -1,6 +1,18 @@
 package dev.swarm.pipeline.app.bench;
 
+import com.google.protobuf.ByteString;
 import dev.swarm.pipeline.schema.Timestamps;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -90,5 +102,87 @@ final class SpanBatchGenerator {
           .append(",\"annotations\":[{\"timestamp\":").append(nowMicros).append(",\"value\":\"retry\"}]}");
     }
     return new Body(sb.append(']').toString(), traceId);
+  }
+
+  /**
+   * An OTLP/HTTP protobuf {@code ExportTraceServiceRequest} with the same spans as {@link #nativeBody()} (service
+   * name and tenant on the resource, the rest as span attributes). The message is encoded once; each call copies
+   * it and writes fresh trace ids into their fixed 16-byte slots, so building a body costs a copy.
+   */
+  byte[] otlpBody() {
+    OtlpTemplate t = otlpTemplate;
+    if (t == null) {
+      t = otlpTemplate = OtlpTemplate.build(batch, spansPerTrace);
+    }
+    byte[] body = t.bytes.clone();
+    ByteBuffer out = ByteBuffer.wrap(body);
+    for (int trace = 0; trace < t.traceIdOffsets.size(); trace++) {
+      long id = traceCounter.incrementAndGet();
+      for (int offset : t.traceIdOffsets.get(trace)) {
+        out.putLong(offset, runId);
+        out.putLong(offset + 8, id);
+      }
+    }
+    return body;
+  }
+
+  private volatile OtlpTemplate otlpTemplate;
+
+  /** An encoded request and, per trace, where its trace id bytes are. */
+  private record OtlpTemplate(byte[] bytes, List<List<Integer>> traceIdOffsets) {
+
+    static OtlpTemplate build(int batch, int spansPerTrace) {
+      long startNanos = System.currentTimeMillis() * 1_000_000L;
+      ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+      int traces = (batch + spansPerTrace - 1) / spansPerTrace;
+      for (int i = 0; i < batch; i++) {
+        int inTrace = i % spansPerTrace;
+        Span.Builder span = Span.newBuilder()
+            .setTraceId(ByteString.copyFrom(marker(i / spansPerTrace)))
+            .setSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(inTrace + 1).array()))
+            .setName(inTrace == 0 ? "http.request" : "llm.generate")
+            .setKind(inTrace == 0 ? Span.SpanKind.SPAN_KIND_SERVER : Span.SpanKind.SPAN_KIND_CLIENT)
+            .setStartTimeUnixNano(startNanos + inTrace * 1_000_000L)
+            .setEndTimeUnixNano(startNanos + (inTrace + 25) * 1_000_000L)
+            .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_OK))
+            .addAttributes(string("method", "POST")).addAttributes(string("path", "/api/tickets/:id"))
+            .addAttributes(string("model", "claude-sonnet"))
+            .addAttributes(KeyValue.newBuilder().setKey("tokens").setValue(AnyValue.newBuilder().setIntValue(1234)))
+            .addAttributes(KeyValue.newBuilder().setKey("status_code").setValue(AnyValue.newBuilder().setIntValue(200)))
+            .addAttributes(string("ticket_id", "TCK-" + i)).addAttributes(string("agent_id", "agent-7"))
+            .addEvents(Span.Event.newBuilder().setName("retry").setTimeUnixNano(startNanos)
+                .addAttributes(KeyValue.newBuilder().setKey("attempt").setValue(AnyValue.newBuilder().setIntValue(1))));
+        if (inTrace > 0) {
+          span.setParentSpanId(ByteString.copyFrom(ByteBuffer.allocate(8).putLong(1).array()));
+        }
+        scope.addSpans(span);
+      }
+      byte[] bytes = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+              .setResource(Resource.newBuilder().addAttributes(string("service.name", "swarm-api"))
+                  .addAttributes(string("tenant_id", "tenant-1")))
+              .addScopeSpans(scope))
+          .build().toByteArray();
+      List<List<Integer>> offsets = new ArrayList<>();
+      for (int trace = 0; trace < traces; trace++) {
+        byte[] marker = marker(trace);
+        List<Integer> found = new ArrayList<>();
+        for (int at = 0; at + 16 <= bytes.length; at++) {
+          if (java.util.Arrays.equals(bytes, at, at + 16, marker, 0, 16)) {
+            found.add(at);
+          }
+        }
+        offsets.add(found);
+      }
+      return new OtlpTemplate(bytes, offsets);
+    }
+
+    /** A 16-byte placeholder trace id no other bytes of the message can match by chance. */
+    private static byte[] marker(int trace) {
+      return ByteBuffer.allocate(16).putLong(0x7e57_7e57_7e57_7e57L).putLong(0x5eed_0000_0000_0000L | trace).array();
+    }
+
+    private static KeyValue string(String key, String value) {
+      return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+    }
   }
 }
