@@ -30,20 +30,24 @@ public final class EndToEndBench {
   private final int batch;
   private final int spansPerTrace;
   private final int queryEvery;
+  private final double ratePerSec;
   private final SpanBatchGenerator generator;
+  private long startNanos;
   private final AtomicLong acceptedSpans = new AtomicLong();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicInteger outstandingProbes = new AtomicInteger();
   private final List<Long> queryLatenciesMs = new ArrayList<>();
   private final Map<String, Integer> errors = new TreeMap<>();
 
-  EndToEndBench(URI target, long totalSpans, int connections, int batch, int spansPerTrace, int queryEvery) {
+  EndToEndBench(URI target, long totalSpans, int connections, int batch, int spansPerTrace, int queryEvery,
+      double ratePerSec) {
     this.target = target;
     this.totalSpans = totalSpans;
     this.connections = connections;
     this.batch = batch;
     this.spansPerTrace = spansPerTrace;
     this.queryEvery = queryEvery;
+    this.ratePerSec = ratePerSec;
     this.generator = new SpanBatchGenerator(batch, spansPerTrace);
   }
 
@@ -52,7 +56,7 @@ public final class EndToEndBench {
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (!args[i].startsWith("--")) {
         System.err.println("usage: trace-e2e-bench [--target http://127.0.0.1:8080] [--spans 5000000] "
-            + "[--connections 8] [--batch 100] [--spans-per-trace 10] [--query-every 200]");
+            + "[--connections 8] [--batch 100] [--spans-per-trace 10] [--query-every 200] [--rate SPANS_PER_SEC]");
         System.exit(2);
       }
       o.put(args[i].substring(2), args[i + 1]);
@@ -63,7 +67,8 @@ public final class EndToEndBench {
         Integer.parseInt(o.getOrDefault("connections", "8")),
         Integer.parseInt(o.getOrDefault("batch", "100")),
         Integer.parseInt(o.getOrDefault("spans-per-trace", "10")),
-        Integer.parseInt(o.getOrDefault("query-every", "200"))).run();
+        Integer.parseInt(o.getOrDefault("query-every", "200")),
+        Double.parseDouble(o.getOrDefault("rate", "0"))).run();
   }
 
   void run() throws Exception {
@@ -73,6 +78,7 @@ public final class EndToEndBench {
         new PoolOptions().setHttp1MaxSize(connections + 16));
     double written0 = metric(client, "trace_storage_spans_written_total");
     long start = System.currentTimeMillis();
+    startNanos = System.nanoTime();
     CompletableFuture<Void> sent = new CompletableFuture<>();
     AtomicInteger running = new AtomicInteger(connections);
     for (int c = 0; c < connections; c++) {
@@ -92,7 +98,8 @@ public final class EndToEndBench {
     double dbBytes = metric(client, "trace_storage_db_bytes");
     vertx.close().toCompletionStage().toCompletableFuture().join();
 
-    System.out.printf("spans=%d requests=%d batch=%d connections=%d%n", accepted, requests.get(), batch, connections);
+    System.out.printf("spans=%d requests=%d batch=%d connections=%d target_rate=%s%n", accepted, requests.get(), batch,
+        connections, ratePerSec > 0 ? String.format("%.0f/s", ratePerSec) : "unpaced");
     System.out.printf("ingest_spans_per_sec=%.0f (%.1fs)%n", accepted * 1000.0 / (sendEnd - start), (sendEnd - start) / 1000.0);
     System.out.printf("end_to_end_spans_per_sec=%.0f (first POST to last span written: %.1fs; written=%.0f)%n",
         accepted * 1000.0 / (allStored - start), (allStored - start) / 1000.0, written - written0);
@@ -115,8 +122,18 @@ public final class EndToEndBench {
       }
       return;
     }
-    SpanBatchGenerator.Body body = generator.nativeBody();
     long n = requests.incrementAndGet();
+    if (ratePerSec > 0) {
+      // Paced: request n is due when n batches fit into the elapsed time at the target rate.
+      long dueNanos = startNanos + (long) ((n - 1) * batch * 1e9 / ratePerSec);
+      long waitMs = (dueNanos - System.nanoTime()) / 1_000_000;
+      if (waitMs > 0) {
+        requests.decrementAndGet();
+        vertx.setTimer(waitMs, id -> post(vertx, client, sent, running));
+        return;
+      }
+    }
+    SpanBatchGenerator.Body body = generator.nativeBody();
     client.request(new RequestOptions().setMethod(HttpMethod.POST).setURI("/api/traces")
             .putHeader("Content-Type", "application/json"))
         .compose(req -> req.send(Buffer.buffer(body.json())).compose(resp -> resp.body().map(b -> resp.statusCode())))
