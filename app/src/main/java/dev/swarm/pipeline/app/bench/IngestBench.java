@@ -82,7 +82,8 @@ public final class IngestBench {
   private static void usage() {
     System.err.println("""
         usage: trace-bench [--target http://127.0.0.1:8080] [--connections 16] [--batch 100]
-                           [--duration 20] [--spans-per-trace 10] [--format native|zipkin|otlp] [--path /api/traces]""");
+                           [--duration 20] [--warmup 10] [--spans-per-trace 10] [--format native|zipkin|otlp]
+                           [--path /api/traces]""");
   }
 
   void run() throws InterruptedException {
