@@ -49,6 +49,18 @@ public final class ServiceIndex {
 
   private final Set<String> rememberedPairs = new HashSet<>();
 
+  /** The earliest span of a service in a trace. */
+  private static final class TraceService {
+    final String service;
+    final String traceId;
+    long start = Long.MAX_VALUE;
+
+    TraceService(String service, String traceId) {
+      this.service = service;
+      this.traceId = traceId;
+    }
+  }
+
   /** The rows one batch adds. */
   public static final class Rows {
     final List<Tuple> spanNames = new ArrayList<>();
@@ -60,7 +72,7 @@ public final class ServiceIndex {
   public Rows rows(Iterable<Span> spans) {
     Rows rows = new Rows();
     Set<String> pairs = new LinkedHashSet<>();
-    Map<String, String[]> traceServices = new HashMap<>();
+    Map<String, TraceService> traceServices = new HashMap<>();
     for (Span s : spans) {
       String service = serviceOf(s.attributesJson());
       String spanName = s.spanName().toLowerCase(Locale.ROOT);
@@ -69,16 +81,12 @@ public final class ServiceIndex {
         rows.spanNames.add(Tuple.of(service, spanName, service));
         rows.pairKeys.add(pairKey);
       }
-      String start = Timestamps.formatIso(s.startEpochMillis());
-      String[] row = traceServices.get(service + '\n' + s.traceId());
-      if (row == null) {
-        traceServices.put(service + '\n' + s.traceId(), new String[] {service, s.traceId(), start});
-      } else if (start.compareTo(row[2]) < 0) {
-        row[2] = start;
-      }
+      TraceService row = traceServices.computeIfAbsent(service + '\n' + s.traceId(),
+          k -> new TraceService(service, s.traceId()));
+      row.start = Math.min(row.start, s.startEpochMillis());
     }
-    for (String[] row : traceServices.values()) {
-      rows.traceServices.add(Tuple.of(row[0], row[1], row[2]));
+    for (TraceService row : traceServices.values()) {
+      rows.traceServices.add(Tuple.of(row.service, row.traceId, Timestamps.formatIso(row.start)));
     }
     return rows;
   }
