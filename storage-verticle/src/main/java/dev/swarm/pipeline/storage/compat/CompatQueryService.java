@@ -90,10 +90,12 @@ public final class CompatQueryService {
     List<Object> params = new ArrayList<>();
     String sql = searchSql(query, params);
     return pool.preparedQuery(sql).execute(Tuple.wrap(params)).compose(ids -> {
-      List<Object> traceIds = new ArrayList<>();
+      // A trace may be listed twice for a service (see V3): keep its newest place.
+      java.util.Set<Object> unique = new java.util.LinkedHashSet<>();
       for (Row r : ids) {
-        traceIds.add(r.getString(0));
+        unique.add(r.getString(0));
       }
+      List<Object> traceIds = new ArrayList<>(unique);
       if (traceIds.isEmpty()) {
         return Future.succeededFuture(Buffer.buffer("[]"));
       }

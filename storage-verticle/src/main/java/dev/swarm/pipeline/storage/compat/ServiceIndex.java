@@ -40,9 +40,8 @@ public final class ServiceIndex {
       + " SELECT ?, ? WHERE (SELECT count(*) FROM service_span_names WHERE service_name = ?) < "
       + MAX_SPAN_NAMES_PER_SERVICE;
 
-  static final String UPSERT_TRACE_SERVICE = "INSERT INTO trace_services (service_name, trace_id, start_time)"
-      + " VALUES (?, ?, ?) ON CONFLICT (service_name, trace_id)"
-      + " DO UPDATE SET start_time = min(start_time, excluded.start_time)";
+  static final String INSERT_TRACE_SERVICE =
+      "INSERT OR IGNORE INTO trace_services (service_name, trace_id, start_time) VALUES (?, ?, ?)";
 
   private static final JsonFactory JSON = new JsonFactory();
   private static final String SERVICE_KEY = "service.name";
@@ -96,7 +95,7 @@ public final class ServiceIndex {
     Future<?> names = rows.spanNames.isEmpty() ? Future.succeededFuture()
         : conn.preparedQuery(INSERT_SPAN_NAME).executeBatch(rows.spanNames);
     return names.compose(v -> rows.traceServices.isEmpty() ? Future.succeededFuture()
-            : conn.preparedQuery(UPSERT_TRACE_SERVICE).executeBatch(rows.traceServices))
+            : conn.preparedQuery(INSERT_TRACE_SERVICE).executeBatch(rows.traceServices))
         .mapEmpty();
   }
 

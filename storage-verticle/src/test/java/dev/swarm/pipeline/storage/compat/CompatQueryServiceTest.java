@@ -162,6 +162,19 @@ class CompatQueryServiceTest {
     assertTrue(first.stream().anyMatch(s -> !((JsonObject) s).containsKey("parentId")), "a root for Grafana's picker");
   }
 
+  @Test
+  void aTraceIndexedTwiceForAServiceIsListedOnce() {
+    String trace = "00000000000000000000000000000abc";
+    store(List.of(span(trace, "0000000000000001", null, "late root", SpanKind.SERVER, SpanStatus.OK, NOW - 1000,
+        "{\"service.name\":\"api\"}")));
+    // A late span of the same service that starts earlier: a second trace_services row for the trace.
+    store(List.of(span(trace, "0000000000000002", "0000000000000001", "early", SpanKind.CLIENT, SpanStatus.OK,
+        NOW - 2000, "{\"service.name\":\"api\"}")));
+    JsonArray traces = search(Map.of("serviceName", "api"));
+    assertEquals(1, traces.size());
+    assertEquals(2, traces.getJsonArray(0).size());
+  }
+
   private JsonArray search(Map<String, String> params) {
     Map<String, List<String>> multi = new java.util.LinkedHashMap<>();
     params.forEach((k, v) -> multi.put(k, List.of(v)));
