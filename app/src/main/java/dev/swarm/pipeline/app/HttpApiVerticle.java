@@ -2,7 +2,6 @@ package dev.swarm.pipeline.app;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -17,7 +16,6 @@ final class HttpApiVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final List<Consumer<Router>> mounts;
-  private HttpServer server;
 
   HttpApiVerticle(String host, int port, List<Consumer<Router>> mounts) {
     this.host = host;
@@ -48,10 +46,7 @@ final class HttpApiVerticle extends VerticleBase {
         .setCompressionSupported(true)
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(16 * 1024);
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> server = s);
+    return vertx.createHttpServer(options).requestHandler(router).listen();
   }
 
-  int actualPort() {
-    return server == null ? -1 : server.actualPort();
-  }
 }

@@ -214,9 +214,6 @@ public final class PipelineApp {
     return broker != null ? broker.bootstrapServers() : config.kafkaBootstrapServers();
   }
 
-  boolean kafkaReachable() {
-    return kafkaHealth != null && kafkaHealth.reachable();
-  }
 
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);

@@ -6,11 +6,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /** Blocks a test thread on a Vert.x future; the timeout only guards against a hung test. */
-final class Await {
+public final class Await {
 
   private Await() {}
 
-  static <T> T await(Future<T> future) {
+  public static <T> T await(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
@@ -23,7 +23,7 @@ final class Await {
     }
   }
 
-  static Throwable awaitFailure(Future<?> future) {
+  public static Throwable awaitFailure(Future<?> future) {
     try {
       future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

@@ -28,25 +28,23 @@ class RetryingTraceWriterTest {
   @TempDir
   Path dir;
 
+  private TestStore store;
   private Vertx vertx;
   private SqliteSettings settings;
-  private StorageDatabase database;
   private TraceWriter writer;
 
   @BeforeEach
   void open() {
-    vertx = Vertx.vertx();
     // A short busy timeout so each attempt against the lock fails quickly.
-    settings = new SqliteSettings(dir.resolve("swarm.db"), 20, 4096, 1024, 1 << 20);
-    database = await(StorageDatabase.open(vertx, settings, 1, 5000, 0));
-    writer = new TraceWriter(database::newWriterPool);
+    store = TestStore.open(dir.resolve("swarm.db"), 20, 1);
+    vertx = store.vertx;
+    settings = store.settings;
+    writer = store.writer;
   }
 
   @AfterEach
   void close() {
-    await(writer.close());
-    await(database.close());
-    await(vertx.close());
+    store.close();
   }
 
   @Test

@@ -39,6 +39,7 @@ class TraceQueryServiceTest {
   @TempDir
   Path dir;
 
+  private TestStore store;
   private Vertx vertx;
   private SqliteSettings settings;
   private StorageDatabase database;
@@ -47,18 +48,17 @@ class TraceQueryServiceTest {
 
   @BeforeEach
   void open() {
-    vertx = Vertx.vertx();
-    settings = new SqliteSettings(dir.resolve("swarm.db"), 1000, 4096, 1024, 1 << 20);
-    database = await(StorageDatabase.open(vertx, settings, 2, 5000, 0));
-    writer = new TraceWriter(database::newWriterPool);
+    store = TestStore.open(dir.resolve("swarm.db"), 1000, 2);
+    vertx = store.vertx;
+    settings = store.settings;
+    database = store.database;
+    writer = store.writer;
     queries = new TraceQueryService(vertx, database.readerPool(), 20_000);
   }
 
   @AfterEach
   void close() {
-    await(writer.close());
-    await(database.close());
-    await(vertx.close());
+    store.close();
   }
 
   /** A trace of three spans starting {@code offsetMs} after T0. */

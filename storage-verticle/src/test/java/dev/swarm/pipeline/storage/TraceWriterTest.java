@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanStatus;
-import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -30,24 +29,20 @@ class TraceWriterTest {
   @TempDir
   Path dir;
 
-  private Vertx vertx;
+  private TestStore store;
   private SqliteSettings settings;
-  private StorageDatabase database;
   private TraceWriter writer;
 
   @BeforeEach
   void open() {
-    vertx = Vertx.vertx();
-    settings = new SqliteSettings(dir.resolve("swarm.db"), 200, 4096, 1024, 1 << 20);
-    database = await(StorageDatabase.open(vertx, settings, 1, 5000, 0));
-    writer = new TraceWriter(database::newWriterPool);
+    store = TestStore.open(dir.resolve("swarm.db"), 200, 1);
+    settings = store.settings;
+    writer = store.writer;
   }
 
   @AfterEach
   void close() {
-    await(writer.close());
-    await(database.close());
-    await(vertx.close());
+    store.close();
   }
 
   @Test

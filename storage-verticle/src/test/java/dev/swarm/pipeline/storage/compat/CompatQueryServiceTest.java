@@ -1,5 +1,7 @@
 package dev.swarm.pipeline.storage.compat;
 
+import static dev.swarm.pipeline.storage.Await.await;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,24 +11,20 @@ import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanKind;
 import dev.swarm.pipeline.schema.SpanStatus;
 import dev.swarm.pipeline.schema.TraceShape;
-import dev.swarm.pipeline.storage.SqliteSettings;
-import dev.swarm.pipeline.storage.StorageDatabase;
 import dev.swarm.pipeline.storage.StoredSpan;
 import dev.swarm.pipeline.storage.TraceMessage;
 import dev.swarm.pipeline.storage.TraceQueryService;
 import dev.swarm.pipeline.storage.TraceVerdict;
+import dev.swarm.pipeline.storage.TestStore;
 import dev.swarm.pipeline.storage.TraceWriter;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.TracesData;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,33 +38,20 @@ class CompatQueryServiceTest {
   @TempDir
   Path dir;
 
-  private Vertx vertx;
-  private StorageDatabase database;
+  private TestStore store;
   private TraceWriter writer;
   private CompatQueryService service;
 
-  static <T> T await(Future<T> f) {
-    try {
-      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
   @BeforeEach
   void open() {
-    vertx = Vertx.vertx();
-    SqliteSettings settings = new SqliteSettings(dir.resolve("swarm.db"), 1000, 4096, 1024, 1 << 20);
-    database = await(StorageDatabase.open(vertx, settings, 2, 5000, 0));
-    writer = new TraceWriter(database::newWriterPool);
-    service = new CompatQueryService(new TraceQueryService(vertx, database.readerPool(), 20_000));
+    store = TestStore.open(dir.resolve("swarm.db"), 1000, 2);
+    writer = store.writer;
+    service = new CompatQueryService(new TraceQueryService(store.vertx, store.database.readerPool(), 20_000));
   }
 
   @AfterEach
   void close() {
-    await(writer.close());
-    await(database.close());
-    await(vertx.close());
+    store.close();
   }
 
   static Span span(String trace, String id, String parent, String name, SpanKind kind, SpanStatus status, long start,
