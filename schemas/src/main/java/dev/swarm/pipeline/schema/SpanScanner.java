@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,6 +32,63 @@ public final class SpanScanner {
    *     {@code id}
    */
   public static void scan(byte[] utf8JsonArray, Sink sink) {
+    // Byte-level first; the Jackson walk below only runs to describe input the fast one rejects. Nothing reaches
+    // the sink before the whole array has been checked, so a record that fails part-way reports no spans twice.
+    // If Jackson accepts what the byte-level scan did not, Jackson's reading stands.
+    List<Found> found = new ArrayList<>();
+    try {
+      scanBytes(utf8JsonArray, found);
+    } catch (JsonCursor.Malformed e) {
+      scanWithJackson(utf8JsonArray, sink);
+      return;
+    }
+    for (Found f : found) {
+      sink.span(f.id, f.parentSpanId, f.offset, f.length);
+    }
+  }
+
+  private record Found(String id, String parentSpanId, int offset, int length) {}
+
+  private static final byte[] ID = SpanContract.ID.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PARENT_SPAN_ID = SpanContract.PARENT_SPAN_ID.getBytes(StandardCharsets.US_ASCII);
+
+  private static void scanBytes(byte[] value, List<Found> found) {
+    JsonCursor c = new JsonCursor(value);
+    c.expect('[');
+    if (!c.consume(']')) {
+      do {
+        if (c.peek() != '{') {
+          throw new JsonCursor.Malformed("span is not an object", c.position());
+        }
+        int offset = c.position();
+        c.expect('{');
+        String id = null;
+        String parentSpanId = null;
+        if (!c.consume('}')) {
+          do {
+            c.key();
+            if (c.keyIs(ID) && c.atString()) {
+              id = c.string();
+            } else if (c.keyIs(PARENT_SPAN_ID) && c.atString()) {
+              String text = c.string();
+              parentSpanId = text.isEmpty() ? null : text;
+            } else {
+              c.skipValue();
+            }
+          } while (c.next('}'));
+        }
+        if (id == null) {
+          throw new JsonCursor.Malformed("span has no id", offset);
+        }
+        found.add(new Found(id, parentSpanId, offset, c.position() - offset));
+      } while (c.next(']'));
+    }
+    if (!c.atEnd()) {
+      throw new JsonCursor.Malformed("content after the array", c.position());
+    }
+  }
+
+  private static void scanWithJackson(byte[] utf8JsonArray, Sink sink) {
     try (JsonParser p = SpanJson.FACTORY.createParser(utf8JsonArray)) {
       if (p.nextToken() != JsonToken.START_ARRAY) {
         throw new InvalidSpanException("expected a JSON array of spans");

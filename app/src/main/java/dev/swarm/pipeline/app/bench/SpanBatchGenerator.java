@@ -11,6 +11,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,36 +33,84 @@ final class SpanBatchGenerator {
   }
 
   /** A request body and the id of the last (complete) trace in it, which a benchmark may poll for. */
-  record Body(String json, String lastTraceId) {}
+  record Body(byte[] json, String lastTraceId) {}
 
+  /**
+   * A native JSON body. The text is built once a second (so times stay current); each call copies it and writes
+   * fresh trace ids and ticket numbers into their fixed slots, so building a body costs a copy and leaves the CPU
+   * to the pipeline under test.
+   */
   Body nativeBody() {
-    StringBuilder sb = new StringBuilder(batch * 420);
-    sb.append('[');
-    String traceId = null;
     long now = System.currentTimeMillis();
-    for (int i = 0; i < batch; i++) {
-      int inTrace = i % spansPerTrace;
-      if (inTrace == 0) {
-        traceId = hex16(runId) + hex16(traceCounter.incrementAndGet());
-      }
-      if (i > 0) {
-        sb.append(',');
-      }
-      sb.append("{\"id\":\"").append(SPAN_IDS[inTrace % SPAN_IDS.length]).append("\",\"trace_id\":\"").append(traceId).append('"');
-      if (inTrace > 0) {
-        sb.append(",\"parent_span_id\":\"").append(SPAN_IDS[0]).append('"');
-      }
-      String start = Timestamps.formatIso(now + inTrace);
-      sb.append(",\"span_name\":\"").append(inTrace == 0 ? "http.request" : "llm.generate")
-          .append("\",\"span_kind\":\"").append(inTrace == 0 ? "server" : "client")
-          .append("\",\"status\":\"ok\",\"start_time\":\"").append(start)
-          .append("\",\"end_time\":\"").append(Timestamps.formatIso(now + inTrace + 25)).append('"')
-          .append(",\"tenant_id\":\"tenant-1\",\"ticket_id\":\"TCK-").append(traceCounter.get() % 100000)
-          .append("\",\"agent_id\":\"agent-7\",\"attributes\":{\"method\":\"POST\",\"path\":\"/api/tickets/:id\",")
-          .append("\"model\":\"claude-sonnet\",\"tokens\":1234,\"status_code\":200},")
-          .append("\"events\":[{\"name\":\"retry\",\"time\":\"").append(start).append("\",\"attributes\":{\"attempt\":1}}]}");
+    NativeTemplate t = nativeTemplate;
+    if (t == null || now - t.builtAtMs >= 1000) {
+      t = nativeTemplate = NativeTemplate.build(batch, spansPerTrace, now);
     }
-    return new Body(sb.append(']').toString(), traceId);
+    byte[] body = t.bytes.clone();
+    String traceId = null;
+    for (int trace = 0; trace < t.traceIdOffsets.length; trace++) {
+      long n = traceCounter.incrementAndGet();
+      traceId = hex16(runId) + hex16(n);
+      byte[] id = traceId.getBytes(StandardCharsets.US_ASCII);
+      for (int offset : t.traceIdOffsets[trace]) {
+        System.arraycopy(id, 0, body, offset, id.length);
+      }
+      long ticket = n % 100000;
+      for (int offset : t.ticketOffsets[trace]) {
+        for (int d = 4, v = (int) ticket; d >= 0; d--, v /= 10) {
+          body[offset + d] = (byte) ('0' + v % 10);
+        }
+      }
+    }
+    return new Body(body, traceId);
+  }
+
+  private volatile NativeTemplate nativeTemplate;
+
+  /** The native body's bytes and, per trace, where its trace id (32 chars) and ticket number (5 digits) go. */
+  private record NativeTemplate(long builtAtMs, byte[] bytes, int[][] traceIdOffsets, int[][] ticketOffsets) {
+
+    static NativeTemplate build(int batch, int spansPerTrace, long now) {
+      StringBuilder sb = new StringBuilder(batch * 420);
+      int traces = (batch + spansPerTrace - 1) / spansPerTrace;
+      List<List<Integer>> idAt = new ArrayList<>();
+      List<List<Integer>> ticketAt = new ArrayList<>();
+      sb.append('[');
+      for (int i = 0; i < batch; i++) {
+        int inTrace = i % spansPerTrace;
+        if (inTrace == 0) {
+          idAt.add(new ArrayList<>());
+          ticketAt.add(new ArrayList<>());
+        }
+        if (i > 0) {
+          sb.append(',');
+        }
+        sb.append("{\"id\":\"").append(SPAN_IDS[inTrace % SPAN_IDS.length]).append("\",\"trace_id\":\"");
+        idAt.get(idAt.size() - 1).add(sb.length()); // ASCII only: char offsets are byte offsets
+        sb.append("0".repeat(32)).append('"');
+        if (inTrace > 0) {
+          sb.append(",\"parent_span_id\":\"").append(SPAN_IDS[0]).append('"');
+        }
+        String start = Timestamps.formatIso(now + inTrace);
+        sb.append(",\"span_name\":\"").append(inTrace == 0 ? "http.request" : "llm.generate")
+            .append("\",\"span_kind\":\"").append(inTrace == 0 ? "server" : "client")
+            .append("\",\"status\":\"ok\",\"start_time\":\"").append(start)
+            .append("\",\"end_time\":\"").append(Timestamps.formatIso(now + inTrace + 25)).append('"')
+            .append(",\"tenant_id\":\"tenant-1\",\"ticket_id\":\"TCK-");
+        ticketAt.get(ticketAt.size() - 1).add(sb.length());
+        sb.append("00000\",\"agent_id\":\"agent-7\",\"attributes\":{\"method\":\"POST\",\"path\":\"/api/tickets/:id\",")
+            .append("\"model\":\"claude-sonnet\",\"tokens\":1234,\"status_code\":200},")
+            .append("\"events\":[{\"name\":\"retry\",\"time\":\"").append(start).append("\",\"attributes\":{\"attempt\":1}}]}");
+      }
+      sb.append(']');
+      int[][] ids = new int[traces][];
+      int[][] tickets = new int[traces][];
+      for (int trace = 0; trace < traces; trace++) {
+        ids[trace] = idAt.get(trace).stream().mapToInt(Integer::intValue).toArray();
+        tickets[trace] = ticketAt.get(trace).stream().mapToInt(Integer::intValue).toArray();
+      }
+      return new NativeTemplate(now, sb.toString().getBytes(StandardCharsets.US_ASCII), ids, tickets);
+    }
   }
 
   private static final String[] SPAN_IDS = new String[1024];
@@ -101,7 +150,7 @@ final class SpanBatchGenerator {
           .append(",\"tags\":{\"method\":\"POST\",\"path\":\"/api/tickets/:id\",\"model\":\"claude-sonnet\",\"tokens\":\"1234\",\"tenant_id\":\"tenant-1\"}")
           .append(",\"annotations\":[{\"timestamp\":").append(nowMicros).append(",\"value\":\"retry\"}]}");
     }
-    return new Body(sb.append(']').toString(), traceId);
+    return new Body(sb.append(']').toString().getBytes(StandardCharsets.UTF_8), traceId);
   }
 
   /**
