@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.aggregator;
 
+import dev.swarm.pipeline.schema.SpanLimits;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Objects;
  *     (AGGREGATOR_MAX_INFLIGHT_TRACES)
  * @param drainTimeoutMs on stop, how long to wait for in-flight sends before committing and closing
  *     (AGGREGATOR_DRAIN_TIMEOUT_MS)
+ * @param spanLimits validation limits for records that arrive without the pipeline's normalised-format header
+ *     (written by another producer); the aggregator validates and normalises those itself
  */
 public record AggregatorConfig(
     String spansTopic,
@@ -22,7 +25,8 @@ public record AggregatorConfig(
     AssemblerConfig assembler,
     long sweepIntervalMs,
     int maxInFlightTraces,
-    long drainTimeoutMs) {
+    long drainTimeoutMs,
+    SpanLimits spanLimits) {
 
   public static final String DEFAULT_SPANS_TOPIC = "swarm.spans";
   public static final String DEFAULT_TRACES_TOPIC = "swarm.traces";
@@ -36,6 +40,7 @@ public record AggregatorConfig(
     Objects.requireNonNull(tracesTopic, "tracesTopic");
     Objects.requireNonNull(groupId, "groupId");
     Objects.requireNonNull(assembler, "assembler");
+    Objects.requireNonNull(spanLimits, "spanLimits");
     if (sweepIntervalMs < 1) {
       throw new IllegalArgumentException("sweepIntervalMs must be >= 1: " + sweepIntervalMs);
     }
@@ -50,11 +55,13 @@ public record AggregatorConfig(
   /** The settings named in the contract; the drain timeout takes its default. */
   public AggregatorConfig(String spansTopic, String tracesTopic, String groupId, AssemblerConfig assembler,
       long sweepIntervalMs, int maxInFlightTraces) {
-    this(spansTopic, tracesTopic, groupId, assembler, sweepIntervalMs, maxInFlightTraces, DEFAULT_DRAIN_TIMEOUT_MS);
+    this(spansTopic, tracesTopic, groupId, assembler, sweepIntervalMs, maxInFlightTraces, DEFAULT_DRAIN_TIMEOUT_MS,
+        SpanLimits.DEFAULTS);
   }
 
   public static AggregatorConfig defaults() {
     return new AggregatorConfig(DEFAULT_SPANS_TOPIC, DEFAULT_TRACES_TOPIC, DEFAULT_GROUP_ID,
-        AssemblerConfig.defaults(), DEFAULT_SWEEP_INTERVAL_MS, DEFAULT_MAX_INFLIGHT_TRACES, DEFAULT_DRAIN_TIMEOUT_MS);
+        AssemblerConfig.defaults(), DEFAULT_SWEEP_INTERVAL_MS, DEFAULT_MAX_INFLIGHT_TRACES, DEFAULT_DRAIN_TIMEOUT_MS,
+        SpanLimits.DEFAULTS);
   }
 }

@@ -1,6 +1,8 @@
 package dev.swarm.pipeline.aggregator;
 
 import dev.swarm.pipeline.schema.InvalidSpanException;
+import dev.swarm.pipeline.schema.SpanContract;
+import dev.swarm.pipeline.schema.SpanDecoder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -31,6 +33,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +57,7 @@ public final class AggregatorVerticle extends VerticleBase {
   private final Map<String, String> consumerProps;
   private final Map<String, String> producerProps;
   private final MeterRegistry registry;
+  private final SpanDecoder foreignDecoder;
 
   private TraceAssembler assembler;
   private KafkaConsumer<byte[], byte[]> consumer;
@@ -96,6 +100,7 @@ public final class AggregatorVerticle extends VerticleBase {
     this.consumerProps = Map.copyOf(kafkaConsumerProps);
     this.producerProps = Map.copyOf(kafkaProducerProps);
     this.registry = Objects.requireNonNull(registry, "registry");
+    this.foreignDecoder = new SpanDecoder(settings.spanLimits());
   }
 
   @Override
@@ -212,7 +217,10 @@ public final class AggregatorVerticle extends VerticleBase {
       }
       List<BufferedSpan> spans;
       try {
-        spans = SpanRecordReader.read(record.value());
+        Header format = record.record().headers().lastHeader(SpanContract.FORMAT_HEADER);
+        spans = SpanContract.isNormalized(format == null ? null : format.value())
+            ? SpanRecordReader.read(record.value())
+            : SpanRecordReader.readForeign(record.value(), foreignDecoder);
       } catch (InvalidSpanException e) {
         invalid(record, traceId, e.getMessage());
         continue;
@@ -273,7 +281,9 @@ public final class AggregatorVerticle extends VerticleBase {
 
   private void send(AssembledTrace trace, byte[] json) {
     sendsInFlight++;
-    producer.send(KafkaProducerRecord.create(settings.tracesTopic(), trace.traceId(), json)).onComplete(ar -> {
+    KafkaProducerRecord<String, byte[]> record = KafkaProducerRecord.create(settings.tracesTopic(), trace.traceId(), json)
+        .addHeader(SpanContract.FORMAT_HEADER, SpanContract.FORMAT_NORMALIZED); // every buffered span is normalised (see handle)
+    producer.send(record).onComplete(ar -> {
       sendsInFlight--;
       if (ar.succeeded()) {
         acknowledged(trace);

@@ -1,7 +1,10 @@
 package dev.swarm.pipeline.aggregator;
 
 import dev.swarm.pipeline.schema.InvalidSpanException;
+import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.SpanDecoder;
 import dev.swarm.pipeline.schema.SpanScanner;
+import dev.swarm.pipeline.schema.SpanWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,6 +12,21 @@ import java.util.List;
 /** Turns one swarm.spans record value into buffered spans, each holding a copy of its own JSON object bytes. */
 public final class SpanRecordReader {
   private SpanRecordReader() {}
+
+  /**
+   * Reads a record written by another producer (no normalised-format header): every span is validated with the
+   * contract's rules and buffered in the normalised form, so what the aggregator forwards is always normalised.
+   *
+   * @throws InvalidSpanException when the value is not a JSON array of valid spans (the whole record is refused)
+   */
+  public static List<BufferedSpan> readForeign(byte[] value, SpanDecoder decoder) {
+    List<Span> decoded = decoder.readArray(value);
+    List<BufferedSpan> spans = new ArrayList<>(decoded.size());
+    for (Span s : decoded) {
+      spans.add(new BufferedSpan(s.id(), s.parentSpanId(), SpanWriter.toBytes(s)));
+    }
+    return spans;
+  }
 
   /**
    * @param value the record value: a UTF-8 JSON array of normalised span objects

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.swarm.pipeline.schema.InvalidSpanException;
 import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.SpanDecoder;
 import dev.swarm.pipeline.schema.SpanKind;
+import dev.swarm.pipeline.schema.SpanLimits;
 import dev.swarm.pipeline.schema.SpanStatus;
 import dev.swarm.pipeline.schema.SpanWriter;
 import java.nio.charset.StandardCharsets;
@@ -58,5 +60,23 @@ class SpanRecordReaderTest {
   @Test
   void emptyArrayHasNoSpans() {
     assertEquals(0, SpanRecordReader.read("[]".getBytes(StandardCharsets.UTF_8)).size());
+  }
+
+  @Test
+  void foreignRecordsAreValidatedAndBufferedNormalised() {
+    // Another producer's record: whitespace, its own field order, an empty parent, no normalised-format header.
+    String foreign = "[ {\"span_name\": \"root\", \"trace_id\": \"trace-1\", \"id\": \"r\", \"parent_span_id\": \"\","
+        + " \"start_time\": \"2026-11-28T10:00:00Z\", \"attributes\": { \"k\" : \"v\" } } ]";
+    SpanDecoder decoder = new SpanDecoder(SpanLimits.DEFAULTS);
+    List<BufferedSpan> read = SpanRecordReader.readForeign(foreign.getBytes(StandardCharsets.UTF_8), decoder);
+    assertEquals(1, read.size());
+    assertNull(read.get(0).parentId());
+    Span normalised = decoder.readArray(foreign.getBytes(StandardCharsets.UTF_8)).get(0);
+    assertArrayEquals(SpanWriter.toJson(normalised).getBytes(StandardCharsets.UTF_8), read.get(0).json());
+
+    String invalid = "[{\"id\":\"r\",\"trace_id\":\"trace-1\",\"span_name\":\"x\",\"start_time\":\"yesterday\"}]";
+    InvalidSpanException e = assertThrows(InvalidSpanException.class,
+        () -> SpanRecordReader.readForeign(invalid.getBytes(StandardCharsets.UTF_8), decoder));
+    assertEquals("start_time", e.errors().get(0).field());
   }
 }

@@ -80,7 +80,7 @@ public record PipelineConfig(
       r.problem("MAX_INFLIGHT_BYTES=" + ingest.maxInflightBytes() + " is below MAX_BODY_BYTES=" + maxBody
           + ": a request of the largest allowed size could never be accepted");
     }
-    AggregatorConfig aggregator = aggregatorConfig(r, spansTopic, tracesTopic);
+    AggregatorConfig aggregator = aggregatorConfig(r, spansTopic, tracesTopic, limits);
     StorageConfig storage = storageConfig(r, tracesTopic, sqlite, limits);
     long shutdownTimeout = r.longValue("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 600_000);
     r.throwIfProblems();
@@ -88,7 +88,8 @@ public record PipelineConfig(
         tracesTopic, partitions, replication, ingest, aggregator, storage, shutdownTimeout);
   }
 
-  private static AggregatorConfig aggregatorConfig(EnvReader r, String spansTopic, String tracesTopic) {
+  private static AggregatorConfig aggregatorConfig(EnvReader r, String spansTopic, String tracesTopic,
+      SpanLimits limits) {
     long idle = r.longValue("TRACE_IDLE_MS", AssemblerConfig.DEFAULT_IDLE_MS, 0, 3_600_000);
     long maxWait = r.longValue("TRACE_MAX_WAIT_MS", AssemblerConfig.DEFAULT_MAX_WAIT_MS, 1, 86_400_000);
     if (maxWait < idle) {
@@ -109,7 +110,8 @@ public record PipelineConfig(
         assembler,
         r.longValue("AGGREGATOR_SWEEP_MS", AggregatorConfig.DEFAULT_SWEEP_INTERVAL_MS, 1, 60_000),
         r.integer("AGGREGATOR_MAX_INFLIGHT_TRACES", AggregatorConfig.DEFAULT_MAX_INFLIGHT_TRACES, 1, 10_000_000),
-        r.longValue("AGGREGATOR_DRAIN_TIMEOUT_MS", AggregatorConfig.DEFAULT_DRAIN_TIMEOUT_MS, 0, 600_000));
+        r.longValue("AGGREGATOR_DRAIN_TIMEOUT_MS", AggregatorConfig.DEFAULT_DRAIN_TIMEOUT_MS, 0, 600_000),
+        limits);
   }
 
   private static StorageConfig storageConfig(EnvReader r, String tracesTopic, Path sqlite, SpanLimits limits) {

@@ -9,6 +9,10 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -57,12 +61,41 @@ class AggregationFlowTest {
     assertEquals(2, t.getInteger("span_count"));
   }
 
+  @Test
+  void recordsFromAnotherProducerAreValidatedNormalisedAndStored() throws Exception {
+    String trace = TestSpans.newTraceId();
+    String bad = TestSpans.newTraceId();
+    // No normalised-format header, whitespace, fields in another order, an empty parent.
+    String foreign = "[ {\"span_name\" : \"root\", \"trace_id\" : \"" + trace + "\", \"id\" : \"r\","
+        + " \"parent_span_id\" : \"\", \"start_time\" : \"2026-11-28T10:00:00Z\", \"attributes\" : { \"k\" : 1 } } ]";
+    String invalid = "[{\"id\":\"r\",\"trace_id\":\"" + bad + "\",\"span_name\":\"x\",\"start_time\":\"soon\"}]";
+    Properties p = new Properties();
+    p.put("bootstrap.servers", app.bootstrapServers());
+    p.put("acks", "all");
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+      producer.send(new ProducerRecord<>(app.config().spansTopic(), bad, invalid)).get();
+      producer.send(new ProducerRecord<>(app.config().spansTopic(), trace, foreign)).get();
+    }
+
+    JsonObject t = awaitTrace(trace);
+    assertEquals("complete", t.getString("verdict"));
+    JsonObject span = t.getJsonArray("spans").getJsonObject(0);
+    assertEquals("{\"id\":\"r\",\"trace_id\":\"" + trace + "\",\"span_name\":\"root\",\"span_kind\":\"internal\","
+        + "\"status\":\"unset\",\"start_time\":\"2026-11-28T10:00:00.000Z\",\"attributes\":{\"k\":1},\"events\":[]}",
+        span.encode(), "buffered in the normalised form");
+    Await.until("the stored trace", Duration.ofSeconds(30),
+        () -> http.get("/api/traces/" + trace).statusCode(), code -> code == 200);
+    assertTrue(TopicReader.readAll(app.bootstrapServers(), app.config().tracesTopic()).stream()
+        .noneMatch(r -> bad.equals(r.key())), "the invalid record is skipped, not forwarded");
+  }
+
   private static JsonObject awaitTrace(String traceId) {
     List<TopicReader.Rec> recs = Await.until("trace " + traceId + " on the traces topic", Duration.ofSeconds(30),
         () -> TopicReader.readAll(app.bootstrapServers(), app.config().tracesTopic()).stream()
             .filter(r -> traceId.equals(r.key())).toList(),
         l -> !l.isEmpty());
     assertEquals(1, recs.size(), "one emission per trace");
+    assertEquals("normalized-1", recs.get(0).format(), "storage may read it without validating again");
     return new JsonObject(recs.get(0).value());
   }
 }

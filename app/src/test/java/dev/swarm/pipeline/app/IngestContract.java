@@ -38,6 +38,8 @@ abstract class IngestContract {
 
     List<TopicReader.Rec> recs = recordsOf(trace);
     assertEquals(1, recs.size());
+    // Marked as validated and normalised, so the aggregator and storage need not validate again.
+    assertEquals("normalized-1", recs.get(0).format());
     JsonArray value = new JsonArray(recs.get(0).value());
     assertEquals(1, value.size());
     JsonObject s = value.getJsonObject(0);

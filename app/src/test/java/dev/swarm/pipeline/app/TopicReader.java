@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.app;
 
+import dev.swarm.pipeline.schema.SpanContract;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -17,7 +19,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class TopicReader {
   private TopicReader() {}
 
-  record Rec(int partition, long offset, String key, String value) {}
+  /** @param format the record's {@code swarm.span-format} header, null without one */
+  record Rec(int partition, long offset, String key, String value, String format) {}
 
   static List<Rec> readAll(String bootstrap, String topic) {
     Properties p = new Properties();
@@ -38,7 +41,9 @@ final class TopicReader {
           throw new AssertionError("could not read " + topic + " to its end offsets " + end);
         }
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          out.add(new Rec(r.partition(), r.offset(), r.key(), new String(r.value(), StandardCharsets.UTF_8)));
+          Header format = r.headers().lastHeader(SpanContract.FORMAT_HEADER);
+          out.add(new Rec(r.partition(), r.offset(), r.key(), new String(r.value(), StandardCharsets.UTF_8),
+              format == null ? null : new String(format.value(), StandardCharsets.UTF_8)));
         }
       }
       return out;

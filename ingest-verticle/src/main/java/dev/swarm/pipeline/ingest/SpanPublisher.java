@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.ingest;
 
 import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.SpanContract;
 import dev.swarm.pipeline.schema.SpanWriter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -65,11 +66,15 @@ public final class SpanPublisher {
    * any record fails. The Kafka client's {@code send} is handed all of a request's records in one worker task
    * (it can block on metadata while the broker is away), rather than one task per record.
    */
+  private static final byte[] NORMALIZED = SpanContract.formatNormalizedBytes();
+
   public Future<Integer> publish(List<Span> spans) {
     Map<String, List<Span>> byTrace = groupByTrace(spans);
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(byTrace.size());
     for (Map.Entry<String, List<Span>> e : byTrace.entrySet()) {
-      records.add(new ProducerRecord<>(topic, e.getKey(), SpanWriter.writeArray(e.getValue())));
+      ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, e.getKey(), SpanWriter.writeArray(e.getValue()));
+      record.headers().add(SpanContract.FORMAT_HEADER, NORMALIZED); // validated here: consumers need not again
+      records.add(record);
     }
     Context context = vertx.getOrCreateContext();
     Promise<Integer> acked = Promise.promise();

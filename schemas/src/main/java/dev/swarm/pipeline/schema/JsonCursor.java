@@ -16,7 +16,7 @@ public final class JsonCursor {
   public static final class Malformed extends RuntimeException {
     private final int position;
 
-    Malformed(String what, int position) {
+    public Malformed(String what, int position) {
       super(what + " at byte " + position, null, false, false); // thrown on a fallback path: no stack trace
       this.position = position;
     }

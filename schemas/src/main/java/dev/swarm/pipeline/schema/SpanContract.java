@@ -64,6 +64,27 @@ public final class SpanContract {
   /** The only key allowed in the {@code {"spans":[...]}} request wrapper. */
   public static final String BATCH_SPANS = "spans";
 
+  /**
+   * Kafka header on {@code swarm.spans} and {@code swarm.traces} records whose spans were validated and written in
+   * the normalised form ({@link SpanWriter}) by the pipeline itself; value {@link #FORMAT_NORMALIZED}. Consumers
+   * may then read the spans without validating them again. Records without it are validated in full.
+   */
+  public static final String FORMAT_HEADER = "swarm.span-format";
+
+  public static final String FORMAT_NORMALIZED = "normalized-1";
+
+  /** {@link #FORMAT_NORMALIZED} as header bytes. */
+  public static byte[] formatNormalizedBytes() {
+    return FORMAT_NORMALIZED.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  }
+
+  /** Whether a header value (possibly null) marks normalised spans. */
+  public static boolean isNormalized(byte[] headerValue) {
+    return headerValue != null && java.util.Arrays.equals(headerValue, NORMALIZED_BYTES);
+  }
+
+  private static final byte[] NORMALIZED_BYTES = formatNormalizedBytes();
+
   public static final int MAX_ID_CHARS = 64;
 
   /** Ids: 1–64 characters of {@code [0-9A-Za-z._:-]}; ASCII only so they are safe as Kafka keys and in URLs. */

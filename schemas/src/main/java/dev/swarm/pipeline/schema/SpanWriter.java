@@ -67,6 +67,17 @@ public final class SpanWriter {
     return out.toByteArray();
   }
 
+  /** One span object, UTF-8. */
+  public static byte[] toBytes(Span span) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator gen = SpanJson.FACTORY.createGenerator(out)) {
+      write(span, gen);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // cannot happen writing to memory
+    }
+    return out.toByteArray();
+  }
+
   /** One span as a JSON string, for logs, tests and small API responses. */
   public static String toJson(Span span) {
     StringWriter out = new StringWriter(512);

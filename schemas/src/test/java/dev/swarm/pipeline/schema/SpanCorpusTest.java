@@ -181,6 +181,25 @@ class SpanCorpusTest {
     }
   }
 
+  /**
+   * Every valid span, once normalised, reads back identically through the byte-level readers the aggregator and
+   * storage use for the pipeline's own records.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void normalisedFormReadsBackWithoutJackson(Case c) {
+    if (!c.valid()) {
+      return;
+    }
+    List<Span> decoded = ((DecodeResult.Accepted) DECODER.decodeRequest(c.json().getBytes(StandardCharsets.UTF_8), 1))
+        .spans();
+    byte[] record = SpanWriter.writeArray(decoded);
+    assertEquals(decoded, new NormalizedSpanReader(SpanLimits.DEFAULTS).readArray(new JsonCursor(record)));
+    List<String> ids = new ArrayList<>();
+    SpanScanner.scan(record, (id, parent, offset, length) -> ids.add(id + "<" + parent));
+    assertEquals(List.of(decoded.get(0).id() + "<" + decoded.get(0).parentSpanId()), ids);
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void jsonSchemaAgreesWithCorpus(Case c) {

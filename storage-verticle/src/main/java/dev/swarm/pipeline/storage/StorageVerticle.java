@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.storage;
 
+import dev.swarm.pipeline.schema.SpanContract;
 import dev.swarm.pipeline.schema.SpanDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -302,7 +304,8 @@ public final class StorageVerticle extends VerticleBase {
     for (ConsumerRecord<byte[], byte[]> r : records.records()) {
       TraceMessage message = null;
       try {
-        message = recordReader.read(r.value());
+        Header format = r.headers().lastHeader(SpanContract.FORMAT_HEADER);
+        message = recordReader.read(r.value(), SpanContract.isNormalized(format == null ? null : format.value()));
       } catch (InvalidTraceRecordException e) {
         metrics.invalidRecords.increment();
         logInvalid(r, e);

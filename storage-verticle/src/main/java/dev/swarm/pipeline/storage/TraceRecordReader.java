@@ -5,11 +5,14 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.swarm.pipeline.schema.InvalidSpanException;
+import dev.swarm.pipeline.schema.JsonCursor;
+import dev.swarm.pipeline.schema.NormalizedSpanReader;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanDecoder;
 import dev.swarm.pipeline.schema.Timestamps;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,10 +25,105 @@ public final class TraceRecordReader {
 
   private static final JsonFactory FACTORY = new JsonFactory();
 
+  private static final byte[] TRACE_ID = "trace_id".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] VERDICT = "verdict".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SPAN_COUNT = "span_count".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ROOT_COUNT = "root_count".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] ORPHAN_COUNT = "orphan_count".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CYCLE_COUNT = "cycle_count".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] DUPLICATE_COUNT = "duplicate_count".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] FIRST_SEEN = "first_seen".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] EMITTED_AT = "emitted_at".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SPANS = "spans".getBytes(StandardCharsets.US_ASCII);
+
   private final SpanDecoder spanDecoder;
+  private final NormalizedSpanReader normalizedReader;
 
   public TraceRecordReader(SpanDecoder spanDecoder) {
     this.spanDecoder = Objects.requireNonNull(spanDecoder, "spanDecoder");
+    this.normalizedReader = new NormalizedSpanReader(spanDecoder.limits());
+  }
+
+  /**
+   * Reads one record value; {@code normalized} says the record carries the pipeline's normalised-format header
+   * ({@link dev.swarm.pipeline.schema.SpanContract#FORMAT_HEADER}), so its spans are read straight from the bytes.
+   * Whatever that reading does not expect goes through {@link #read(byte[])}, which validates in full and
+   * describes any problem; the result is the same either way.
+   */
+  public TraceMessage read(byte[] value, boolean normalized) {
+    if (normalized && value != null) {
+      try {
+        TraceMessage m = readNormalized(value);
+        if (m != null) {
+          return m;
+        }
+      } catch (JsonCursor.Malformed | IllegalArgumentException e) {
+        // fall through to the full reading, which explains the problem (or accepts what this one did not)
+      }
+    }
+    return read(value);
+  }
+
+  /** The fast reading; null when the value needs the full one. */
+  private TraceMessage readNormalized(byte[] value) {
+    JsonCursor c = new JsonCursor(value);
+    c.expect('{');
+    String traceId = null;
+    TraceVerdict verdict = null;
+    int spanCount = -1;
+    int rootCount = 0;
+    int orphanCount = 0;
+    int cycleCount = 0;
+    int duplicateCount = 0;
+    Long firstSeen = null;
+    Long emittedAt = null;
+    List<Span> spans = null;
+    if (!c.consume('}')) {
+      do {
+        c.key();
+        if (c.keyIs(TRACE_ID)) {
+          traceId = c.string();
+        } else if (c.keyIs(VERDICT)) {
+          verdict = TraceVerdict.fromWire(c.string());
+        } else if (c.keyIs(SPAN_COUNT)) {
+          spanCount = count(c);
+        } else if (c.keyIs(ROOT_COUNT)) {
+          rootCount = count(c);
+        } else if (c.keyIs(ORPHAN_COUNT)) {
+          orphanCount = count(c);
+        } else if (c.keyIs(CYCLE_COUNT)) {
+          cycleCount = count(c);
+        } else if (c.keyIs(DUPLICATE_COUNT)) {
+          duplicateCount = count(c);
+        } else if (c.keyIs(FIRST_SEEN)) {
+          firstSeen = c.consumeNull() ? null : Timestamps.parseIso(c.string());
+        } else if (c.keyIs(EMITTED_AT)) {
+          emittedAt = c.consumeNull() ? null : Timestamps.parseIso(c.string());
+        } else if (c.keyIs(SPANS)) {
+          spans = normalizedReader.readArray(c);
+        } else {
+          c.skipValue(); // forward compatibility, as in the full reading
+        }
+      } while (c.next('}'));
+    }
+    if (!c.atEnd() || traceId == null || traceId.isEmpty() || verdict == null || spans == null) {
+      return null;
+    }
+    for (Span s : spans) {
+      if (!s.traceId().equals(traceId)) {
+        return null;
+      }
+    }
+    return new TraceMessage(traceId, verdict, spanCount < 0 ? spans.size() : spanCount, rootCount, orphanCount,
+        cycleCount, duplicateCount, firstSeen, emittedAt, spans);
+  }
+
+  private static int count(JsonCursor c) {
+    long v = c.longValue();
+    if (v < 0 || v > Integer.MAX_VALUE) {
+      throw new JsonCursor.Malformed("count out of range", c.position());
+    }
+    return (int) v;
   }
 
   /**

@@ -27,7 +27,7 @@ class TraceRecordReaderTest {
 
   @Test
   void readsTheDocumentedForm() {
-    TraceMessage m = reader.read(record("\"trace_id\":\"t1\",\"verdict\":\"complete\",\"complete\":true,"
+    TraceMessage m = read(record("\"trace_id\":\"t1\",\"verdict\":\"complete\",\"complete\":true,"
         + "\"span_count\":2,\"root_count\":1,\"orphan_count\":0,\"cycle_count\":0,\"duplicate_count\":3,"
         + "\"first_seen\":\"2026-11-27T23:24:23.123Z\",\"emitted_at\":\"2026-11-27T23:24:28.123Z\",", SPANS, ""));
     assertEquals("t1", m.traceId());
@@ -43,7 +43,7 @@ class TraceRecordReaderTest {
 
   @Test
   void ignoresUnknownFieldsAnywhereAtTheTopLevel() {
-    TraceMessage m = reader.read(record("\"schema\":{\"v\":[1,2,{\"x\":null}]},\"trace_id\":\"t1\","
+    TraceMessage m = read(record("\"schema\":{\"v\":[1,2,{\"x\":null}]},\"trace_id\":\"t1\","
         + "\"verdict\":\"late\",\"orphan_count\":1,", SPANS.subList(1, 2), ",\"future_field\":[true]"));
     assertEquals(TraceVerdict.LATE, m.verdict());
     assertEquals(1, m.orphanCount());
@@ -70,8 +70,47 @@ class TraceRecordReaderTest {
     assertRejected(null, "no value");
   }
 
+  @Test
+  void normalisedRecordsReadTheSameWithoutJacksonAsWithIt() {
+    List<Span> spans = List.of(
+        span("t1", "r", null, "agent.run \"quoted\" ü😀", 0),
+        new Span("a", "t1", "r", "llm.generate", dev.swarm.pipeline.schema.SpanKind.CLIENT,
+            dev.swarm.pipeline.schema.SpanStatus.ERROR, TestSpans.T0 + 1, TestSpans.T0 + 9, 8L, "tenant-1", "TCK-1",
+            "agent-7", "{\"k\":\"v\\n\",\"n\":[1,2.5e3,{\"deep\":null}],\"b\":true}",
+            "[{\"name\":\"retry\",\"time\":\"2026-11-27T23:24:23.124Z\",\"attributes\":{}}]", 1),
+        new Span("b", "t1", "r", "x", dev.swarm.pipeline.schema.SpanKind.INTERNAL,
+            dev.swarm.pipeline.schema.SpanStatus.UNSET, TestSpans.T0 + 2, null, null, null, null, null, "{}", "[]", 0));
+    byte[] value = record("\"trace_id\":\"t1\",\"verdict\":\"incomplete\",\"span_count\":3,", spans, "");
+    TraceMessage fast = reader.read(value, true);
+    assertEquals(reader.read(value), fast);
+    assertEquals(spans, fast.spans());
+    assertEquals(1, fast.spans().get(1).eventCount());
+  }
+
+  @Test
+  void aHeaderDoesNotMakeAnInvalidSpanAcceptable() {
+    // The fast reading re-applies the contract's scalar rules; what it refuses the full reading describes.
+    byte[] badId = record("\"trace_id\":\"t1\",\"verdict\":\"complete\",", List.of(), "")
+        .clone();
+    String withBadSpan = new String(badId, StandardCharsets.UTF_8).replace("\"spans\":[]",
+        "\"spans\":[{\"id\":\"has space\",\"trace_id\":\"t1\",\"span_name\":\"x\",\"span_kind\":\"internal\","
+            + "\"status\":\"unset\",\"start_time\":\"2026-11-27T23:24:23.123Z\",\"attributes\":{},\"events\":[]}]");
+    InvalidTraceRecordException e = assertThrows(InvalidTraceRecordException.class,
+        () -> reader.read(withBadSpan.getBytes(StandardCharsets.UTF_8), true));
+    assertTrue(e.getMessage().contains("invalid span"), e.getMessage());
+  }
+
+  /** Reads with and without the normalised-format fast path, which must agree. */
+  private TraceMessage read(byte[] value) {
+    TraceMessage full = reader.read(value);
+    assertEquals(full, reader.read(value, true));
+    return full;
+  }
+
   private void assertRejected(byte[] value, String reason) {
     InvalidTraceRecordException e = assertThrows(InvalidTraceRecordException.class, () -> reader.read(value));
     assertTrue(e.getMessage().contains(reason), e.getMessage());
+    InvalidTraceRecordException fast = assertThrows(InvalidTraceRecordException.class, () -> reader.read(value, true));
+    assertEquals(e.getMessage(), fast.getMessage());
   }
 }
