@@ -235,6 +235,7 @@ public final class SpanDecoder {
     int invalidSpans;
     int spanCount;
     private boolean spanInvalid;
+    private int currentEvent = -1; // index of the event being read, or -1
 
     private CappedOutputBuffer objectBuffer;
     private JsonGenerator objectGen;
@@ -505,6 +506,7 @@ public final class SpanDecoder {
     /** Reads one event object (START_OBJECT consumed) and, when valid, appends its normalised form. */
     private void readEvent(JsonParser p, int index, int e, StringBuilder out) throws IOException {
       int errorsBefore = errorCount;
+    currentEvent = e; // error() prefixes field names with events[e]. only when there is an error
       int seen = 0;
       int nulls = 0;
       String name = null;
@@ -515,13 +517,13 @@ public final class SpanDecoder {
         JsonToken value = p.nextToken();
         int f = eventFieldIndex(field);
         if (f < 0) {
-          error(index, eventPath(e, field), unknownFieldMessage(SpanContract.suggestEventField(field)));
+          error(index, field, unknownFieldMessage(SpanContract.suggestEventField(field)));
           p.skipChildren();
           continue;
         }
         int bit = 1 << f;
         if ((seen & bit) != 0) {
-          error(index, eventPath(e, field), "duplicate field");
+          error(index, field, "duplicate field");
           p.skipChildren();
           continue;
         }
@@ -532,26 +534,26 @@ public final class SpanDecoder {
         }
         switch (f) {
           case E_NAME:
-            name = readName(p, value, index, eventPath(e, field), SpanContract.MAX_EVENT_NAME_CHARS);
+            name = readName(p, value, index, field, SpanContract.MAX_EVENT_NAME_CHARS);
             break;
           case E_TIME:
             {
-              String text = readString(p, value, index, eventPath(e, field));
+              String text = readString(p, value, index, field);
               if (text != null) {
                 try {
                   time = Timestamps.parseIso(text);
                 } catch (IllegalArgumentException ex) {
-                  error(index, eventPath(e, field), ex.getMessage());
+                  error(index, field, ex.getMessage());
                 }
               }
               break;
             }
           case E_ATTRIBUTES:
             if (value != JsonToken.START_OBJECT) {
-              error(index, eventPath(e, field), "must be a JSON object, not " + SpanJson.typeName(value));
+              error(index, field, "must be a JSON object, not " + SpanJson.typeName(value));
               p.skipChildren();
             } else {
-              String copied = copyObject(p, index, eventPath(e, field));
+              String copied = copyObject(p, index, field);
               if (copied != null) {
                 attributes = copied;
               }
@@ -562,11 +564,12 @@ public final class SpanDecoder {
         }
       }
       if (missing(seen, nulls, E_NAME)) {
-        error(index, eventPath(e, SpanContract.EVENT_NAME), "required");
+        error(index, SpanContract.EVENT_NAME, "required");
       }
       if (missing(seen, nulls, E_TIME)) {
-        error(index, eventPath(e, SpanContract.EVENT_TIME), "required");
+        error(index, SpanContract.EVENT_TIME, "required");
       }
+      currentEvent = -1;
       if (errorCount == errorsBefore) {
         if (out.length() > 1) {
           out.append(',');
@@ -684,7 +687,7 @@ public final class SpanDecoder {
       spanInvalid = true;
       errorCount++;
       if (details.size() < MAX_ERROR_DETAILS) {
-        details.add(new FieldError(index, field, message));
+        details.add(new FieldError(index, currentEvent >= 0 ? eventPath(currentEvent, field) : field, message));
       }
     }
 
