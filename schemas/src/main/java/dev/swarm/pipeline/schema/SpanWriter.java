@@ -1,10 +1,13 @@
 package dev.swarm.pipeline.schema;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -52,19 +55,139 @@ public final class SpanWriter {
     gen.writeEndObject();
   }
 
-  /** A JSON array of the spans, UTF-8: the {@code swarm.spans} record value. */
+  /**
+   * A JSON array of the spans, UTF-8: the {@code swarm.spans} record value. Byte for byte what {@link #write} gives
+   * through a Jackson generator, written straight into an array: this runs for every accepted span.
+   */
   public static byte[] writeArray(List<Span> spans) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 512 * spans.size());
-    try (JsonGenerator gen = SpanJson.FACTORY.createGenerator(out)) {
-      gen.writeStartArray();
-      for (Span span : spans) {
-        write(span, gen);
+    Bytes out = new Bytes(64 + 512 * spans.size());
+    out.put('[');
+    for (int i = 0; i < spans.size(); i++) {
+      if (i > 0) {
+        out.put(',');
       }
-      gen.writeEndArray();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e); // cannot happen writing to memory
+      write(spans.get(i), out);
     }
-    return out.toByteArray();
+    out.put(']');
+    return out.toArray();
+  }
+
+  private static final byte[] K_ID = key("{", SpanContract.ID);
+  private static final byte[] K_TRACE_ID = key(",", SpanContract.TRACE_ID);
+  private static final byte[] K_PARENT_SPAN_ID = key(",", SpanContract.PARENT_SPAN_ID);
+  private static final byte[] K_SPAN_NAME = key(",", SpanContract.SPAN_NAME);
+  private static final byte[] K_SPAN_KIND = key(",", SpanContract.SPAN_KIND);
+  private static final byte[] K_STATUS = key(",", SpanContract.STATUS);
+  private static final byte[] K_START_TIME = key(",", SpanContract.START_TIME);
+  private static final byte[] K_END_TIME = key(",", SpanContract.END_TIME);
+  private static final byte[] K_DURATION_MS = key(",", SpanContract.DURATION_MS);
+  private static final byte[] K_TENANT_ID = key(",", SpanContract.TENANT_ID);
+  private static final byte[] K_TICKET_ID = key(",", SpanContract.TICKET_ID);
+  private static final byte[] K_AGENT_ID = key(",", SpanContract.AGENT_ID);
+  private static final byte[] K_ATTRIBUTES = key(",", SpanContract.ATTRIBUTES);
+  private static final byte[] K_EVENTS = key(",", SpanContract.EVENTS);
+
+  private static byte[] key(String before, String name) {
+    return (before + '"' + name + "\":").getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static void write(Span span, Bytes out) {
+    out.put(K_ID).string(span.id());
+    out.put(K_TRACE_ID).string(span.traceId());
+    if (span.parentSpanId() != null) {
+      out.put(K_PARENT_SPAN_ID).string(span.parentSpanId());
+    }
+    out.put(K_SPAN_NAME).string(span.spanName());
+    out.put(K_SPAN_KIND).string(span.spanKind().wire());
+    out.put(K_STATUS).string(span.status().wire());
+    out.put(K_START_TIME).string(Timestamps.formatIso(span.startEpochMillis()));
+    if (span.endEpochMillis() != null) {
+      out.put(K_END_TIME).string(Timestamps.formatIso(span.endEpochMillis()));
+    }
+    if (span.durationMs() != null) {
+      out.put(K_DURATION_MS).ascii(Long.toString(span.durationMs()));
+    }
+    if (span.tenantId() != null) {
+      out.put(K_TENANT_ID).string(span.tenantId());
+    }
+    if (span.ticketId() != null) {
+      out.put(K_TICKET_ID).string(span.ticketId());
+    }
+    if (span.agentId() != null) {
+      out.put(K_AGENT_ID).string(span.agentId());
+    }
+    out.put(K_ATTRIBUTES).raw(span.attributesJson());
+    out.put(K_EVENTS).raw(span.eventsJson());
+    out.put('}');
+  }
+
+  /** A growing byte array with the few JSON writes spans need. */
+  private static final class Bytes {
+    private byte[] buf;
+    private int len;
+
+    Bytes(int capacity) {
+      buf = new byte[capacity];
+    }
+
+    private void ensure(int more) {
+      if (len + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+      }
+    }
+
+    Bytes put(char c) {
+      ensure(1);
+      buf[len++] = (byte) c;
+      return this;
+    }
+
+    Bytes put(byte[] b) {
+      ensure(b.length);
+      System.arraycopy(b, 0, buf, len, b.length);
+      len += b.length;
+      return this;
+    }
+
+    Bytes ascii(String s) {
+      ensure(s.length());
+      for (int i = 0; i < s.length(); i++) {
+        buf[len++] = (byte) s.charAt(i);
+      }
+      return this;
+    }
+
+    /** A quoted JSON string, escaped as Jackson's generator escapes it. */
+    Bytes string(String s) {
+      int n = s.length();
+      ensure(n + 2);
+      int start = len;
+      buf[len++] = '"';
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+          len = start; // not plain ASCII: let Jackson's encoder do the escaping and UTF-8
+          put('"').put(JsonStringEncoder.getInstance().quoteAsUTF8(s));
+          return put('"');
+        }
+        buf[len++] = (byte) c;
+      }
+      buf[len++] = '"';
+      return this;
+    }
+
+    /** Already-compact JSON text, as UTF-8. */
+    Bytes raw(String json) {
+      boolean ascii = true;
+      for (int i = 0; i < json.length() && ascii; i++) {
+        ascii = json.charAt(i) < 0x80;
+      }
+      return ascii ? ascii(json) : put(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    byte[] toArray() {
+      return Arrays.copyOf(buf, len);
+    }
   }
 
   /** One span object, UTF-8. */

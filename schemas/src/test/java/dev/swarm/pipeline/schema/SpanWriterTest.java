@@ -79,4 +79,28 @@ class SpanWriterTest {
   void writesAnEmptyArray() {
     assertEquals("[]", new String(SpanWriter.writeArray(List.of()), StandardCharsets.UTF_8));
   }
+
+  @Test
+  void theArrayWriterMatchesTheJacksonGeneratorByteForByte() throws Exception {
+    List<Span> spans = new ArrayList<>();
+    spans.add(span("a", null));
+    for (String name : List.of("plain", "quote \" backslash \\ slash /", "tab\tnew\nline\r\u0001\u001f\u007f",
+        "ünïcødé", "emoji 😀 and CJK 漢字", "\u2028\u2029", "")) {
+      spans.add(new Span("id-" + spans.size(), "t1", "a", name.isEmpty() ? "x" : name, SpanKind.SERVER, SpanStatus.OK,
+          1_795_821_863_123L, 1_795_821_863_999L, 876L, name.isEmpty() ? null : "tenant " + name, "TCK-1", null,
+          "{\"k\":\"" + name.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\",\"n\":1.5e3}",
+          "[]", 0));
+    }
+    java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+    try (JsonGenerator gen = SpanJson.FACTORY.createGenerator(expected)) {
+      gen.writeStartArray();
+      for (Span s : spans) {
+        SpanWriter.write(s, gen);
+      }
+      gen.writeEndArray();
+    }
+    assertEquals(expected.toString(StandardCharsets.UTF_8),
+        new String(SpanWriter.writeArray(spans), StandardCharsets.UTF_8));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(expected.toByteArray(), SpanWriter.writeArray(spans));
+  }
 }
