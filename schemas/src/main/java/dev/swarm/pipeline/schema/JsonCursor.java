@@ -48,10 +48,6 @@ public final class JsonCursor {
     return pos;
   }
 
-  public byte[] bytes() {
-    return b;
-  }
-
   /** Skips whitespace and returns the next byte without consuming it. */
   public byte peek() {
     skipWhitespace();
@@ -165,11 +161,6 @@ public final class JsonCursor {
     int start = pos + 1;
     skipString();
     return decode(start, pos - 1);
-  }
-
-  /** Reads a string value and returns whether it was empty, without decoding it. */
-  public boolean emptyString() {
-    return peek() == '"' && pos + 1 < end && b[pos + 1] == '"';
   }
 
   /** Reads an integer value that fits a long (no fraction or exponent). */
