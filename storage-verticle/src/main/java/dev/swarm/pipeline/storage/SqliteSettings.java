@@ -21,11 +21,15 @@ import org.sqlite.SQLiteDataSource;
 public record SqliteSettings(
     Path path, int busyTimeoutMs, int writerCacheKb, int readerCacheKb, long journalSizeLimitBytes) {
 
-  /** Page size given to a new database file; an existing file keeps its own. */
-  public static final int NEW_DATABASE_PAGE_SIZE = 8192;
+  /**
+   * Page size given to a new database file; an existing file keeps its own. 32 KiB pages cost the writer less CPU
+   * per span than 8 KiB ones (StorageWriteThroughput, six interleaved runs each: median ~72,500 against ~63,800
+   * spans per writer-CPU-second, with run-to-run noise of ±15%) and make the file ~3% smaller.
+   */
+  public static final int NEW_DATABASE_PAGE_SIZE = 32768;
 
-  /** WAL pages after which the writer checkpoints by itself (128 MiB at 8 KiB pages). */
-  public static final int WRITER_AUTOCHECKPOINT_PAGES = 16384;
+  /** WAL pages after which the writer checkpoints by itself (128 MiB at 32 KiB pages). */
+  public static final int WRITER_AUTOCHECKPOINT_PAGES = 4096;
 
   public SqliteSettings {
     Objects.requireNonNull(path, "path");

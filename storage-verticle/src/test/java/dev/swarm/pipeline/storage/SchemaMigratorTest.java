@@ -32,7 +32,7 @@ class SchemaMigratorTest {
       assertEquals(List.of("trace_id", "id"), SchemaMigrator.primaryKeyColumns(c, "agent_traces"));
       assertEquals(List.of("trace_id"), SchemaMigrator.primaryKeyColumns(c, "trace_summaries"));
       assertEquals("wal", single(c, "PRAGMA journal_mode"));
-      assertEquals("8192", single(c, "PRAGMA page_size"));
+      assertEquals(Integer.toString(SqliteSettings.NEW_DATABASE_PAGE_SIZE), single(c, "PRAGMA page_size"));
       assertEquals("0", single(c, "PRAGMA foreign_keys"));
       assertEquals("1", single(c, "PRAGMA synchronous")); // NORMAL
       assertEquals("5000", single(c, "PRAGMA busy_timeout"));
