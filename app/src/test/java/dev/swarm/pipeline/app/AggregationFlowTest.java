@@ -69,6 +69,7 @@ class AggregationFlowTest {
     String foreign = "[ {\"span_name\" : \"root\", \"trace_id\" : \"" + trace + "\", \"id\" : \"r\","
         + " \"parent_span_id\" : \"\", \"start_time\" : \"2026-11-28T10:00:00Z\", \"attributes\" : { \"k\" : 1 } } ]";
     String invalid = "[{\"id\":\"r\",\"trace_id\":\"" + bad + "\",\"span_name\":\"x\",\"start_time\":\"soon\"}]";
+    double invalidBefore = invalidRecords();
     Properties p = new Properties();
     p.put("bootstrap.servers", app.bootstrapServers());
     p.put("acks", "all");
@@ -85,8 +86,18 @@ class AggregationFlowTest {
         span.encode(), "buffered in the normalised form");
     Await.until("the stored trace", Duration.ofSeconds(30),
         () -> http.get("/api/traces/" + trace).statusCode(), code -> code == 200);
+    // The invalid record is counted and skipped (once counted, it has been read), and never forwarded.
+    Await.until("the invalid record counted", Duration.ofSeconds(30), AggregationFlowTest::invalidRecords,
+        n -> n >= invalidBefore + 1);
     assertTrue(TopicReader.readAll(app.bootstrapServers(), app.config().tracesTopic()).stream()
         .noneMatch(r -> bad.equals(r.key())), "the invalid record is skipped, not forwarded");
+  }
+
+  private static double invalidRecords() {
+    return http.get("/metrics").body().lines()
+        .filter(l -> l.startsWith("trace_aggregator_invalid_records_total"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
   }
 
   private static JsonObject awaitTrace(String traceId) {

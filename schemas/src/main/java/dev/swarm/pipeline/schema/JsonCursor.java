@@ -33,6 +33,12 @@ public final class JsonCursor {
   private final int end;
   private int pos;
   private boolean lastStringEscaped;
+  // The last key read: its content range and whether it held escapes.
+  private int keyStart;
+  private int keyEnd;
+  private boolean keyEscaped;
+  private int lastArrayLength;
+  private long[] isObject; // container kinds by depth, reused
 
   public JsonCursor(byte[] utf8) {
     this(utf8, 0, utf8.length);
@@ -96,11 +102,8 @@ public final class JsonCursor {
     throw new Malformed("expected ',' or '" + close + "'", pos - 1);
   }
 
-  /**
-   * Reads an object key and its colon; returns the key's content range start (the value is next). Compare it
-   * with {@link #keyIs}.
-   */
-  public int key() {
+  /** Reads an object key and its colon (the value is next). Compare it with {@link #keyIs}. */
+  public void key() {
     if (peek() != '"') {
       throw new Malformed("expected a field name", pos);
     }
@@ -110,12 +113,7 @@ public final class JsonCursor {
     keyEnd = pos - 1;
     keyEscaped = lastStringEscaped;
     expect(':');
-    return start;
   }
-
-  private int keyStart;
-  private int keyEnd;
-  private boolean keyEscaped;
 
   /** Whether the last key read equals {@code name} (ASCII, compared as bytes). */
   public boolean keyIs(byte[] name) {
@@ -210,9 +208,6 @@ public final class JsonCursor {
     }
     return start;
   }
-
-  private int lastArrayLength;
-  private long[] isObject; // container kinds by depth, reused
 
   /** Elements of the outermost array the last {@link #skipValue()} passed over (0 for other values). */
   public int lastArrayLength() {

@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.schema;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -75,12 +76,12 @@ public final class SpanContract {
 
   /** {@link #FORMAT_NORMALIZED} as header bytes. */
   public static byte[] formatNormalizedBytes() {
-    return FORMAT_NORMALIZED.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    return FORMAT_NORMALIZED.getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Whether a header value (possibly null) marks normalised spans. */
   public static boolean isNormalized(byte[] headerValue) {
-    return headerValue != null && java.util.Arrays.equals(headerValue, NORMALIZED_BYTES);
+    return headerValue != null && Arrays.equals(headerValue, NORMALIZED_BYTES);
   }
 
   private static final byte[] NORMALIZED_BYTES = formatNormalizedBytes();

@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.schema;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,7 +41,7 @@ class JsonCursorTest {
       "[0x10]", "[NaN]", "['single']",
   })
   void rejectsWhatJacksonRejects(String json) {
-    assertTrue(!jacksonAccepts(json), "premise: Jackson rejects " + json);
+    assertFalse(jacksonAccepts(json), "premise: Jackson rejects " + json);
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
     assertThrows(JsonCursor.Malformed.class, () -> {
       JsonCursor c = new JsonCursor(bytes);
@@ -56,7 +57,7 @@ class JsonCursorTest {
     String ok = "[".repeat(JsonCursor.MAX_DEPTH) + "]".repeat(JsonCursor.MAX_DEPTH);
     String deep = "[".repeat(JsonCursor.MAX_DEPTH + 1) + "]".repeat(JsonCursor.MAX_DEPTH + 1);
     assertTrue(jacksonAccepts(ok));
-    assertTrue(!jacksonAccepts(deep));
+    assertFalse(jacksonAccepts(deep));
     new JsonCursor(ok.getBytes(StandardCharsets.US_ASCII)).skipValue();
     assertThrows(JsonCursor.Malformed.class, () -> new JsonCursor(deep.getBytes(StandardCharsets.US_ASCII)).skipValue());
   }
@@ -93,7 +94,7 @@ class JsonCursorTest {
     assertTrue(c.next('}'));
     c.key();
     assertTrue(c.consumeNull());
-    assertTrue(!c.next('}'));
+    assertFalse(c.next('}'));
     assertTrue(c.atEnd());
   }
 
