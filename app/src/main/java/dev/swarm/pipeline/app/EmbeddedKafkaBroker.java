@@ -31,12 +31,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final int port;
   private final int controllerPort;
   private final int defaultPartitions;
+  private final BrokerRetentionConfig retention;
   private KafkaRaftServer server;
 
   /**
    * @param port the client port, or 0 for a free one (chosen once, kept across {@link #stop()}/{@link #start()})
    */
   public EmbeddedKafkaBroker(Path logDir, int port, int defaultPartitions) {
+    this(logDir, port, defaultPartitions, new BrokerRetentionConfig(BrokerRetentionConfig.DEFAULT_RETENTION_BYTES,
+        BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES, BrokerRetentionConfig.DEFAULT_TRIM_INTERVAL_MS));
+  }
+
+  /** @param retention segment size and per-partition size backstop of every topic without its own setting */
+  public EmbeddedKafkaBroker(Path logDir, int port, int defaultPartitions, BrokerRetentionConfig retention) {
+    this.retention = retention;
     this.logDir = logDir;
     this.port = port == 0 ? freePort() : port;
     // A fixed client port gets the next one for its controller, so a restart finds the same quorum address.
@@ -112,8 +120,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("num.network.threads", "2");
     p.put("num.io.threads", "2");
     p.put("log.cleaner.enable", "true");
+    // The log holds little more than what consumers have not committed: BrokerLogTrimmer deletes committed
+    // records, and only whole segments go, so segments are small. Size and age are backstops (a consumer that far
+    // behind has been alerted on for long: ConsumerLagHigh). Deleted segments go within seconds, not minutes.
     p.put("log.retention.hours", "24");
-    p.put("log.segment.bytes", Integer.toString(128 * 1024 * 1024));
+    p.put("log.retention.bytes", Long.toString(retention.retentionBytes()));
+    p.put("log.segment.bytes", Long.toString(retention.segmentBytes()));
+    p.put("log.retention.check.interval.ms", "5000");
+    p.put("log.segment.delete.delay.ms", "1000");
     return p;
   }
 

@@ -52,6 +52,112 @@ final class EnvReader {
     return parsed;
   }
 
+  /**
+   * A duration in milliseconds: a whole number and a unit, {@code s}, {@code m}, {@code h} or {@code d}
+   * ({@code 90s}, {@code 5m}, {@code 7d}); within {@code [min, max]} milliseconds.
+   */
+  long duration(String name, long defMillis, long minMillis, long maxMillis) {
+    String v = raw(name);
+    if (v == null) {
+      return defMillis;
+    }
+    long parsed = parseDurationMillis(v);
+    if (parsed < 0) {
+      problems.add(name + "=" + v + ": not a duration (a whole number and a unit s, m, h or d, e.g. 7d or 90s)");
+      return defMillis;
+    }
+    if (parsed < minMillis || parsed > maxMillis) {
+      problems.add(name + "=" + v + ": must be between " + formatDuration(minMillis) + " and " + formatDuration(maxMillis));
+      return defMillis;
+    }
+    return parsed;
+  }
+
+  /**
+   * A size in bytes: a whole number, optionally followed by {@code KiB}, {@code MiB} or {@code GiB}
+   * ({@code 1GiB}, {@code 500MiB}, {@code 1048576}); within {@code [min, max]}.
+   */
+  long bytes(String name, long def, long min, long max) {
+    String v = raw(name);
+    if (v == null) {
+      return def;
+    }
+    long parsed = parseBytes(v);
+    if (parsed < 0) {
+      problems.add(name + "=" + v + ": not a size (bytes, or a whole number with KiB, MiB or GiB, e.g. 1GiB)");
+      return def;
+    }
+    if (parsed < min || parsed > max) {
+      problems.add(name + "=" + v + ": must be between " + min + " and " + max + " bytes");
+      return def;
+    }
+    return parsed;
+  }
+
+  /** Milliseconds of "&lt;number&gt;&lt;s|m|h|d&gt;", or -1 when it is not one. */
+  static long parseDurationMillis(String text) {
+    String t = text.trim();
+    if (t.length() < 2) {
+      return -1;
+    }
+    long unit = switch (t.charAt(t.length() - 1)) {
+      case 's' -> 1000L;
+      case 'm' -> 60_000L;
+      case 'h' -> 3_600_000L;
+      case 'd' -> 86_400_000L;
+      default -> -1;
+    };
+    long n = wholeNumber(t.substring(0, t.length() - 1).trim());
+    if (unit < 0 || n < 0 || n > Long.MAX_VALUE / unit) {
+      return -1;
+    }
+    return n * unit;
+  }
+
+  /** Bytes of "&lt;number&gt;[KiB|MiB|GiB]", or -1 when it is not one. */
+  static long parseBytes(String text) {
+    String t = text.trim();
+    long unit = 1;
+    for (String[] suffix : new String[][] {{"KiB", "10"}, {"MiB", "20"}, {"GiB", "30"}}) {
+      if (t.endsWith(suffix[0])) {
+        unit = 1L << Integer.parseInt(suffix[1]);
+        t = t.substring(0, t.length() - 3).trim();
+        break;
+      }
+    }
+    long n = wholeNumber(t);
+    if (n < 0 || n > Long.MAX_VALUE / unit) {
+      return -1;
+    }
+    return n * unit;
+  }
+
+  /** The shortest exact form of a duration, for messages: 90000 -> "90s", 604800000 -> "7d". */
+  static String formatDuration(long millis) {
+    if (millis % 86_400_000L == 0 && millis > 0) {
+      return millis / 86_400_000L + "d";
+    }
+    if (millis % 3_600_000L == 0 && millis > 0) {
+      return millis / 3_600_000L + "h";
+    }
+    if (millis % 60_000L == 0 && millis > 0) {
+      return millis / 60_000L + "m";
+    }
+    return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+  }
+
+  private static long wholeNumber(String digits) {
+    if (digits.isEmpty() || digits.length() > 18) {
+      return -1;
+    }
+    for (int i = 0; i < digits.length(); i++) {
+      if (digits.charAt(i) < '0' || digits.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Long.parseLong(digits);
+  }
+
   <E extends Enum<E>> E enumValue(String name, Class<E> type, E def) {
     String v = raw(name);
     if (v == null) {

@@ -50,6 +50,9 @@ public final class PipelineApp {
   private Vertx vertx;
   private KafkaHealth kafkaHealth;
   private ConsumerLagMonitor lagMonitor;
+  private DiskGuard diskGuard;
+  private BrokerLogTrimmer trimmer;
+  private volatile StorageVerticle storage;
   private IngestRoutes ingest;
   private SpanPublisher publisher;
   private final List<String> deployments = new ArrayList<>();
@@ -65,7 +68,8 @@ public final class PipelineApp {
     Files.createDirectories(config.dataDir());
     String bootstrap = config.kafkaBootstrapServers();
     if (config.embeddedKafka()) {
-      broker = new EmbeddedKafkaBroker(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(), config.kafkaPartitions()).start();
+      broker = new EmbeddedKafkaBroker(config.dataDir().resolve("kafka"), config.embeddedKafkaPort(),
+          config.kafkaPartitions(), config.brokerRetention()).start();
       bootstrap = broker.bootstrapServers();
     }
     TopicSetup.ensureTopics(bootstrap, List.of(config.spansTopic(), config.tracesTopic()),
@@ -85,12 +89,23 @@ public final class PipelineApp {
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
     kafkaHealth = new KafkaHealth(vertx, bootstrap, 1000);
+    // The filesystems that fill as spans arrive: the embedded broker's log and the database.
+    List<java.nio.file.Path> watchedPaths = new ArrayList<>();
+    if (config.embeddedKafka()) {
+      watchedPaths.add(config.dataDir());
+    }
+    if (config.role().runsStorage()) {
+      watchedPaths.add(config.sqlitePath().toAbsolutePath().getParent());
+    }
+    diskGuard = watchedPaths.isEmpty() ? null : new DiskGuard(vertx, config.diskGuard(), watchedPaths, registry);
 
     List<Consumer<Router>> mounts = new ArrayList<>();
     HealthRoutes health = new HealthRoutes(registry)
         .check("kafka", () -> kafkaHealth.reachable() ? null : "Kafka unreachable: " + kafkaHealth.lastError())
         .check("services", () -> started ? null : "services not yet deployed")
-        .check("shutdown", () -> stopping ? "shutting down" : null);
+        .check("shutdown", () -> stopping ? "shutting down" : null)
+        .check("disk", () -> diskGuard == null ? null : diskGuard.problem())
+        .check("storage", () -> storage == null ? null : storage.problem());
     mounts.add(health::mount);
 
     Map<String, String> common = new HashMap<>();
@@ -103,6 +118,9 @@ public final class PipelineApp {
       producerProps.put("client.id", "trace-ingest");
       publisher = new SpanPublisher(vertx, KafkaProducer.create(vertx, producerProps), config.ingest().spansTopic(), registry);
       ingest = new IngestRoutes(vertx, config.ingest(), publisher, registry, kafkaHealth::reachable);
+      if (diskGuard != null) {
+        ingest.flow().refuseWhileDiskLow(diskGuard::problem);
+      }
       mounts.add(ingest::mount);
       // OTLP/HTTP (POST /v1/traces) and Zipkin v2 (POST /api/v2/spans, /zipkin/api/v2/spans) share its limits.
       mounts.add(new OtlpRoutes(ingest.flow())::mount);
@@ -120,6 +138,11 @@ public final class PipelineApp {
     if (!watchedGroups.isEmpty()) {
       lagMonitor = new ConsumerLagMonitor(vertx, bootstrap, watchedGroups, registry, 5000);
     }
+    if (config.embeddedKafka()) {
+      // An external cluster keeps its own retention (docs/deploy.md names the topic settings).
+      trimmer = new BrokerLogTrimmer(vertx, bootstrap, Map.of(config.spansTopic(), config.aggregator().groupId(),
+          config.tracesTopic(), config.storage().groupId()), config.brokerRetention().trimIntervalMs(), registry);
+    }
     started = true;
     LOG.info("trace pipeline ready: role={} http://{}:{} kafka={}{}", config.role().name().toLowerCase(),
         config.httpHost(), config.httpPort(), bootstrap, config.embeddedKafka() ? " (embedded)" : "");
@@ -133,6 +156,7 @@ public final class PipelineApp {
       Map<String, String> consumerProps = new HashMap<>(common);
       consumerProps.put("client.id", "trace-storage");
       StorageVerticle storage = new StorageVerticle(config.storage(), consumerProps, registry);
+      this.storage = storage;
       chain = chain.compose(v -> vertx.deployVerticle(storage).onSuccess(deployments::add))
           .onSuccess(v -> mounts.add(router -> TraceQueryRoutes.mount(router, storage.queryService())))
           // Zipkin- and Tempo-compatible reads for Grafana, under /zipkin and /tempo (docs/grafana.md).
@@ -186,6 +210,12 @@ public final class PipelineApp {
       }
       if (lagMonitor != null) {
         lagMonitor.close();
+      }
+      if (trimmer != null) {
+        trimmer.close();
+      }
+      if (diskGuard != null) {
+        diskGuard.close();
       }
       tryAwait(vertx.close(), "closing Vert.x");
       vertx = null;

@@ -4,6 +4,7 @@ import dev.swarm.pipeline.aggregator.AggregatorConfig;
 import dev.swarm.pipeline.aggregator.AssemblerConfig;
 import dev.swarm.pipeline.ingest.IngestConfig;
 import dev.swarm.pipeline.schema.SpanLimits;
+import dev.swarm.pipeline.storage.RetentionConfig;
 import dev.swarm.pipeline.storage.StorageConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,7 +29,9 @@ public record PipelineConfig(
     IngestConfig ingest,
     AggregatorConfig aggregator,
     StorageConfig storage,
-    long shutdownTimeoutMs) {
+    long shutdownTimeoutMs,
+    DiskGuardConfig diskGuard,
+    BrokerRetentionConfig brokerRetention) {
 
   /** The embedded broker runs when no external cluster is configured. */
   public boolean embeddedKafka() {
@@ -83,9 +86,20 @@ public record PipelineConfig(
     AggregatorConfig aggregator = aggregatorConfig(r, spansTopic, tracesTopic, limits);
     StorageConfig storage = storageConfig(r, tracesTopic, sqlite, limits);
     long shutdownTimeout = r.longValue("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 600_000);
+    DiskGuardConfig diskGuard = new DiskGuardConfig(
+        r.bytes("MIN_FREE_DISK_BYTES", DiskGuardConfig.DEFAULT_MIN_FREE_BYTES, 0, 1L << 50),
+        r.longValue("DISK_CHECK_INTERVAL_MS", DiskGuardConfig.DEFAULT_CHECK_INTERVAL_MS, 100, 60_000));
+    BrokerRetentionConfig brokerRetention = new BrokerRetentionConfig(
+        r.bytes("EMBEDDED_KAFKA_RETENTION_BYTES", BrokerRetentionConfig.DEFAULT_RETENTION_BYTES, 16L << 20, 1L << 50),
+        r.bytes("EMBEDDED_KAFKA_SEGMENT_BYTES", BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES, 1L << 20, 1L << 30),
+        r.longValue("KAFKA_TRIM_INTERVAL_MS", BrokerRetentionConfig.DEFAULT_TRIM_INTERVAL_MS, 0, 3_600_000));
+    if (brokerRetention.retentionBytes() < brokerRetention.segmentBytes()) {
+      r.problem("EMBEDDED_KAFKA_RETENTION_BYTES=" + brokerRetention.retentionBytes()
+          + " must not be below EMBEDDED_KAFKA_SEGMENT_BYTES=" + brokerRetention.segmentBytes());
+    }
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
-        tracesTopic, partitions, replication, ingest, aggregator, storage, shutdownTimeout);
+        tracesTopic, partitions, replication, ingest, aggregator, storage, shutdownTimeout, diskGuard, brokerRetention);
   }
 
   private static AggregatorConfig aggregatorConfig(EnvReader r, String spansTopic, String tracesTopic,
@@ -147,7 +161,20 @@ public record PipelineConfig(
         r.integer("STORAGE_QUERY_MAX_TRACE_SPANS", StorageConfig.DEFAULT_QUERY_MAX_TRACE_SPANS, 1, 10_000_000),
         r.longValue("STORAGE_DISK_METRICS_MS", StorageConfig.DEFAULT_DISK_METRICS_INTERVAL_MS, 100, 3_600_000),
         r.longValue("STORAGE_DRAIN_TIMEOUT_MS", StorageConfig.DEFAULT_DRAIN_TIMEOUT_MS, 0, 600_000),
-        limits);
+        limits,
+        retentionConfig(r));
+  }
+
+  private static RetentionConfig retentionConfig(EnvReader r) {
+    long maxAge = r.duration("TRACE_RETENTION", RetentionConfig.DEFAULT_MAX_AGE_MILLIS, 0, 3650L * 86_400_000L);
+    long maxBytes = r.bytes("STORAGE_MAX_BYTES", 0, 0, 1L << 50);
+    if (maxBytes > 0 && maxBytes < RetentionConfig.MIN_MAX_BYTES) {
+      r.problem("STORAGE_MAX_BYTES=" + maxBytes + ": must be at least 4MiB (or unset for no size bound)");
+      maxBytes = 0;
+    }
+    return new RetentionConfig(maxAge, maxBytes,
+        r.longValue("STORAGE_RETENTION_CHECK_MS", RetentionConfig.DEFAULT_CHECK_INTERVAL_MS, 100, 60_000),
+        r.longValue("STORAGE_RETENTION_STEP_MS", RetentionConfig.DEFAULT_STEP_TARGET_MS, 1, 10_000));
   }
 
   /** Largest Kafka record the pipeline writes; topics are created to allow it. */

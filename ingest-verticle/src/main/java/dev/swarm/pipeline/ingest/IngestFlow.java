@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,15 @@ public final class IngestFlow {
   @FunctionalInterface
   public interface Replies {
     void error(RoutingContext ctx, int status, String message);
+
+    /** An error with a machine-readable code (e.g. {@code disk_low}); by default "code: message". */
+    default void error(RoutingContext ctx, int status, String code, String message) {
+      error(ctx, status, code + ": " + message);
+    }
   }
+
+  /** Error code of the 503 sent while the disk guard refuses writes. */
+  public static final String DISK_LOW = "disk_low";
 
   /** Handles a complete body; the budget the body holds is released when the returned future completes. */
   @FunctionalInterface
@@ -45,6 +54,7 @@ public final class IngestFlow {
   private final IngestMetrics metrics;
   private final SwarmMetricsRecorder swarmMetrics;
   private final BooleanSupplier brokerAvailable;
+  private volatile Supplier<String> diskLow = () -> null;
   private volatile boolean draining;
 
   /**
@@ -63,6 +73,14 @@ public final class IngestFlow {
 
   public IngestConfig config() {
     return config;
+  }
+
+  /**
+   * While {@code diskLow} returns a reason, every write is answered 503 with {@code Retry-After} and error
+   * {@link #DISK_LOW} before its body is read; null = accept.
+   */
+  public void refuseWhileDiskLow(Supplier<String> diskLow) {
+    this.diskLow = java.util.Objects.requireNonNull(diskLow, "diskLow");
   }
 
   /** Stop accepting: new requests get 503 while in-flight ones finish. */
@@ -98,6 +116,13 @@ public final class IngestFlow {
   public void receive(RoutingContext ctx, Replies replies, BodyHandler handler) {
     HttpServerRequest req = ctx.request();
     if (refuseWhileDraining(ctx, replies)) {
+      return;
+    }
+    String low = diskLow.get();
+    if (low != null) {
+      metrics.request(RequestOutcome.DISK_LOW);
+      ctx.response().putHeader("Retry-After", Integer.toString(config.retryAfterSeconds()));
+      replies.error(ctx, 503, DISK_LOW, low);
       return;
     }
     String encoding = req.getHeader("Content-Encoding");

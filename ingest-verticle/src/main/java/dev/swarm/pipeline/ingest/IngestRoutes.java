@@ -28,7 +28,17 @@ public final class IngestRoutes {
 
   private final IngestFlow flow;
   private final SpanDecoder decoder;
-  private final IngestFlow.Replies replies = IngestRoutes::jsonError;
+  private final IngestFlow.Replies replies = new IngestFlow.Replies() {
+    @Override
+    public void error(RoutingContext ctx, int status, String message) {
+      jsonError(ctx, new JsonObject().put("error", message), status);
+    }
+
+    @Override
+    public void error(RoutingContext ctx, int status, String code, String message) {
+      jsonError(ctx, new JsonObject().put("error", code).put("message", message), status);
+    }
+  };
 
   /**
    * @param brokerAvailable the latest broker health check; while false, requests get 503 without publishing
@@ -116,12 +126,11 @@ public final class IngestRoutes {
     return mime.equals("application/json");
   }
 
-  private static void jsonError(RoutingContext ctx, int status, String message) {
+  private static void jsonError(RoutingContext ctx, JsonObject body, int status) {
     HttpServerResponse resp = ctx.response();
     if (resp.ended() || resp.closed()) {
       return;
     }
-    resp.setStatusCode(status).putHeader("Content-Type", JSON)
-        .end(Buffer.buffer(new JsonObject().put("error", message).encode()));
+    resp.setStatusCode(status).putHeader("Content-Type", JSON).end(body.toBuffer());
   }
 }

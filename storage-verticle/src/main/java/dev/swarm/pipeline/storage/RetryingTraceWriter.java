@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Writes a batch until it is committed: a failed transaction (SQLITE_BUSY, disk full, read-only file…) left
@@ -24,13 +25,24 @@ public final class RetryingTraceWriter {
   private final TraceWriter writer;
   private final RetryBackoff backoff;
   private final FailureListener listener;
+  private final Supplier<Future<Void>> beforeRetry;
   private volatile boolean stopped;
 
   public RetryingTraceWriter(Vertx vertx, TraceWriter writer, RetryBackoff backoff, FailureListener listener) {
+    this(vertx, writer, backoff, listener, Future::succeededFuture);
+  }
+
+  /**
+   * @param beforeRetry runs before each new attempt (e.g. a retention step, which may free the pages a full
+   *     database needs); its failure does not stop the retry
+   */
+  public RetryingTraceWriter(Vertx vertx, TraceWriter writer, RetryBackoff backoff, FailureListener listener,
+      Supplier<Future<Void>> beforeRetry) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.writer = Objects.requireNonNull(writer, "writer");
     this.backoff = Objects.requireNonNull(backoff, "backoff");
     this.listener = Objects.requireNonNull(listener, "listener");
+    this.beforeRetry = Objects.requireNonNull(beforeRetry, "beforeRetry");
   }
 
   /** Completes once the batch is committed; fails only when stopped before that. */
@@ -62,7 +74,7 @@ public final class RetryingTraceWriter {
         done.fail(ar.cause());
         return;
       }
-      vertx.setTimer(delay, id -> attempt(batch, failed, done));
+      vertx.setTimer(delay, id -> beforeRetry.get().onComplete(ignored -> attempt(batch, failed, done)));
     });
   }
 }

@@ -113,7 +113,10 @@ public final class SchemaMigrator {
     return out;
   }
 
-  /** A new, empty file gets the larger page size before WAL fixes it (existing files keep theirs). */
+  /**
+   * A new, empty file gets the larger page size before WAL fixes it, and incremental auto-vacuum so retention can
+   * give free pages back to the filesystem (both only settable before the first table; existing files keep theirs).
+   */
   private static void prepareNewFile(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
       boolean empty;
@@ -123,6 +126,7 @@ public final class SchemaMigrator {
       if (empty) {
         s.execute("PRAGMA journal_mode=DELETE");
         s.execute("PRAGMA page_size=" + SqliteSettings.NEW_DATABASE_PAGE_SIZE);
+        s.execute("PRAGMA auto_vacuum=INCREMENTAL");
         s.execute("VACUUM");
         s.execute("PRAGMA journal_mode=WAL");
       }

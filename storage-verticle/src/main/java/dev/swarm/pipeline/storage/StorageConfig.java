@@ -30,6 +30,7 @@ import java.util.Objects;
  * @param diskMetricsIntervalMs how often database and disk sizes are measured (STORAGE_DISK_METRICS_MS, 5000)
  * @param drainTimeoutMs on stop, how long the last batch may keep retrying (STORAGE_DRAIN_TIMEOUT_MS, 10000)
  * @param spanLimits validation limits of the spans read from swarm.traces
+ * @param retention what is kept: age and size bounds (TRACE_RETENTION, STORAGE_MAX_BYTES, ...)
  */
 public record StorageConfig(
     String tracesTopic,
@@ -51,7 +52,8 @@ public record StorageConfig(
     int queryMaxTraceSpans,
     long diskMetricsIntervalMs,
     long drainTimeoutMs,
-    SpanLimits spanLimits) {
+    SpanLimits spanLimits,
+    RetentionConfig retention) {
 
   public static final String DEFAULT_TRACES_TOPIC = "swarm.traces";
   public static final String DEFAULT_GROUP_ID = "trace-storage";
@@ -76,6 +78,7 @@ public record StorageConfig(
     Objects.requireNonNull(groupId, "groupId");
     Objects.requireNonNull(sqlitePath, "sqlitePath");
     Objects.requireNonNull(spanLimits, "spanLimits");
+    Objects.requireNonNull(retention, "retention");
     positive("batchMaxSpans", batchMaxSpans);
     notNegative("batchMaxMs", batchMaxMs);
     if (maxPendingSpans < batchMaxSpans) {
@@ -106,7 +109,15 @@ public record StorageConfig(
         DEFAULT_RETRY_MAX_BACKOFF_MS, DEFAULT_POLL_TIMEOUT_MS, DEFAULT_WRITER_CACHE_MB, DEFAULT_READER_CACHE_MB,
         DEFAULT_WAL_LIMIT_MB, DEFAULT_CHECKPOINT_INTERVAL_MS, DEFAULT_QUERY_POOL_SIZE, DEFAULT_QUERY_TIMEOUT_MS,
         DEFAULT_QUERY_MAX_TRACE_SPANS, DEFAULT_DISK_METRICS_INTERVAL_MS, DEFAULT_DRAIN_TIMEOUT_MS,
-        SpanLimits.DEFAULTS);
+        SpanLimits.DEFAULTS, RetentionConfig.defaults());
+  }
+
+  /** The same settings with another retention. */
+  public StorageConfig withRetention(RetentionConfig other) {
+    return new StorageConfig(tracesTopic, groupId, sqlitePath, batchMaxSpans, batchMaxMs, maxPendingSpans,
+        busyTimeoutMs, retryInitialBackoffMs, retryMaxBackoffMs, pollTimeoutMs, writerCacheMb, readerCacheMb,
+        walLimitMb, checkpointIntervalMs, queryPoolSize, queryTimeoutMs, queryMaxTraceSpans, diskMetricsIntervalMs,
+        drainTimeoutMs, spanLimits, other);
   }
 
   /** The connection settings these values give. */

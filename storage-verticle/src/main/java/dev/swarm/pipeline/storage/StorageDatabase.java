@@ -26,6 +26,7 @@ public final class StorageDatabase {
   private final WorkerExecutor checkpointExecutor;
   private final WalCheckpointer checkpointer;
   private final AtomicBoolean checkpointRunning = new AtomicBoolean();
+  private final LogRateLimit checkpointLog = new LogRateLimit(1, 60_000);
   private final long checkpointTimer;
 
   private StorageDatabase(Vertx vertx, SqliteSettings settings, int readerPoolSize, long queryTimeoutMs,
@@ -88,9 +89,10 @@ public final class StorageDatabase {
     checkpointExecutor.executeBlocking(checkpointer::checkpoint, false)
         .onComplete(ar -> {
           checkpointRunning.set(false);
-          if (ar.failed()) {
-            LOG.warn("WAL checkpoint of {} failed (the writer's auto-checkpoint remains as backstop): {}",
-                settings.path(), ar.cause().toString());
+          long leftOut;
+          if (ar.failed() && (leftOut = checkpointLog.tryAcquire()) >= 0) {
+            LOG.warn("WAL checkpoint of {} failed (the writer's auto-checkpoint remains as backstop): {}{}",
+                settings.path(), ar.cause().toString(), LogRateLimit.leftOut(leftOut));
           }
         });
   }

@@ -25,6 +25,17 @@ final class StorageMetrics {
   final AtomicLong dbBytes = new AtomicLong();
   final AtomicLong diskFreeBytes = new AtomicLong();
   final AtomicLong diskTotalBytes = new AtomicLong();
+  final AtomicLong walBytes = new AtomicLong();
+  final AtomicLong usedBytes = new AtomicLong();
+  final AtomicLong oldestTraceAgeSeconds = new AtomicLong();
+  final AtomicLong retentionSeconds = new AtomicLong();
+  final AtomicLong maxBytes = new AtomicLong();
+  final AtomicLong writerHealthy = new AtomicLong(1);
+  final Counter retentionDeletedSpans;
+  final Counter retentionDeletedTraces;
+  final Counter retentionFailures;
+  final Counter vacuumedBytes;
+  final Timer retentionStep;
   final Timer batchTime;
   final DistributionSummary batchSpans;
   final Counter spansWritten;
@@ -42,6 +53,28 @@ final class StorageMetrics {
     gauge("trace.storage.db.bytes", "Size of the SQLite database file plus its WAL", dbBytes);
     gauge("trace.storage.disk.free.bytes", "Usable bytes on the database's filesystem", diskFreeBytes);
     gauge("trace.storage.disk.total.bytes", "Size of the database's filesystem", diskTotalBytes);
+    gauge("trace.storage.wal.bytes", "Size of the SQLite WAL file", walBytes);
+    gauge("trace.storage.db.used.bytes", "Database pages in use (file pages minus free pages), what STORAGE_MAX_BYTES bounds",
+        usedBytes);
+    gauge("trace.storage.oldest.trace.age.seconds",
+        "Time since storage last wrote the least recently written trace it holds (0 when empty)", oldestTraceAgeSeconds);
+    gauge("trace.storage.retention.seconds", "TRACE_RETENTION in seconds (0 = traces are kept whatever their age)",
+        retentionSeconds);
+    gauge("trace.storage.max.bytes", "STORAGE_MAX_BYTES (0 = no size bound)", maxBytes);
+    gauge("trace.storage.writer.healthy", "1 while batches commit, 0 while the current batch keeps failing",
+        writerHealthy);
+    retentionDeletedSpans = add(Counter.builder("trace.storage.retention.deleted.spans")
+        .description("Span rows deleted by retention (age or size)").register(registry));
+    retentionDeletedTraces = add(Counter.builder("trace.storage.retention.deleted.traces")
+        .description("Traces deleted whole by retention (age or size)").register(registry));
+    retentionFailures = add(Counter.builder("trace.storage.retention.failures")
+        .description("Retention steps that failed (tried again later)").register(registry));
+    vacuumedBytes = add(Counter.builder("trace.storage.retention.vacuumed.bytes")
+        .description("Free database pages given back to the filesystem by incremental vacuum").register(registry));
+    retentionStep = add(Timer.builder("trace.storage.retention.step")
+        .description("One retention step (a deletion transaction between write batches)")
+        .publishPercentileHistogram()
+        .register(registry));
     batchTime = add(Timer.builder("trace.storage.batch")
         .description("Time to write one batch, from the first attempt to the SQLite commit")
         .publishPercentileHistogram()
@@ -64,15 +97,9 @@ final class StorageMetrics {
 
   /** Measures the database and WAL files and their filesystem; blocking file I/O, call from a worker. */
   void measureDisk(Path database) {
-    long bytes = 0;
-    for (Path p : List.of(database, database.resolveSibling(database.getFileName() + "-wal"))) {
-      try {
-        bytes += Files.size(p);
-      } catch (IOException e) {
-        // absent (no WAL yet): counts as 0
-      }
-    }
-    dbBytes.set(bytes);
+    long wal = sizeOrZero(database.resolveSibling(database.getFileName() + "-wal"));
+    walBytes.set(wal);
+    dbBytes.set(sizeOrZero(database) + wal);
     try {
       Path dir = database.toAbsolutePath().getParent();
       FileStore store = Files.getFileStore(dir);
@@ -80,6 +107,14 @@ final class StorageMetrics {
       diskTotalBytes.set(store.getTotalSpace());
     } catch (IOException e) {
       // keep the last values
+    }
+  }
+
+  private static long sizeOrZero(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      return 0; // absent (no WAL yet)
     }
   }
 

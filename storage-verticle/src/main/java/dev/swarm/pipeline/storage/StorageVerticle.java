@@ -53,6 +53,12 @@ public final class StorageVerticle extends VerticleBase {
   private TraceWriter writer;
   private RetryingTraceWriter retryingWriter;
   private volatile TraceQueryService queryService;
+  private DatabaseFileIdentity fileIdentity;
+  private TraceRetention retention;
+  private final LogRateLimit retentionLog = new LogRateLimit(1, 60_000);
+  private final LogRateLimit writeFailureLog = new LogRateLimit(5, 60_000);
+  private volatile String writeProblem;
+  private long failingSinceMillis;
   private KafkaConsumer<byte[], byte[]> consumer;
   private long diskTimer = -1;
 
@@ -67,8 +73,10 @@ public final class StorageVerticle extends VerticleBase {
   private boolean partitionsPaused;
   private boolean stopping;
   private Promise<Void> pollIdle;
-  private long invalidWindowStart;
-  private int invalidLogsInWindow;
+  private final LogRateLimit invalidLog = new LogRateLimit(INVALID_LOGS_PER_WINDOW, INVALID_LOG_WINDOW_MS);
+  private boolean lastWasRetention;
+  private boolean retentionBacklog;
+  private long nextRetentionCheck;
 
   /**
    * @param config topic, group, database and limits
@@ -79,6 +87,14 @@ public final class StorageVerticle extends VerticleBase {
     this.config = Objects.requireNonNull(config, "config");
     this.consumerProps = Map.copyOf(kafkaConsumerProps);
     this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /**
+   * Why storage cannot write right now (for readiness), or null: set once the current batch has failed for a
+   * second or three times, cleared by the next commit.
+   */
+  public String problem() {
+    return writeProblem;
   }
 
   /** The query API's service, for {@link TraceQueryRoutes#mount}; available once the verticle has started. */
@@ -99,8 +115,19 @@ public final class StorageVerticle extends VerticleBase {
             config.checkpointIntervalMs())
         .compose(db -> {
           database = db;
-          writer = new TraceWriter(db::newWriterPool);
-          retryingWriter = new RetryingTraceWriter(vertx, writer, config.retryBackoff(), this::onWriteFailure);
+          return vertx.executeBlocking(() -> DatabaseFileIdentity.of(config.sqlitePath()));
+        })
+        .compose(identity -> {
+          fileIdentity = identity;
+          StorageDatabase db = database;
+          writer = new TraceWriter(db::newWriterPool, this::checkFile);
+          RetentionConfig keep = config.retention();
+          metrics.retentionSeconds.set(keep.maxAgeMillis() / 1000);
+          metrics.maxBytes.set(keep.maxBytes());
+          retention = keep.enabled() ? new TraceRetention(keep, System::currentTimeMillis) : null;
+          retryingWriter = new RetryingTraceWriter(vertx, writer, config.retryBackoff(), this::onWriteFailure,
+              // A full database may need the pages retention frees before the batch fits.
+              () -> retention == null ? Future.succeededFuture() : retentionStep());
           queryService = new TraceQueryService(vertx, db.readerPool(), config.queryMaxTraceSpans());
           measureDisk();
           diskTimer = vertx.setPeriodic(config.diskMetricsIntervalMs(), id -> measureDisk());
@@ -120,7 +147,8 @@ public final class StorageVerticle extends VerticleBase {
           return consumer.subscribe(config.tracesTopic());
         })
         .onSuccess(v -> {
-          LOG.info("storing {} into {} as group {}", config.tracesTopic(), config.sqlitePath(), config.groupId());
+          LOG.info("storing {} into {} as group {}; retention {}", config.tracesTopic(), config.sqlitePath(),
+              config.groupId(), describe(config.retention()));
           poll();
         })
         // A failed start is not followed by stop(): release what was opened.
@@ -245,13 +273,92 @@ public final class StorageVerticle extends VerticleBase {
     current = newBatch();
   }
 
+  /**
+   * Starts the writer's next job if it is idle: a retention step when one is due (every check interval, and while
+   * there is a backlog, alternating with batches so neither starves), else the oldest ready batch.
+   */
   private void maybeWrite() {
-    if (current.isDue(System.currentTimeMillis())) {
+    long now = System.currentTimeMillis();
+    if (current.isDue(now)) {
       seal();
     }
-    if (!writing && !ready.isEmpty()) {
+    if (writing) {
+      return;
+    }
+    boolean retentionDue = retention != null
+        && (retentionBacklog ? !lastWasRetention || ready.isEmpty() : now >= nextRetentionCheck);
+    if (retentionDue) {
+      writing = true;
+      lastWasRetention = true;
+      writeInFlight = retentionStep().onComplete(ar -> {
+        writing = false;
+        if (!stopping) {
+          maybeWrite();
+        }
+      });
+      return;
+    }
+    if (!ready.isEmpty()) {
       writeBatch();
     }
+  }
+
+  /** One retention step (then a vacuum step when free pages exceed the slack); never fails. */
+  private Future<Void> retentionStep() {
+    Timer.Sample sample = Timer.start();
+    return writer.inTransaction(retention::step)
+        .compose(step -> step.freeBytes() <= retention.config().freeSlackBytes() ? Future.succeededFuture(step)
+            : writer.inTransaction(retention::vacuum).map(bytes -> {
+              metrics.vacuumedBytes.increment(bytes);
+              return step;
+            }))
+        .map(step -> {
+          sample.stop(metrics.retentionStep);
+          metrics.retentionDeletedTraces.increment(step.traces());
+          metrics.retentionDeletedSpans.increment(step.spans());
+          metrics.usedBytes.set(step.usedBytes());
+          long now = System.currentTimeMillis();
+          metrics.oldestTraceAgeSeconds.set(
+              step.oldestWriteMillis() == null ? 0 : Math.max(0, (now - step.oldestWriteMillis()) / 1000));
+          retentionBacklog = step.more();
+          nextRetentionCheck = now + retention.config().checkIntervalMs();
+          if (step.traces() == 0 && step.overSize()) {
+            long leftOut = retentionLog.tryAcquire();
+            if (leftOut >= 0) {
+              LOG.warn("{} holds {} bytes of pages, over STORAGE_MAX_BYTES={}, and has no trace left to delete{}",
+                  config.sqlitePath(), step.usedBytes(), retention.config().maxBytes(), LogRateLimit.leftOut(leftOut));
+            }
+          }
+          return (Void) null;
+        })
+        .recover(e -> {
+          metrics.retentionFailures.increment();
+          retentionBacklog = false;
+          nextRetentionCheck = System.currentTimeMillis() + retention.config().checkIntervalMs();
+          long leftOut = retentionLog.tryAcquire();
+          if (leftOut >= 0) {
+            LOG.warn("retention step on {} failed, trying again in {} ms: {}{}", config.sqlitePath(),
+                retention.config().checkIntervalMs(), e.toString(), LogRateLimit.leftOut(leftOut));
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  /** Worker: fails while the database path no longer names the file storage opened. */
+  private Future<Void> checkFile() {
+    return vertx.executeBlocking(() -> {
+      fileIdentity.verify();
+      return null;
+    }, false);
+  }
+
+  private static String describe(RetentionConfig r) {
+    if (!r.enabled()) {
+      return "off (traces are kept whatever their age and size)";
+    }
+    String age = r.maxAgeMillis() > 0 ? r.maxAgeMillis() / 1000 + " s since the last write" : "no age bound";
+    String size = r.maxBytes() > 0 ? ", at most " + r.maxBytes() + " bytes of pages" : ", no size bound";
+    return age + size;
   }
 
   /** Writes the oldest ready batch (retrying until committed), then commits its offsets. */
@@ -259,11 +366,13 @@ public final class StorageVerticle extends VerticleBase {
     StorageBatch batch = ready.removeFirst();
     readySpans -= batch.spans();
     writing = true;
+    lastWasRetention = false;
     writingSpans = batch.spans();
     updateQueueGauge();
     Timer.Sample sample = Timer.start();
     writeInFlight = retryingWriter.writeUntilCommitted(batch.messages())
         .compose(result -> {
+          writeSucceeded();
           sample.stop(metrics.batchTime);
           metrics.batchSpans.record(result.spans());
           metrics.spansWritten.increment(result.spans());
@@ -315,21 +424,40 @@ public final class StorageVerticle extends VerticleBase {
     return out;
   }
 
-  private synchronized void logInvalid(ConsumerRecord<byte[], byte[]> r, InvalidTraceRecordException e) {
-    long now = System.currentTimeMillis();
-    if (now - invalidWindowStart > INVALID_LOG_WINDOW_MS) {
-      invalidWindowStart = now;
-      invalidLogsInWindow = 0;
-    }
-    if (invalidLogsInWindow++ < INVALID_LOGS_PER_WINDOW) {
-      LOG.warn("skipping undecodable record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+  private void logInvalid(ConsumerRecord<byte[], byte[]> r, InvalidTraceRecordException e) {
+    long leftOut = invalidLog.tryAcquire();
+    if (leftOut >= 0) {
+      LOG.warn("skipping undecodable record {}-{}@{}: {}{}", r.topic(), r.partition(), r.offset(), e.getMessage(),
+          LogRateLimit.leftOut(leftOut));
     }
   }
 
   private void onWriteFailure(int failures, long retryInMillis, Throwable cause) {
     metrics.writeFailures.increment();
-    LOG.warn("writing a batch to {} failed (attempt {}), retrying in {} ms; consumer paused once {} spans wait: {}",
-        config.sqlitePath(), failures, retryInMillis, config.maxPendingSpans(), cause.toString());
+    long now = System.currentTimeMillis();
+    if (failures == 1) {
+      failingSinceMillis = now;
+    }
+    if (failures >= 3 || now - failingSinceMillis >= 1000) {
+      metrics.writerHealthy.set(0);
+      writeProblem = "writing to " + config.sqlitePath() + " has failed " + failures + " times since "
+          + java.time.Instant.ofEpochMilli(failingSinceMillis) + " (offsets stay uncommitted, retrying): "
+          + cause.getMessage();
+    }
+    long leftOut = writeFailureLog.tryAcquire();
+    if (leftOut >= 0) {
+      LOG.warn("writing a batch to {} failed (attempt {}), retrying in {} ms; consumer paused once {} spans wait: {}{}",
+          config.sqlitePath(), failures, retryInMillis, config.maxPendingSpans(), cause.toString(),
+          LogRateLimit.leftOut(leftOut));
+    }
+  }
+
+  private void writeSucceeded() {
+    if (writeProblem != null) {
+      LOG.info("writing to {} works again", config.sqlitePath());
+    }
+    writeProblem = null;
+    metrics.writerHealthy.set(1);
   }
 
   /** Spans consumed and not yet committed to SQLite. */

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -63,6 +64,7 @@ public final class TraceWriter {
       + " WHERE trace_id IN (SELECT value FROM json_each(?))";
 
   private final Supplier<Pool> writerPools;
+  private final Supplier<Future<Void>> fileCheck;
   private final ServiceIndex serviceIndex = new ServiceIndex();
   private Pool pool;
 
@@ -71,7 +73,17 @@ public final class TraceWriter {
    *     one
    */
   public TraceWriter(Supplier<Pool> writerPools) {
+    this(writerPools, Future::succeededFuture);
+  }
+
+  /**
+   * @param fileCheck fails while the database file is not the one that was opened (deleted or replaced): run
+   *     before every transaction and again after its commit, so a batch that went to a file no longer at its path
+   *     counts as not written (its offsets stay uncommitted) and no new file is created in its place
+   */
+  public TraceWriter(Supplier<Pool> writerPools, Supplier<Future<Void>> fileCheck) {
     this.writerPools = Objects.requireNonNull(writerPools, "writerPools");
+    this.fileCheck = Objects.requireNonNull(fileCheck, "fileCheck");
   }
 
   /**
@@ -79,18 +91,32 @@ public final class TraceWriter {
    * SQLITE_BUSY, a full disk or a read-only file. Safe to call again with the same batch. Not concurrently.
    */
   public Future<WriteResult> write(List<TraceMessage> batch) {
-    if (pool == null) {
-      pool = writerPools.get();
-    }
-    Pool current = pool;
-    return writeWith(current, batch).onFailure(e -> {
-      // After a failed BEGIN, COMMIT or ROLLBACK, sqlite-jdbc's idea of the transaction can differ from
-      // SQLite's (it may think one is open when none is, and then run the next batch statement by statement).
-      // A fresh connection is the only state known to be right.
-      if (pool == current) {
-        pool = null;
+    return onWriterPool(current -> writeWith(current, batch));
+  }
+
+  /**
+   * Runs {@code work} in one transaction on the writer's connection (retention steps between batches), with the
+   * same file checks and connection handling as {@link #write}. Not concurrently with a write.
+   */
+  public <T> Future<T> inTransaction(Function<SqlConnection, Future<T>> work) {
+    return onWriterPool(current -> current.withTransaction(work));
+  }
+
+  private <T> Future<T> onWriterPool(Function<Pool, Future<T>> work) {
+    return fileCheck.get().compose(checked -> {
+      if (pool == null) {
+        pool = writerPools.get();
       }
-      current.close();
+      Pool current = pool;
+      return work.apply(current).compose(result -> fileCheck.get().map(result)).onFailure(e -> {
+        // After a failed BEGIN, COMMIT or ROLLBACK, sqlite-jdbc's idea of the transaction can differ from
+        // SQLite's (it may think one is open when none is, and then run the next batch statement by statement).
+        // A fresh connection is the only state known to be right.
+        if (pool == current) {
+          pool = null;
+        }
+        current.close();
+      });
     });
   }
 

@@ -27,7 +27,7 @@ class SchemaMigratorTest {
   @Test
   void freshFileGetsBothTablesWithTheTraceScopedSpanKey() throws Exception {
     SqliteSettings settings = settings();
-    assertEquals(List.of(1, 2, 3), SchemaMigrator.fromClasspath().migrate(settings));
+    assertEquals(List.of(1, 2, 3, 4), SchemaMigrator.fromClasspath().migrate(settings));
     try (Connection c = settings.openConnection()) {
       assertEquals(List.of("trace_id", "id"), SchemaMigrator.primaryKeyColumns(c, "agent_traces"));
       assertEquals(List.of("trace_id"), SchemaMigrator.primaryKeyColumns(c, "trace_summaries"));
@@ -47,8 +47,8 @@ class SchemaMigratorTest {
           + " span_kind) VALUES ('b', 't', 'n', 'x', 'producer')"));
       assertThrows(SQLException.class, () -> exec(c, "INSERT INTO agent_traces (id, trace_id, span_name, start_time,"
           + " status) VALUES ('b', 't', 'n', 'x', 'failed')"));
-      // The search indexes exist.
-      assertEquals("4", single(c, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+      // The search indexes and the retention index exist.
+      assertEquals("5", single(c, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
           + " AND tbl_name = 'trace_summaries' AND name LIKE 'trace_summaries_by_%'"));
     }
   }
@@ -70,7 +70,7 @@ class SchemaMigratorTest {
       s.execute("INSERT INTO tenants VALUES ('tenant-1', 'Acme')");
       s.execute("INSERT INTO tickets VALUES ('TCK-1', 'tenant-1', 'Fix it')");
     }
-    assertEquals(List.of(1, 2, 3), SchemaMigrator.fromClasspath().migrate(settings));
+    assertEquals(List.of(1, 2, 3, 4), SchemaMigrator.fromClasspath().migrate(settings));
     try (Connection c = settings.openConnection()) {
       assertEquals("Acme", single(c, "SELECT name FROM tenants WHERE id = 'tenant-1'"));
       assertEquals("1", single(c, "SELECT count(*) FROM tickets"));
@@ -155,7 +155,7 @@ class SchemaMigratorTest {
   @Test
   void classpathHoldsTheVersionedScriptsInOrder() {
     List<Migration> migrations = SchemaMigrator.fromClasspath().migrations();
-    assertEquals(List.of(1, 2, 3), migrations.stream().map(Migration::version).toList());
+    assertEquals(List.of(1, 2, 3, 4), migrations.stream().map(Migration::version).toList());
     assertEquals("agent_traces", migrations.get(0).description());
     assertFalse(migrations.get(0).sql().isBlank());
   }

@@ -1,0 +1,24 @@
+package dev.swarm.pipeline.app;
+
+/**
+ * How the embedded broker keeps its log small. Records every consumer group has committed are deleted
+ * ({@link BrokerLogTrimmer}); these are the backstops and the trimming period.
+ *
+ * @param retentionBytes EMBEDDED_KAFKA_RETENTION_BYTES (default 1GiB): per-partition log size past which the
+ *     broker deletes the oldest segments even if not yet consumed (a consumer that far behind is alerted on long
+ *     before: ConsumerLagHigh)
+ * @param segmentBytes EMBEDDED_KAFKA_SEGMENT_BYTES (default 16MiB): segment size; only whole segments are removed,
+ *     so each partition keeps up to one segment beyond what consumers still need
+ * @param trimIntervalMs KAFKA_TRIM_INTERVAL_MS (default 10000): how often committed records are deleted; 0 = never
+ */
+public record BrokerRetentionConfig(long retentionBytes, long segmentBytes, long trimIntervalMs) {
+  public static final long DEFAULT_RETENTION_BYTES = 1L << 30;
+  public static final long DEFAULT_SEGMENT_BYTES = 16L << 20;
+  public static final long DEFAULT_TRIM_INTERVAL_MS = 10_000;
+
+  public BrokerRetentionConfig {
+    if (retentionBytes <= 0 || segmentBytes <= 0 || trimIntervalMs < 0) {
+      throw new IllegalArgumentException("broker retention: sizes positive, trim interval not negative");
+    }
+  }
+}
