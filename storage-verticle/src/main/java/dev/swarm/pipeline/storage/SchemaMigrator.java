@@ -76,7 +76,11 @@ public final class SchemaMigrator {
     try (Connection c = settings.openConnection()) {
       return migrate(c);
     } catch (SQLException e) {
-      throw new SchemaMigrationException("cannot open or migrate " + settings.path() + ": " + e.getMessage(), e);
+      String hint = String.valueOf(e.getMessage()).contains("SQLITE_NOTADB") || String.valueOf(e.getMessage()).contains("SQLITE_CORRUPT")
+          ? " — the file is not a SQLite database or is corrupt; it is never replaced: move it away (or restore a"
+              + " backup) and start again, and storage creates a new one and replays what Kafka still holds"
+          : "";
+      throw new SchemaMigrationException("cannot open or migrate " + settings.path() + ": " + e.getMessage() + hint, e);
     }
   }
 

@@ -54,7 +54,7 @@ public record SqliteSettings(
    * of the file. {@link TraceWriter} writes before it reads, so the lock is still taken (and waited for) up front.
    */
   public SQLiteDataSource writerDataSource() {
-    SQLiteConfig config = common(writerCacheKb);
+    SQLiteConfig config = existingFileOnly(common(writerCacheKb));
     // Checkpoints normally run beside the writer (WalCheckpointer), off its critical path; this is the
     // backstop that bounds the WAL should they stop.
     config.setWalAutocheckpoint(WRITER_AUTOCHECKPOINT_PAGES);
@@ -67,7 +67,7 @@ public record SqliteSettings(
    * only bounds lock waits, not work.
    */
   public DataSource readerDataSource(long queryTimeoutMs) {
-    return new ReaderDataSource(dataSource(common(readerCacheKb)), queryTimeoutMs);
+    return new ReaderDataSource(dataSource(existingFileOnly(common(readerCacheKb))), queryTimeoutMs);
   }
 
   /**
@@ -78,6 +78,25 @@ public record SqliteSettings(
     SQLiteConfig config = common(readerCacheKb);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
     return dataSource(config).getConnection();
+  }
+
+  /**
+   * As {@link #openConnection()}, but fails when the file is missing instead of creating an empty one: for the
+   * checkpointer, which must not re-create a database deleted under the running process.
+   */
+  public Connection openExistingConnection() throws SQLException {
+    SQLiteConfig config = existingFileOnly(common(readerCacheKb));
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    return dataSource(config).getConnection();
+  }
+
+  /**
+   * Only the migrator creates the file. Every other connection opens it or fails, so a database deleted while
+   * storage runs is not silently re-created empty by the next query or checkpoint ({@link DatabaseFileIdentity}).
+   */
+  private static SQLiteConfig existingFileOnly(SQLiteConfig config) {
+    config.resetOpenMode(org.sqlite.SQLiteOpenMode.CREATE);
+    return config;
   }
 
   private SQLiteConfig common(int cacheKb) {

@@ -27,7 +27,7 @@ public final class WalCheckpointer implements AutoCloseable {
    */
   public synchronized long checkpoint() throws SQLException {
     if (connection == null) {
-      connection = settings.openConnection();
+      connection = settings.openExistingConnection();
     }
     try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
       // Columns: busy flag, WAL frames, frames checkpointed (-1, -1 when not in WAL mode).

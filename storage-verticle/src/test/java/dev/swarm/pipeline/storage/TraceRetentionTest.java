@@ -157,7 +157,9 @@ class TraceRetentionTest {
       step = await(store.writer.inTransaction(retention::step));
     } while (step.more());
     assertEquals(0, count("SELECT count(*) FROM agent_traces"));
-    long given = 0;
+    long pageSize = count("PRAGMA page_size");
+    long given = await(store.writer.inTransaction(retention::vacuum));
+    assertEquals(TraceRetention.MAX_VACUUM_PAGES_PER_STEP * pageSize, given, "one step gives back a whole step's pages");
     long n;
     while ((n = await(store.writer.inTransaction(retention::vacuum))) > 0) {
       given += n;
