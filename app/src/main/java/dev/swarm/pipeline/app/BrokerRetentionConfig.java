@@ -7,17 +7,21 @@ package dev.swarm.pipeline.app;
  * @param retentionBytes EMBEDDED_KAFKA_RETENTION_BYTES (default 1GiB): per-partition log size past which the
  *     broker deletes the oldest segments even if not yet consumed (a consumer that far behind is alerted on long
  *     before: ConsumerLagHigh)
- * @param segmentBytes EMBEDDED_KAFKA_SEGMENT_BYTES (default 16MiB): segment size; only whole segments are removed,
- *     so each partition keeps up to one segment beyond what consumers still need
+ * @param segmentBytes EMBEDDED_KAFKA_SEGMENT_BYTES (default and minimum 64MiB): largest segment; Kafka refuses a
+ *     record batch larger than a segment, and a trace record may be as large as {@link PipelineConfig#MAX_RECORD_BYTES}
+ * @param segmentMs EMBEDDED_KAFKA_SEGMENT_MS (default 60000): a segment older than this is closed at the next
+ *     append; only closed segments are removed, so each busy partition keeps about this much beyond what consumers
+ *     still need
  * @param trimIntervalMs KAFKA_TRIM_INTERVAL_MS (default 10000): how often committed records are deleted; 0 = never
  */
-public record BrokerRetentionConfig(long retentionBytes, long segmentBytes, long trimIntervalMs) {
+public record BrokerRetentionConfig(long retentionBytes, long segmentBytes, long segmentMs, long trimIntervalMs) {
   public static final long DEFAULT_RETENTION_BYTES = 1L << 30;
-  public static final long DEFAULT_SEGMENT_BYTES = 16L << 20;
+  public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+  public static final long DEFAULT_SEGMENT_MS = 60_000;
   public static final long DEFAULT_TRIM_INTERVAL_MS = 10_000;
 
   public BrokerRetentionConfig {
-    if (retentionBytes <= 0 || segmentBytes <= 0 || trimIntervalMs < 0) {
+    if (retentionBytes <= 0 || segmentBytes <= 0 || segmentMs <= 0 || trimIntervalMs < 0) {
       throw new IllegalArgumentException("broker retention: sizes positive, trim interval not negative");
     }
   }

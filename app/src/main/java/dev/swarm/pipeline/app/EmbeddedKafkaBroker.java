@@ -39,7 +39,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public EmbeddedKafkaBroker(Path logDir, int port, int defaultPartitions) {
     this(logDir, port, defaultPartitions, new BrokerRetentionConfig(BrokerRetentionConfig.DEFAULT_RETENTION_BYTES,
-        BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES, BrokerRetentionConfig.DEFAULT_TRIM_INTERVAL_MS));
+        BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES, BrokerRetentionConfig.DEFAULT_SEGMENT_MS,
+        BrokerRetentionConfig.DEFAULT_TRIM_INTERVAL_MS));
   }
 
   /** @param retention segment size and per-partition size backstop of every topic without its own setting */
@@ -121,11 +122,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("num.io.threads", "2");
     p.put("log.cleaner.enable", "true");
     // The log holds little more than what consumers have not committed: BrokerLogTrimmer deletes committed
-    // records, and only whole segments go, so segments are small. Size and age are backstops (a consumer that far
+    // records, and only closed segments go, so segments are closed every minute (they cannot be small in bytes:
+    // Kafka refuses a batch larger than a segment). Size and age are backstops (a consumer that far
     // behind has been alerted on for long: ConsumerLagHigh). Deleted segments go within seconds, not minutes.
     p.put("log.retention.hours", "24");
     p.put("log.retention.bytes", Long.toString(retention.retentionBytes()));
     p.put("log.segment.bytes", Long.toString(retention.segmentBytes()));
+    p.put("log.roll.ms", Long.toString(retention.segmentMs()));
     p.put("log.retention.check.interval.ms", "5000");
     p.put("log.segment.delete.delay.ms", "1000");
     return p;

@@ -91,7 +91,8 @@ public record PipelineConfig(
         r.longValue("DISK_CHECK_INTERVAL_MS", DiskGuardConfig.DEFAULT_CHECK_INTERVAL_MS, 100, 60_000));
     BrokerRetentionConfig brokerRetention = new BrokerRetentionConfig(
         r.bytes("EMBEDDED_KAFKA_RETENTION_BYTES", BrokerRetentionConfig.DEFAULT_RETENTION_BYTES, 16L << 20, 1L << 50),
-        r.bytes("EMBEDDED_KAFKA_SEGMENT_BYTES", BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES, 1L << 20, 1L << 30),
+        r.bytes("EMBEDDED_KAFKA_SEGMENT_BYTES", BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES, MAX_RECORD_BYTES, 1L << 30),
+        r.longValue("EMBEDDED_KAFKA_SEGMENT_MS", BrokerRetentionConfig.DEFAULT_SEGMENT_MS, 1000, 7L * 86_400_000L),
         r.longValue("KAFKA_TRIM_INTERVAL_MS", BrokerRetentionConfig.DEFAULT_TRIM_INTERVAL_MS, 0, 3_600_000));
     if (brokerRetention.retentionBytes() < brokerRetention.segmentBytes()) {
       r.problem("EMBEDDED_KAFKA_RETENTION_BYTES=" + brokerRetention.retentionBytes()

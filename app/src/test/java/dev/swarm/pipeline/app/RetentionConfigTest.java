@@ -43,18 +43,21 @@ class RetentionConfigTest {
     assertEquals(0, c.storage().retention().maxBytes());
     assertEquals(1L << 30, c.diskGuard().minFreeBytes());
     assertEquals(1L << 30, c.brokerRetention().retentionBytes());
-    assertEquals(16L << 20, c.brokerRetention().segmentBytes());
+    assertEquals(64L << 20, c.brokerRetention().segmentBytes());
+    assertEquals(60_000, c.brokerRetention().segmentMs());
     assertEquals(10_000, c.brokerRetention().trimIntervalMs());
   }
 
   @Test
   void settingsAreRead() {
     PipelineConfig c = PipelineConfig.fromEnv(Map.of("TRACE_RETENTION", "5m", "STORAGE_MAX_BYTES", "2GiB",
-        "MIN_FREE_DISK_BYTES", "0", "EMBEDDED_KAFKA_SEGMENT_BYTES", "1MiB", "KAFKA_TRIM_INTERVAL_MS", "500"));
+        "MIN_FREE_DISK_BYTES", "0", "EMBEDDED_KAFKA_SEGMENT_BYTES", "128MiB", "EMBEDDED_KAFKA_SEGMENT_MS", "5000",
+        "KAFKA_TRIM_INTERVAL_MS", "500"));
     assertEquals(300_000, c.storage().retention().maxAgeMillis());
     assertEquals(2L << 30, c.storage().retention().maxBytes());
     assertEquals(0, c.diskGuard().minFreeBytes());
-    assertEquals(1L << 20, c.brokerRetention().segmentBytes());
+    assertEquals(128L << 20, c.brokerRetention().segmentBytes());
+    assertEquals(5000, c.brokerRetention().segmentMs());
     assertEquals(500, c.brokerRetention().trimIntervalMs());
   }
 
@@ -62,13 +65,14 @@ class RetentionConfigTest {
   void badValuesAreReportedByName() {
     ConfigException e = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
         "TRACE_RETENTION", "7 days", "STORAGE_MAX_BYTES", "1MiB", "MIN_FREE_DISK_BYTES", "1GB",
-        "EMBEDDED_KAFKA_RETENTION_BYTES", "32MiB", "EMBEDDED_KAFKA_SEGMENT_BYTES", "64MiB")));
+        "EMBEDDED_KAFKA_RETENTION_BYTES", "32MiB", "EMBEDDED_KAFKA_SEGMENT_BYTES", "16MiB")));
     String all = String.join("\n", e.problems());
     assertTrue(all.contains("TRACE_RETENTION=7 days: not a duration"), all);
     assertTrue(all.contains("STORAGE_MAX_BYTES=1048576: must be at least 4MiB"), all);
     assertTrue(all.contains("MIN_FREE_DISK_BYTES=1GB: not a size"), all);
+    assertTrue(all.contains("EMBEDDED_KAFKA_SEGMENT_BYTES=16MiB: must be between 67108864"), all);
     assertTrue(all.contains("EMBEDDED_KAFKA_RETENTION_BYTES=33554432 must not be below EMBEDDED_KAFKA_SEGMENT_BYTES"), all);
-    assertEquals(4, e.problems().size(), all);
+    assertEquals(5, e.problems().size(), all);
   }
 
   @Test

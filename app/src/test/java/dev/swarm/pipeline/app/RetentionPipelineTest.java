@@ -93,8 +93,10 @@ class RetentionPipelineTest {
     Await.until("every accepted span stored or deleted", Duration.ofSeconds(90),
         () -> count("SELECT count(*) FROM agent_traces") + (long) counter("trace.storage.retention.deleted.spans"),
         n -> n == total);
-    long used = (count("PRAGMA page_count") - count("PRAGMA freelist_count")) * count("PRAGMA page_size");
-    assertTrue(used <= maxBytes, "pages in use " + used);
+    // Deleting goes on until the pages in use are under the bound; the writer holds back batches while they exceed it.
+    Await.until("the pages in use under the bound", Duration.ofSeconds(30),
+        () -> (count("PRAGMA page_count") - count("PRAGMA freelist_count")) * count("PRAGMA page_size"),
+        used -> used <= maxBytes);
     // Free pages beyond the slack are given back; the file itself shrinks at the next checkpoint.
     Await.until("the file to shrink under the bound", Duration.ofSeconds(30), () -> fileSize(app.config().sqlitePath()),
         file -> file <= maxBytes);
@@ -103,12 +105,12 @@ class RetentionPipelineTest {
 
   @Test
   void theEmbeddedBrokerDeletesWhatEveryConsumerHasCommitted() throws Exception {
-    app = TestPipeline.start(dir, Map.of("KAFKA_TRIM_INTERVAL_MS", "300", "EMBEDDED_KAFKA_SEGMENT_BYTES", "1MiB",
+    app = TestPipeline.start(dir, Map.of("KAFKA_TRIM_INTERVAL_MS", "300", "EMBEDDED_KAFKA_SEGMENT_MS", "1000",
         "TRACE_IDLE_MS", "100"));
     Http http = new Http(app.config().httpPort());
     String padding = "y".repeat(2000);
     int accepted = 0;
-    for (int r = 0; r < 40; r++) { // ~40 x 300 spans of ~2.3 KB: ~28 MB through the broker's two topics
+    for (int r = 0; r < 40; r++) { // ~40 x 300 spans of ~2.3 KB: ~28 MB through each of the broker's two topics
       JsonArray body = new JsonArray();
       for (int t = 0; t < 30; t++) {
         JsonArray spans = trace(TestSpans.newTraceId(), 10);
@@ -122,15 +124,17 @@ class RetentionPipelineTest {
     Await.until("all spans stored", Duration.ofSeconds(90), () -> count("SELECT count(*) FROM agent_traces"),
         n -> n == total);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", app.bootstrapServers()))) {
-      // Every partition's log now starts where the consumers committed.
       for (String topic : List.of(app.config().spansTopic(), app.config().tracesTopic())) {
-        Await.until("the log start of " + topic + " to reach the committed offsets", Duration.ofSeconds(60),
+        Await.until("the log start of " + topic + " to move past what consumers committed", Duration.ofSeconds(60),
             () -> starts(admin, topic), s -> s.values().stream().allMatch(v -> v > 0));
       }
     }
-    Await.until("the broker's log to shrink to a few segments", Duration.ofSeconds(60),
-        () -> app.registry().find("trace.kafka.log.bytes").gauges().stream().mapToDouble(g -> g.value()).sum(),
-        bytes -> bytes > 0 && bytes < 2 * 3 * 2 * (1 << 20)); // 2 topics x 3 partitions x ~2 segments
+    // Small traces keep arriving (as in production), so the segments of the burst close and go: the log shrinks to
+    // about a second of traffic while consumers keep up.
+    Await.until("the broker's log to shrink to what is still needed", Duration.ofSeconds(60), () -> {
+      post(http, trace(TestSpans.newTraceId(), 1));
+      return app.registry().find("trace.kafka.log.bytes").gauges().stream().mapToDouble(g -> g.value()).sum();
+    }, bytes -> bytes > 0 && bytes < 2_000_000);
   }
 
   @Test

@@ -76,6 +76,7 @@ public final class StorageVerticle extends VerticleBase {
   private final LogRateLimit invalidLog = new LogRateLimit(INVALID_LOGS_PER_WINDOW, INVALID_LOG_WINDOW_MS);
   private boolean lastWasRetention;
   private boolean retentionBacklog;
+  private boolean overBound; // pages in use above STORAGE_MAX_BYTES itself at the last step
   private long nextRetentionCheck;
 
   /**
@@ -275,7 +276,8 @@ public final class StorageVerticle extends VerticleBase {
 
   /**
    * Starts the writer's next job if it is idle: a retention step when one is due (every check interval, and while
-   * there is a backlog, alternating with batches so neither starves), else the oldest ready batch.
+   * there is a backlog, alternating with batches so neither starves; only steps while the pages in use exceed
+   * STORAGE_MAX_BYTES itself, so the file outgrows it by one batch at most), else the oldest ready batch.
    */
   private void maybeWrite() {
     long now = System.currentTimeMillis();
@@ -286,7 +288,7 @@ public final class StorageVerticle extends VerticleBase {
       return;
     }
     boolean retentionDue = retention != null
-        && (retentionBacklog ? !lastWasRetention || ready.isEmpty() : now >= nextRetentionCheck);
+        && (retentionBacklog ? !lastWasRetention || ready.isEmpty() || overBound : now >= nextRetentionCheck);
     if (retentionDue) {
       writing = true;
       lastWasRetention = true;
@@ -321,6 +323,7 @@ public final class StorageVerticle extends VerticleBase {
           metrics.oldestTraceAgeSeconds.set(
               step.oldestWriteMillis() == null ? 0 : Math.max(0, (now - step.oldestWriteMillis()) / 1000));
           retentionBacklog = step.more();
+          overBound = step.more() && retention.config().maxBytes() > 0 && step.usedBytes() > retention.config().maxBytes();
           nextRetentionCheck = now + retention.config().checkIntervalMs();
           if (step.traces() == 0 && step.overSize()) {
             long leftOut = retentionLog.tryAcquire();
