@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -16,11 +17,14 @@ final class HttpApiVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final List<Consumer<Router>> mounts;
+  private final long idleTimeoutMs;
 
-  HttpApiVerticle(String host, int port, List<Consumer<Router>> mounts) {
+  /** @param idleTimeoutMs a connection without traffic this long is closed (also one that never sent a byte) */
+  HttpApiVerticle(String host, int port, List<Consumer<Router>> mounts, long idleTimeoutMs) {
     this.host = host;
     this.port = port;
     this.mounts = mounts;
+    this.idleTimeoutMs = idleTimeoutMs;
   }
 
   @Override
@@ -45,7 +49,9 @@ final class HttpApiVerticle extends VerticleBase {
         .setDecompressionSupported(true) // Content-Encoding: gzip request bodies arrive decompressed
         .setCompressionSupported(true)
         .setMaxInitialLineLength(8192)
-        .setMaxHeaderSize(16 * 1024);
+        .setMaxHeaderSize(16 * 1024)
+        .setIdleTimeout((int) idleTimeoutMs)
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     return vertx.createHttpServer(options).requestHandler(router).listen();
   }
 

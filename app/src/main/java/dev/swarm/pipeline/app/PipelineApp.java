@@ -174,8 +174,11 @@ public final class PipelineApp {
       chain = chain.compose(v -> vertx.deployVerticle(new AggregatorVerticle(config.aggregator(), consumerProps, producerProps, registry))
           .onSuccess(deployments::add));
     }
+    HttpLimits limits = config.httpLimits();
+    LOG.info("HTTP: idle timeout {} ms, request body timeout {} ms, open-file limit {}", limits.idleTimeoutMs(),
+        config.ingest().bodyTimeoutMs(), limits.openFilesLimit() < 0 ? "unknown" : limits.openFilesLimit());
     return chain.compose(v -> vertx.deployVerticle(
-            () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), List.copyOf(mounts)),
+            () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), List.copyOf(mounts), limits.idleTimeoutMs()),
             new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add));
   }

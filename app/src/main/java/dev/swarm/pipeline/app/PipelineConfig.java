@@ -31,7 +31,8 @@ public record PipelineConfig(
     StorageConfig storage,
     long shutdownTimeoutMs,
     DiskGuardConfig diskGuard,
-    BrokerRetentionConfig brokerRetention) {
+    BrokerRetentionConfig brokerRetention,
+    HttpLimits httpLimits) {
 
   /** The embedded broker runs when no external cluster is configured. */
   public boolean embeddedKafka() {
@@ -78,7 +79,8 @@ public record PipelineConfig(
             defaults.inlineDecodeMaxBytes(),
             r.integer("RETRY_AFTER_SECONDS", defaults.retryAfterSeconds(), 1, 3600),
             limits,
-            r.integer("SWARM_METRICS_MAX_LABEL_VALUES", defaults.swarmMetricsMaxLabelValues(), 1, 10_000));
+            r.integer("SWARM_METRICS_MAX_LABEL_VALUES", defaults.swarmMetricsMaxLabelValues(), 1, 10_000),
+            r.duration("HTTP_REQUEST_TIMEOUT", IngestConfig.DEFAULT_BODY_TIMEOUT_MS, 1000, 3_600_000));
     if (ingest.maxInflightBytes() < ingest.maxBodyBytes()) {
       r.problem("MAX_INFLIGHT_BYTES=" + ingest.maxInflightBytes() + " is below MAX_BODY_BYTES=" + maxBody
           + ": a request of the largest allowed size could never be accepted");
@@ -98,9 +100,13 @@ public record PipelineConfig(
       r.problem("EMBEDDED_KAFKA_RETENTION_BYTES=" + brokerRetention.retentionBytes()
           + " must not be below EMBEDDED_KAFKA_SEGMENT_BYTES=" + brokerRetention.segmentBytes());
     }
+    long openFiles = HttpLimits.readOpenFilesLimit();
+    HttpLimits httpLimits = new HttpLimits(
+        r.duration("HTTP_IDLE_TIMEOUT", HttpLimits.DEFAULT_IDLE_TIMEOUT_MS, 1000, 86_400_000L), openFiles);
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
-        tracesTopic, partitions, replication, ingest, aggregator, storage, shutdownTimeout, diskGuard, brokerRetention);
+        tracesTopic, partitions, replication, ingest, aggregator, storage, shutdownTimeout, diskGuard, brokerRetention,
+        httpLimits);
   }
 
   private static AggregatorConfig aggregatorConfig(EnvReader r, String spansTopic, String tracesTopic,

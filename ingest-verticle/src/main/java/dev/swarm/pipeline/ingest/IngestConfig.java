@@ -26,13 +26,23 @@ public record IngestConfig(
     int inlineDecodeMaxBytes,
     int retryAfterSeconds,
     SpanLimits spanLimits,
-    int swarmMetricsMaxLabelValues) {
+    int swarmMetricsMaxLabelValues,
+    long bodyTimeoutMs) {
 
-  /** With the default label limit of the Swarm metrics. */
+  /** Default of {@code bodyTimeoutMs} (HTTP_REQUEST_TIMEOUT): a body not received whole within it gets 408. */
+  public static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
+
+  public IngestConfig {
+    if (bodyTimeoutMs <= 0) {
+      throw new IllegalArgumentException("bodyTimeoutMs must be positive: " + bodyTimeoutMs);
+    }
+  }
+
+  /** With the default label limit of the Swarm metrics and the default body timeout. */
   public IngestConfig(String spansTopic, long maxBodyBytes, int maxSpansPerRequest, long maxInflightBytes,
       int inlineDecodeMaxBytes, int retryAfterSeconds, SpanLimits spanLimits) {
     this(spansTopic, maxBodyBytes, maxSpansPerRequest, maxInflightBytes, inlineDecodeMaxBytes, retryAfterSeconds,
-        spanLimits, SwarmMetricsConfig.DEFAULT_MAX_LABEL_VALUES);
+        spanLimits, SwarmMetricsConfig.DEFAULT_MAX_LABEL_VALUES, DEFAULT_BODY_TIMEOUT_MS);
   }
 
   public static IngestConfig defaults() {

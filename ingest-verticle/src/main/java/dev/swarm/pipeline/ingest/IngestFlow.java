@@ -247,6 +247,7 @@ public final class IngestFlow {
     private final Buffer body = Buffer.buffer();
     private long held;
     private boolean failed;
+    private long timer = -1;
 
     BodyReader(RoutingContext ctx, Replies replies, BodyHandler handler) {
       this.ctx = ctx;
@@ -259,13 +260,33 @@ public final class IngestFlow {
       req.handler(this::chunk);
       req.exceptionHandler(err -> {
         if (!failed) {
-          failed = true;
-          releaseAll();
+          fail();
           LOG.debug("ingest request failed while reading: {}", err.toString());
         }
       });
       req.endHandler(v -> end());
+      // A body that never ends (slow or stalled sender) must not hold its share of the budget for ever.
+      timer = vertx.setTimer(config.bodyTimeoutMs(), id -> timedOut());
       req.resume();
+    }
+
+    /** Stops reading for good: the budget goes back and the timeout is cancelled. */
+    private void fail() {
+      failed = true;
+      vertx.cancelTimer(timer);
+      releaseAll();
+    }
+
+    private void timedOut() {
+      if (failed) {
+        return;
+      }
+      fail();
+      metrics.request(RequestOutcome.TIMEOUT);
+      ctx.response().putHeader("Connection", "close");
+      replies.error(ctx, 408, "request body not received whole within HTTP_REQUEST_TIMEOUT=" + config.bodyTimeoutMs()
+          + " ms");
+      closeAfterResponse(ctx);
     }
 
     private void chunk(Buffer chunk) {
@@ -273,15 +294,13 @@ public final class IngestFlow {
         return;
       }
       if (body.length() + (long) chunk.length() > config.maxBodyBytes()) {
-        failed = true;
-        releaseAll();
+        fail();
         tooLarge(ctx, replies, "body exceeds MAX_BODY_BYTES=" + config.maxBodyBytes());
         closeAfterResponse(ctx);
         return;
       }
       if (!budget.tryAcquire(chunk.length())) {
-        failed = true;
-        releaseAll();
+        fail();
         unavailable(ctx, replies, RequestOutcome.THROTTLED,
             "ingest is at its in-flight limit (MAX_INFLIGHT_BYTES); retry later");
         closeAfterResponse(ctx);
@@ -295,6 +314,7 @@ public final class IngestFlow {
       if (failed) {
         return;
       }
+      vertx.cancelTimer(timer);
       byte[] bytes = body.getBytes();
       Future<Void> handled;
       if (stillCompressed(ctx, bytes)) {

@@ -1,0 +1,95 @@
+package dev.swarm.pipeline.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Clients that hold connections without using them, or never finish a body: they are cut off, and an honest client
+ * is still served.
+ */
+class HostileConnectionsTest {
+  private static Path dir;
+  private static PipelineApp app;
+  private static Http http;
+  private static int port;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("hostile");
+    app = TestPipeline.start(dir, Map.of("HTTP_IDLE_TIMEOUT", "3s", "HTTP_REQUEST_TIMEOUT", "2s"));
+    port = app.config().httpPort();
+    http = new Http(port);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) {
+      app.stop();
+    }
+  }
+
+  @Test
+  void anIdleConnectionIsClosed() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      long start = System.nanoTime();
+      assertTrue(closedByServer(s, 15_000), "an idle connection stayed open");
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(ms >= 2000, "closed after " + ms + " ms, before the idle timeout");
+    }
+  }
+
+  @Test
+  void aBodyThatNeverEndsGets408WhileAnHonestClientIsServed() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100000\r\n\r\n[{\"id\":").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      // Meanwhile an honest client is served as usual.
+      assertEquals(202, http.postJson("/api/traces", spans().encode()).statusCode());
+      s.setSoTimeout(10_000);
+      String answer = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      assertEquals("HTTP/1.1 408", answer);
+      assertTrue(closedByServer(s, 5000), "the connection is closed after the 408");
+    }
+    assertTrue(http.get("/metrics").body().contains("trace_ingest_requests_total{outcome=\"timeout\"}"));
+  }
+
+  /** True when the server closed the connection within {@code ms} (read sees the end of the stream). */
+  private static boolean closedByServer(Socket s, int ms) throws IOException {
+    s.setSoTimeout(ms);
+    InputStream in = s.getInputStream();
+    try {
+      while (true) {
+        int b = in.read();
+        if (b < 0) {
+          return true;
+        }
+      }
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  private static JsonArray spans() {
+    String traceId = TestSpans.newTraceId();
+    return new JsonArray().add(TestSpans.span(traceId, "r", null));
+  }
+}
