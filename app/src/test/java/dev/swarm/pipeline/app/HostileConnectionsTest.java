@@ -70,6 +70,36 @@ class HostileConnectionsTest {
     assertTrue(http.get("/metrics").body().contains("trace_ingest_requests_total{outcome=\"timeout\"}"));
   }
 
+  @Test
+  void aGzipLabelledBodyThatIsNotGzipGetsAnAnswerAndIsCounted() {
+    double rejected = rejectedRequests();
+    var r = http.post("/api/traces", spans().encode().getBytes(StandardCharsets.UTF_8), "application/json",
+        "Content-Encoding", "gzip");
+    assertEquals(400, r.statusCode(), r.body());
+    assertTrue(r.body().contains("not valid gzip"), r.body());
+    assertEquals(rejected + 1, rejectedRequests());
+    // The same on the OTLP and Zipkin endpoints, which share the path.
+    assertEquals(400, http.post("/v1/traces", new byte[] {1, 2, 3}, "application/x-protobuf", "Content-Encoding", "gzip")
+        .statusCode());
+    assertEquals(400, http.post("/api/v2/spans", "[]".getBytes(StandardCharsets.UTF_8), "application/json",
+        "Content-Encoding", "gzip").statusCode());
+    // And a real gzip body still works.
+    assertEquals(202, http.post("/api/traces", Http.gzip(spans().encode()), "application/json",
+        "Content-Encoding", "gzip").statusCode());
+  }
+
+  @Test
+  void anEncodingOtherThanGzipIsRefusedWith415() {
+    var r = http.post("/api/traces", spans().encode().getBytes(StandardCharsets.UTF_8), "application/json",
+        "Content-Encoding", "deflate");
+    assertEquals(415, r.statusCode(), r.body());
+    assertTrue(r.body().contains("gzip or identity"), r.body());
+  }
+
+  private static double rejectedRequests() {
+    return app.registry().get("trace.ingest.requests").tag("outcome", "rejected").counter().count();
+  }
+
   /** True when the server closed the connection within {@code ms} (read sees the end of the stream). */
   private static boolean closedByServer(Socket s, int ms) throws IOException {
     s.setSoTimeout(ms);

@@ -18,7 +18,7 @@ final class Gunzip {
   private Gunzip() {}
 
   static byte[] inflate(byte[] compressed, long maxBytes) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, compressed.length * 4));
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(maxBytes, Math.max(256L, compressed.length * 4L)));
     byte[] chunk = new byte[16 * 1024];
     try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(compressed), chunk.length)) {
       int n;

@@ -110,7 +110,7 @@ public final class IngestFlow {
 
   /**
    * Refuses the request when draining, with an unsupported {@code Content-Encoding} (415) or a declared length
-   * over the limit (413); otherwise reads the (already decompressed) body under the limits and hands it to
+   * over the limit (413); otherwise reads the body as sent under the limits, inflates a gzip one, and hands it to
    * {@code handler}. A handler failure is answered 500.
    */
   public void receive(RoutingContext ctx, Replies replies, BodyHandler handler) {
@@ -131,7 +131,7 @@ public final class IngestFlow {
       return;
     }
     String length = req.getHeader("Content-Length");
-    if (length != null && encoding == null) {
+    if (length != null) { // compressed or not: the body as sent is never larger than what it inflates to, or 413
       try {
         if (Long.parseLong(length.trim()) > config.maxBodyBytes()) {
           tooLarge(ctx, replies, "body of " + length + " bytes exceeds MAX_BODY_BYTES=" + config.maxBodyBytes());
@@ -239,7 +239,7 @@ public final class IngestFlow {
     resp.end(body);
   }
 
-  /** Collects the (already decompressed) body chunk by chunk, holding in-flight budget for every byte. */
+  /** Collects the body as sent (compressed or not) chunk by chunk, holding in-flight budget for every byte. */
   private final class BodyReader {
     private final RoutingContext ctx;
     private final Replies replies;
@@ -317,7 +317,7 @@ public final class IngestFlow {
       vertx.cancelTimer(timer);
       byte[] bytes = body.getBytes();
       Future<Void> handled;
-      if (stillCompressed(ctx, bytes)) {
+      if (gzipped(ctx)) {
         handled = inflate(bytes).compose(inflated -> inflated == null ? Future.succeededFuture() : handle(inflated));
       } else {
         handled = handle(bytes);
@@ -343,8 +343,8 @@ public final class IngestFlow {
     }
 
     /**
-     * Decompresses a body the server left compressed, under the body limit and holding budget for the result;
-     * null (answered 413, 503 or 400) when it cannot.
+     * Decompresses a gzip body, under the body limit and holding budget for the result; null (answered 413, 503 or
+     * 400) when it cannot.
      */
     private Future<byte[]> inflate(byte[] compressed) {
       return decode(compressed.length / 4, () -> Gunzip.inflate(compressed, config.maxBodyBytes()))
@@ -376,15 +376,10 @@ public final class IngestFlow {
     }
   }
 
-  /**
-   * True when a body declared gzip still starts with the gzip magic bytes. The server decompresses request bodies,
-   * except (Vert.x 5.0.7) the body of an HTTP/1.1 request that upgrades the connection to h2c, which is what the
-   * JDK's HttpClient sends first on a new connection (and so OpenTelemetry's JDK exporter).
-   */
-  private static boolean stillCompressed(RoutingContext ctx, byte[] bytes) {
+  /** True when the body is declared gzip (the server leaves request bodies as sent: HttpApiVerticle). */
+  private static boolean gzipped(RoutingContext ctx) {
     String encoding = ctx.request().getHeader("Content-Encoding");
-    return encoding != null && encoding.equalsIgnoreCase("gzip") && bytes.length >= 2
-        && bytes[0] == (byte) 0x1f && bytes[1] == (byte) 0x8b;
+    return encoding != null && encoding.equalsIgnoreCase("gzip");
   }
 
   /** After an early answer, stop reading the rest of a body we will not use. */
