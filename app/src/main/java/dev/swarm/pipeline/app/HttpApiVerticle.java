@@ -17,13 +17,19 @@ final class HttpApiVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private final List<Consumer<Router>> mounts;
+  private final ConnectionLimiter connections;
   private final long idleTimeoutMs;
 
-  /** @param idleTimeoutMs a connection without traffic this long is closed (also one that never sent a byte) */
-  HttpApiVerticle(String host, int port, List<Consumer<Router>> mounts, long idleTimeoutMs) {
+  /**
+   * @param connections shared by every instance: the cap on open connections
+   * @param idleTimeoutMs a connection without traffic this long is closed (also one that never sent a byte)
+   */
+  HttpApiVerticle(String host, int port, List<Consumer<Router>> mounts, ConnectionLimiter connections,
+      long idleTimeoutMs) {
     this.host = host;
     this.port = port;
     this.mounts = mounts;
+    this.connections = connections;
     this.idleTimeoutMs = idleTimeoutMs;
   }
 
@@ -54,8 +60,12 @@ final class HttpApiVerticle extends VerticleBase {
         .setMaxInitialLineLength(8192)
         .setMaxHeaderSize(16 * 1024)
         .setIdleTimeout((int) idleTimeoutMs)
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    return vertx.createHttpServer(options).requestHandler(router).listen();
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // Cleartext HTTP/2 off: with it on, the server waits for a connection's first bytes to tell HTTP/1.1 from
+        // an HTTP/2 preface before the connection exists for the handler below, so silent connections escaped the
+        // cap. Clients asking to upgrade (the JDK's HttpClient) carry on in HTTP/1.1.
+        .setHttp2ClearTextEnabled(false);
+    return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen();
   }
 
 }

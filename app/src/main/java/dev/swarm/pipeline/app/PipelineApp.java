@@ -175,10 +175,18 @@ public final class PipelineApp {
           .onSuccess(deployments::add));
     }
     HttpLimits limits = config.httpLimits();
-    LOG.info("HTTP: idle timeout {} ms, request body timeout {} ms, open-file limit {}", limits.idleTimeoutMs(),
-        config.ingest().bodyTimeoutMs(), limits.openFilesLimit() < 0 ? "unknown" : limits.openFilesLimit());
+    ConnectionLimiter connections = new ConnectionLimiter(limits.maxConnections(), registry);
+    LOG.info("HTTP: at most {} connections (open-file limit {}), idle timeout {} ms, request body timeout {} ms",
+        limits.maxConnections(), limits.openFilesLimit() < 0 ? "unknown" : limits.openFilesLimit(),
+        limits.idleTimeoutMs(), config.ingest().bodyTimeoutMs());
+    if (limits.openFilesLimit() > 0 && limits.maxConnections() > limits.openFilesLimit() - 1024) {
+      LOG.warn("HTTP_MAX_CONNECTIONS={} leaves fewer than 1024 of the {} open files for the broker and SQLite:"
+          + " so many connections could halt the process; lower it or raise the limit (ulimit -n)",
+          limits.maxConnections(), limits.openFilesLimit());
+    }
     return chain.compose(v -> vertx.deployVerticle(
-            () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), List.copyOf(mounts), limits.idleTimeoutMs()),
+            () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), List.copyOf(mounts), connections,
+                limits.idleTimeoutMs()),
             new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add));
   }

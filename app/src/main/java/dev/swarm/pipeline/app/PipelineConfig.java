@@ -102,6 +102,7 @@ public record PipelineConfig(
     }
     long openFiles = HttpLimits.readOpenFilesLimit();
     HttpLimits httpLimits = new HttpLimits(
+        r.integer("HTTP_MAX_CONNECTIONS", HttpLimits.defaultMaxConnections(openFiles), 1, 1_000_000),
         r.duration("HTTP_IDLE_TIMEOUT", HttpLimits.DEFAULT_IDLE_TIMEOUT_MS, 1000, 86_400_000L), openFiles);
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,

@@ -13,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +33,8 @@ class HostileConnectionsTest {
   @BeforeAll
   static void start() throws Exception {
     dir = Files.createTempDirectory("hostile");
-    app = TestPipeline.start(dir, Map.of("HTTP_IDLE_TIMEOUT", "3s", "HTTP_REQUEST_TIMEOUT", "2s"));
+    app = TestPipeline.start(dir, Map.of("HTTP_MAX_CONNECTIONS", "40", "HTTP_IDLE_TIMEOUT", "3s",
+        "HTTP_REQUEST_TIMEOUT", "2s"));
     port = app.config().httpPort();
     http = new Http(port);
   }
@@ -41,6 +44,35 @@ class HostileConnectionsTest {
     if (app != null) {
       app.stop();
     }
+  }
+
+  @Test
+  void connectionsPastTheCapAreClosedAtOnceAndTheProcessStaysUp() throws Exception {
+    double refusedBefore = app.registry().get("trace.http.connections.refused").counter().count();
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < 200; i++) {
+        sockets.add(new Socket("127.0.0.1", port)); // silent: never sends a byte
+      }
+      Await.until("the connections past the cap to be refused", Duration.ofSeconds(10),
+          () -> app.registry().get("trace.http.connections.refused").counter().count() - refusedBefore,
+          n -> n >= 160);
+      int open = 0;
+      for (Socket s : sockets) {
+        if (!closedByServer(s, 100)) {
+          open++;
+        }
+      }
+      assertTrue(open <= 40, open + " connections stayed open past the cap of 40");
+    } finally {
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+    Await.until("the connections to be released", Duration.ofSeconds(10),
+        () -> app.registry().get("trace.http.connections").gauge().value(), n -> n <= 1);
+    assertEquals(200, http.get("/health/live").statusCode());
+    assertEquals(202, http.postJson("/api/traces", spans().encode()).statusCode());
   }
 
   @Test
