@@ -115,10 +115,31 @@ final class StoredAttributes {
     return out;
   }
 
+  /**
+   * Nesting of AnyValues (arrays and kvlists) kept as structure; a deeper value becomes the string of its JSON. Each
+   * level is up to three protobuf messages (AnyValue, KeyValueList, KeyValue) and four JSON levels in the Tempo
+   * forms, so 24 levels under a span's six stay within protobuf-java's default recursion limit (100, tested) and
+   * Jackson's nesting limit (1000), while ingest accepts attributes as deep as Jackson's 1000 levels: whatever was
+   * accepted reads back.
+   */
+  static final int MAX_ANY_VALUE_DEPTH = 24;
+
   /** The JSON value at the parser's current token as an OTLP AnyValue (objects become kvlists). */
   static AnyValue anyValue(JsonParser p) throws IOException {
+    return anyValue(p, 0);
+  }
+
+  private static AnyValue anyValue(JsonParser p, int depth) throws IOException {
     AnyValue.Builder v = AnyValue.newBuilder();
-    switch (p.currentToken()) {
+    JsonToken token = p.currentToken();
+    if (depth >= MAX_ANY_VALUE_DEPTH && (token == JsonToken.START_ARRAY || token == JsonToken.START_OBJECT)) {
+      java.io.StringWriter text = new java.io.StringWriter();
+      try (JsonGenerator gen = JSON.createGenerator(text)) {
+        gen.copyCurrentStructure(p);
+      }
+      return v.setStringValue(text.toString()).build();
+    }
+    switch (token) {
       case VALUE_STRING:
         return v.setStringValue(p.getText()).build();
       case VALUE_TRUE:
@@ -135,7 +156,7 @@ final class StoredAttributes {
         {
           ArrayValue.Builder array = ArrayValue.newBuilder();
           while (p.nextToken() != JsonToken.END_ARRAY) {
-            array.addValues(anyValue(p));
+            array.addValues(anyValue(p, depth + 1));
           }
           return v.setArrayValue(array).build();
         }
@@ -145,7 +166,7 @@ final class StoredAttributes {
           while (p.nextToken() == JsonToken.FIELD_NAME) {
             String key = p.currentName();
             p.nextToken();
-            list.addValues(KeyValue.newBuilder().setKey(key).setValue(anyValue(p)));
+            list.addValues(KeyValue.newBuilder().setKey(key).setValue(anyValue(p, depth + 1)));
           }
           return v.setKvlistValue(list).build();
         }
