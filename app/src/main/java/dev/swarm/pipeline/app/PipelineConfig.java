@@ -80,7 +80,8 @@ public record PipelineConfig(
             r.integer("RETRY_AFTER_SECONDS", defaults.retryAfterSeconds(), 1, 3600),
             limits,
             r.integer("SWARM_METRICS_MAX_LABEL_VALUES", defaults.swarmMetricsMaxLabelValues(), 1, 10_000),
-            r.duration("HTTP_REQUEST_TIMEOUT", IngestConfig.DEFAULT_BODY_TIMEOUT_MS, 1000, 3_600_000));
+            r.duration("HTTP_REQUEST_TIMEOUT", IngestConfig.DEFAULT_BODY_TIMEOUT_MS, 1000, 3_600_000),
+            r.bytes("HTTP_MIN_BODY_RATE", IngestConfig.DEFAULT_MIN_BODY_BYTES_PER_SECOND, 0, 1L << 30));
     if (ingest.maxInflightBytes() < ingest.maxBodyBytes()) {
       r.problem("MAX_INFLIGHT_BYTES=" + ingest.maxInflightBytes() + " is below MAX_BODY_BYTES=" + maxBody
           + ": a request of the largest allowed size could never be accepted");

@@ -27,14 +27,22 @@ public record IngestConfig(
     int retryAfterSeconds,
     SpanLimits spanLimits,
     int swarmMetricsMaxLabelValues,
-    long bodyTimeoutMs) {
+    long bodyTimeoutMs,
+    long minBodyBytesPerSecond) {
 
   /** Default of {@code bodyTimeoutMs} (HTTP_REQUEST_TIMEOUT): a body not received whole within it gets 408. */
   public static final long DEFAULT_BODY_TIMEOUT_MS = 30_000;
 
+  /**
+   * Default of {@code minBodyBytesPerSecond} (HTTP_MIN_BODY_RATE): a body arriving slower than this for two seconds
+   * in a row gets 408 and gives its share of the in-flight budget back; 0 = no minimum.
+   */
+  public static final long DEFAULT_MIN_BODY_BYTES_PER_SECOND = 16 * 1024;
+
   public IngestConfig {
-    if (bodyTimeoutMs <= 0) {
-      throw new IllegalArgumentException("bodyTimeoutMs must be positive: " + bodyTimeoutMs);
+    if (bodyTimeoutMs <= 0 || minBodyBytesPerSecond < 0) {
+      throw new IllegalArgumentException("bodyTimeoutMs must be positive, minBodyBytesPerSecond not negative: "
+          + bodyTimeoutMs + ", " + minBodyBytesPerSecond);
     }
   }
 
@@ -42,7 +50,8 @@ public record IngestConfig(
   public IngestConfig(String spansTopic, long maxBodyBytes, int maxSpansPerRequest, long maxInflightBytes,
       int inlineDecodeMaxBytes, int retryAfterSeconds, SpanLimits spanLimits) {
     this(spansTopic, maxBodyBytes, maxSpansPerRequest, maxInflightBytes, inlineDecodeMaxBytes, retryAfterSeconds,
-        spanLimits, SwarmMetricsConfig.DEFAULT_MAX_LABEL_VALUES, DEFAULT_BODY_TIMEOUT_MS);
+        spanLimits, SwarmMetricsConfig.DEFAULT_MAX_LABEL_VALUES, DEFAULT_BODY_TIMEOUT_MS,
+        DEFAULT_MIN_BODY_BYTES_PER_SECOND);
   }
 
   public static IngestConfig defaults() {

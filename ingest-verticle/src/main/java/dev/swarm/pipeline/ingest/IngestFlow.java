@@ -38,6 +38,9 @@ public final class IngestFlow {
     }
   }
 
+  /** How often a body being received is checked against HTTP_REQUEST_TIMEOUT and HTTP_MIN_BODY_RATE. */
+  static final long BODY_TICK_MS = 1000;
+
   /** Error code of the 503 sent while the disk guard refuses writes. */
   public static final String DISK_LOW = "disk_low";
 
@@ -248,6 +251,9 @@ public final class IngestFlow {
     private long held;
     private boolean failed;
     private long timer = -1;
+    private final long startedNanos = System.nanoTime();
+    private long receivedAtLastTick;
+    private int slowTicks;
 
     BodyReader(RoutingContext ctx, Replies replies, BodyHandler handler) {
       this.ctx = ctx;
@@ -266,7 +272,7 @@ public final class IngestFlow {
       });
       req.endHandler(v -> end());
       // A body that never ends (slow or stalled sender) must not hold its share of the budget for ever.
-      timer = vertx.setTimer(config.bodyTimeoutMs(), id -> timedOut());
+      timer = vertx.setPeriodic(BODY_TICK_MS, id -> tick());
       req.resume();
     }
 
@@ -277,15 +283,33 @@ public final class IngestFlow {
       releaseAll();
     }
 
-    private void timedOut() {
+    /**
+     * Every second while the body arrives: past HTTP_REQUEST_TIMEOUT, or slower than HTTP_MIN_BODY_RATE for two
+     * seconds in a row (a stalled sender holding budget it does not use), the request is cut off with 408.
+     */
+    private void tick() {
       if (failed) {
+        vertx.cancelTimer(timer);
         return;
       }
+      long elapsedMs = (System.nanoTime() - startedNanos) / 1_000_000;
+      long received = body.length();
+      long minPerTick = config.minBodyBytesPerSecond() * BODY_TICK_MS / 1000;
+      slowTicks = received - receivedAtLastTick < minPerTick ? slowTicks + 1 : 0;
+      receivedAtLastTick = received;
+      if (elapsedMs >= config.bodyTimeoutMs()) {
+        cutOff("request body not received whole within HTTP_REQUEST_TIMEOUT=" + config.bodyTimeoutMs() + " ms");
+      } else if (slowTicks >= 2) {
+        cutOff("request body arriving slower than HTTP_MIN_BODY_RATE=" + config.minBodyBytesPerSecond()
+            + " bytes/s; its share of the in-flight budget goes to other clients");
+      }
+    }
+
+    private void cutOff(String message) {
       fail();
       metrics.request(RequestOutcome.TIMEOUT);
       ctx.response().putHeader("Connection", "close");
-      replies.error(ctx, 408, "request body not received whole within HTTP_REQUEST_TIMEOUT=" + config.bodyTimeoutMs()
-          + " ms");
+      replies.error(ctx, 408, message);
       closeAfterResponse(ctx);
     }
 
