@@ -159,6 +159,16 @@ public final class SwarmSpanMetrics {
   }
 
   /** Records every span of one accepted request. */
+  /**
+   * Longest duration a timer can take: Micrometer records nanoseconds in a long, and a span claiming ~2^63 ms made
+   * the whole request's metrics fail. Longer ones are recorded as this (~292 years).
+   */
+  static final long MAX_RECORDABLE_MS = Long.MAX_VALUE / 1_000_000;
+
+  private static Duration recordable(long millis) {
+    return Duration.ofMillis(Math.max(0, Math.min(millis, MAX_RECORDABLE_MS)));
+  }
+
   public void record(List<Span> spans) {
     for (Span span : spans) {
       record(span);
@@ -171,7 +181,7 @@ public final class SwarmSpanMetrics {
     Long durationMs = span.durationMs();
     if (durationMs != null) {
       spanDuration.get(new Labels(swarm ? name : spanNames.admit(name), span.status().wire(), null))
-          .record(Duration.ofMillis(durationMs));
+          .record(recordable(durationMs));
     }
     if (!swarm) {
       return;
@@ -204,7 +214,7 @@ public final class SwarmSpanMetrics {
     String status = statusCodes.admit(statusCode(a.get("status_code")));
     apiRequests.get(new Labels(method, path, status)).increment();
     if (durationMs != null) {
-      apiDuration.get(new Labels(method, path, null)).record(Duration.ofMillis(durationMs));
+      apiDuration.get(new Labels(method, path, null)).record(recordable(durationMs));
     }
   }
 
@@ -234,7 +244,7 @@ public final class SwarmSpanMetrics {
       ticketMs = durationMs;
     }
     if (ticketMs != null) {
-      ticketDuration.record(Duration.ofMillis(ticketMs));
+      ticketDuration.record(recordable(ticketMs));
     }
   }
 
@@ -246,7 +256,7 @@ public final class SwarmSpanMetrics {
     vmsActive.incrementAndGet();
     if (durationMs != null) {
       String method = vmMethods.admit(SpanAttributes.read(span.attributesJson(), VM_KEYS).get("method"));
-      vmSpawnDuration.get(method).record(Duration.ofMillis(durationMs));
+      vmSpawnDuration.get(method).record(recordable(durationMs));
     }
   }
 
@@ -256,7 +266,7 @@ public final class SwarmSpanMetrics {
     withStatusSiblings(agentExecutions, type);
     agentExecutions.get(new Labels(type, span.status().wire(), null)).increment();
     if (durationMs != null) {
-      agentDuration.get(type).record(Duration.ofMillis(durationMs));
+      agentDuration.get(type).record(recordable(durationMs));
     }
   }
 

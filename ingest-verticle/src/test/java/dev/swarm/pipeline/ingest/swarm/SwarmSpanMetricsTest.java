@@ -42,6 +42,16 @@ class SwarmSpanMetricsTest {
   }
 
   @Test
+  void anAbsurdDurationIsRecordedCappedAndTheRestOfTheRequestStillCounts() {
+    metrics.record(List.of(
+        span("vm.spawn", SpanStatus.OK, Long.MAX_VALUE, "{}"),
+        span("vm.spawn", SpanStatus.OK, 10L, "{}")));
+    Timer t = timer("swarm.span.duration", "span_name", "vm.spawn", "status", "ok");
+    assertEquals(2, t.count());
+    assertEquals(SwarmSpanMetrics.MAX_RECORDABLE_MS, t.max(TimeUnit.MILLISECONDS), 1.0);
+  }
+
+  @Test
   void httpRequestsByMethodNormalisedPathAndStatusCode() {
     metrics.record(List.of(
         span("http.request", SpanStatus.OK, 120L, "{\"method\":\"post\",\"path\":\"/api/tickets/TCK-9/run\",\"status_code\":200}"),

@@ -32,8 +32,21 @@ public record ZipkinTraceQuery(
   /** One annotationQuery term; {@code value} null = the key alone. */
   public record Term(String key, String value) {}
 
+  /** The parameters of Zipkin's {@code GET /api/v2/traces}; {@code remoteServiceName} is accepted and ignored. */
+  static final java.util.Set<String> PARAMETERS = java.util.Set.of("serviceName", "spanName", "annotationQuery",
+      "minDuration", "maxDuration", "endTs", "lookback", "limit", "remoteServiceName");
+
   /** @throws IllegalArgumentException naming the bad parameter */
   public static ZipkinTraceQuery parse(Map<String, List<String>> params, long nowMillis) {
+    for (Map.Entry<String, List<String>> p : params.entrySet()) {
+      if (!PARAMETERS.contains(p.getKey())) {
+        throw new IllegalArgumentException(p.getKey() + ": unknown parameter (known: "
+            + String.join(", ", new java.util.TreeSet<>(PARAMETERS)) + ")");
+      }
+      if (p.getValue().size() > 1) {
+        throw new IllegalArgumentException(p.getKey() + ": given more than once");
+      }
+    }
     String service = lower(first(params, "serviceName"));
     String span = lower(first(params, "spanName"));
     if ("all".equals(span)) {
@@ -44,6 +57,9 @@ public record ZipkinTraceQuery(
     Long endTs = number(params, "endTs", 1, Long.MAX_VALUE);
     Long lookback = number(params, "lookback", 1, Long.MAX_VALUE);
     Long limit = number(params, "limit", 1, MAX_LIMIT);
+    if (min != null && max != null && min > max) {
+      throw new IllegalArgumentException("minDuration: must not exceed maxDuration (" + min + " > " + max + ")");
+    }
     List<Term> terms = terms(first(params, "annotationQuery"));
     long end = endTs == null ? nowMillis : endTs;
     return new ZipkinTraceQuery(service, span, terms, min, max, end,
