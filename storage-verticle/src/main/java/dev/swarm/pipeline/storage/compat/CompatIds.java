@@ -79,8 +79,9 @@ final class CompatIds {
   }
 
   /**
-   * Stored trace ids a requested id may mean: as given, lower-cased, zero-padded to 32 hex digits (how a 64-bit
-   * Zipkin id is stored), and a 32-digit id with 16 leading zeros cut to 16 (as a reader may have shortened it).
+   * Stored trace ids a requested id may mean: as given, lower-cased, upper-cased (the native API keeps an id as
+   * sent, and Zipkin lists it lower-cased), zero-padded to 32 hex digits (how a 64-bit Zipkin id is stored), and a
+   * 32-digit id with 16 leading zeros cut to 16 (as a reader may have shortened it).
    */
   static List<String> lookupCandidates(String requested) {
     List<String> out = new ArrayList<>(4);
@@ -88,6 +89,7 @@ final class CompatIds {
     if (isHex(requested, 32)) {
       String lower = requested.toLowerCase(Locale.ROOT);
       addOnce(out, lower);
+      addOnce(out, lower.toUpperCase(Locale.ROOT));
       addOnce(out, pad(lower, 32));
       String trimmed = lower;
       while (trimmed.length() > 16 && trimmed.charAt(0) == '0') {
