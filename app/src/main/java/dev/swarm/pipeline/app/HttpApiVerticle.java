@@ -36,6 +36,16 @@ final class HttpApiVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    // The router resolves "." and ".." segments, so /api/traces/. would answer the search listing: a path that
+    // needs resolving names no resource here.
+    router.route().handler(ctx -> {
+      if (hasDotSegment(ctx.request().path())) {
+        ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+            .end(new JsonObject().put("error", "path has '.' or '..' segments: " + ctx.request().path()).encode());
+      } else {
+        ctx.next();
+      }
+    });
     mounts.forEach(m -> m.accept(router));
     router.route().last().handler(ctx -> ctx.response()
         .setStatusCode(404)
@@ -68,4 +78,16 @@ final class HttpApiVerticle extends VerticleBase {
     return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen();
   }
 
+
+  static boolean hasDotSegment(String path) {
+    if (path == null) {
+      return false;
+    }
+    for (String segment : path.split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..") || segment.equalsIgnoreCase("%2e") || segment.equalsIgnoreCase("%2e%2e")) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -128,6 +128,20 @@ class HostileConnectionsTest {
     assertTrue(r.body().contains("gzip or identity"), r.body());
   }
 
+  @Test
+  void aPathWithDotSegmentsNamesNoResource() throws Exception {
+    // Sent raw: the JDK client would resolve the dot itself.
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.getOutputStream().write("GET /api/traces/. HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      s.setSoTimeout(10_000);
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+      assertTrue(answer.contains("segments"), answer);
+    }
+    assertEquals(200, http.get("/api/traces?limit=1").statusCode());
+  }
+
   private static double rejectedRequests() {
     return app.registry().get("trace.ingest.requests").tag("outcome", "rejected").counter().count();
   }
