@@ -20,9 +20,15 @@ public final class StorageDatabase {
 
   private static final Logger LOG = LoggerFactory.getLogger(StorageDatabase.class);
 
+  /** Searches that may wait per search connection before more are refused. */
+  public static final int SEARCH_QUEUE_PER_CONNECTION = 4;
+  /** Connections kept for reads of one trace by id. */
+  public static final int POINT_READ_CONNECTIONS = 2;
+
   private final Vertx vertx;
   private final SqliteSettings settings;
   private final Pool readerPool;
+  private final Pool pointReaderPool;
   private final WorkerExecutor checkpointExecutor;
   private final WalCheckpointer checkpointer;
   private final AtomicBoolean checkpointRunning = new AtomicBoolean();
@@ -33,8 +39,13 @@ public final class StorageDatabase {
       long checkpointIntervalMs) {
     this.vertx = vertx;
     this.settings = settings;
+    // Searches wait for one of readerPoolSize connections, at most SEARCH_QUEUE_PER_CONNECTION each; past that they
+    // fail at once (503) instead of queueing for ever behind heavy ones. Reads by id have connections of their own.
     this.readerPool = JDBCPool.pool(vertx, settings.readerDataSource(queryTimeoutMs),
-        new PoolOptions().setMaxSize(readerPoolSize).setName("trace-storage-readers"));
+        new PoolOptions().setMaxSize(readerPoolSize).setMaxWaitQueueSize(SEARCH_QUEUE_PER_CONNECTION * readerPoolSize)
+            .setName("trace-storage-readers"));
+    this.pointReaderPool = JDBCPool.pool(vertx, settings.readerDataSource(queryTimeoutMs),
+        new PoolOptions().setMaxSize(POINT_READ_CONNECTIONS).setName("trace-storage-point-readers"));
     this.checkpointExecutor = vertx.createSharedWorkerExecutor("trace-storage-checkpoint-" + settings.path(), 1);
     this.checkpointer = new WalCheckpointer(settings);
     this.checkpointTimer = checkpointIntervalMs > 0 ? vertx.setPeriodic(checkpointIntervalMs, id -> checkpoint()) : -1;
@@ -76,9 +87,14 @@ public final class StorageDatabase {
     return JDBCPool.pool(vertx, settings.writerDataSource(), new PoolOptions().setMaxSize(1));
   }
 
-  /** query_only connections for the query API. */
+  /** query_only connections for the query API's searches. */
   public Pool readerPool() {
     return readerPool;
+  }
+
+  /** query_only connections for reads of one trace by id. */
+  public Pool pointReaderPool() {
+    return pointReaderPool;
   }
 
   /** Starts a background PASSIVE checkpoint unless one is running. */
@@ -103,6 +119,7 @@ public final class StorageDatabase {
       vertx.cancelTimer(checkpointTimer);
     }
     return readerPool.close()
+        .compose(v -> pointReaderPool.close())
         .compose(v -> checkpointExecutor.executeBlocking(() -> {
           checkpointer.close();
           return null;

@@ -43,15 +43,25 @@ public final class TraceQueryService {
 
   private final Vertx vertx;
   private final Pool readerPool;
+  private final Pool pointReadPool;
   private final int maxTraceSpans;
 
+  /** One pool for searches and reads by id. */
+  public TraceQueryService(Vertx vertx, Pool readerPool, int maxTraceSpans) {
+    this(vertx, readerPool, readerPool, maxTraceSpans);
+  }
+
   /**
+   * @param readerPool searches (bounded: a full wait queue is answered 503)
+   * @param pointReadPool reads of one trace by id, on connections of their own so they answer quickly however many
+   *     heavy searches run
    * @param maxTraceSpans a trace with more spans is answered with its first {@code maxTraceSpans} spans by
    *     start time and {@code "truncated": true}
    */
-  public TraceQueryService(Vertx vertx, Pool readerPool, int maxTraceSpans) {
+  public TraceQueryService(Vertx vertx, Pool readerPool, Pool pointReadPool, int maxTraceSpans) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.readerPool = Objects.requireNonNull(readerPool, "readerPool");
+    this.pointReadPool = Objects.requireNonNull(pointReadPool, "pointReadPool");
     if (maxTraceSpans <= 0) {
       throw new IllegalArgumentException("maxTraceSpans must be positive: " + maxTraceSpans);
     }
@@ -63,8 +73,14 @@ public final class TraceQueryService {
     return vertx;
   }
 
+  /** Searches' pool. */
   public Pool readerPool() {
     return readerPool;
+  }
+
+  /** Reads by trace id. */
+  public Pool pointReadPool() {
+    return pointReadPool;
   }
 
   public int maxTraceSpans() {
@@ -76,12 +92,12 @@ public final class TraceQueryService {
    * not stored.
    */
   public Future<Buffer> traceJson(String traceId) {
-    return readerPool.preparedQuery(SUMMARY_BY_ID).execute(Tuple.of(traceId)).compose(summaries -> {
+    return pointReadPool.preparedQuery(SUMMARY_BY_ID).execute(Tuple.of(traceId)).compose(summaries -> {
       if (summaries.size() == 0) {
         return Future.succeededFuture(null);
       }
       Row summary = summaries.iterator().next();
-      return readerPool.preparedQuery(SPANS_OF_TRACE).execute(Tuple.of(traceId, maxTraceSpans + 1))
+      return pointReadPool.preparedQuery(SPANS_OF_TRACE).execute(Tuple.of(traceId, maxTraceSpans + 1))
           .compose(spanRows -> vertx.executeBlocking(() -> renderTrace(summary, spanRows), false));
     });
   }

@@ -45,6 +45,7 @@ public final class CompatQueryService {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final Pool pointPool;
   private final int maxSpans;
 
   /**
@@ -54,6 +55,7 @@ public final class CompatQueryService {
   public CompatQueryService(TraceQueryService base) {
     this.vertx = base.vertx();
     this.pool = base.readerPool();
+    this.pointPool = base.pointReadPool();
     this.maxSpans = base.maxTraceSpans();
   }
 
@@ -70,12 +72,12 @@ public final class CompatQueryService {
   /** The stored spans of a trace (at most the span cap, earliest first), or null when unknown. */
   public Future<List<StoredSpan>> trace(String requestedId) {
     String candidates = new JsonArray(new ArrayList<Object>(CompatIds.lookupCandidates(requestedId))).encode();
-    return pool.preparedQuery(FIND_TRACE).execute(Tuple.of(candidates)).compose(found -> {
+    return pointPool.preparedQuery(FIND_TRACE).execute(Tuple.of(candidates)).compose(found -> {
       if (found.size() == 0) {
         return Future.succeededFuture(null);
       }
       String traceId = found.iterator().next().getString(0);
-      return pool.preparedQuery(SPANS_OF_TRACE).execute(Tuple.of(traceId, maxSpans)).map(CompatQueryService::spans);
+      return pointPool.preparedQuery(SPANS_OF_TRACE).execute(Tuple.of(traceId, maxSpans)).map(CompatQueryService::spans);
     });
   }
 

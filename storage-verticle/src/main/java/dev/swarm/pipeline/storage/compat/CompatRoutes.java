@@ -2,6 +2,7 @@ package dev.swarm.pipeline.storage.compat;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.swarm.pipeline.storage.StoredSpan;
+import dev.swarm.pipeline.storage.TraceQueryRoutes;
 import dev.swarm.pipeline.storage.TraceQueryService;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import io.vertx.core.Future;
@@ -161,6 +162,11 @@ public final class CompatRoutes {
 
   private static void fail(RoutingContext ctx, Throwable cause) {
     String message = String.valueOf(cause.getMessage());
+    if (TraceQueryRoutes.isQueueFull(cause)) {
+      ctx.response().putHeader("Retry-After", "1");
+      text(ctx, 503, "too many searches at once; retry later");
+      return;
+    }
     if (message.contains("SQLITE_INTERRUPT") || message.contains("interrupted")) {
       text(ctx, 503, "query took too long; narrow the search");
       return;

@@ -1,0 +1,60 @@
+package dev.swarm.pipeline.storage;
+
+import static dev.swarm.pipeline.storage.Await.await;
+import static dev.swarm.pipeline.storage.Await.awaitFailure;
+import static dev.swarm.pipeline.storage.TestSpans.message;
+import static dev.swarm.pipeline.storage.TestSpans.span;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.SqlConnection;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reads by id never wait behind searches; searches wait in a bounded queue and are refused past it. */
+class QueryIsolationTest {
+  @TempDir Path dir;
+
+  @Test
+  void aPointReadAnswersWhileEverySearchConnectionIsBusyAndSurplusSearchesAreRefused() throws Exception {
+    try (TestStore store = TestStore.open(dir.resolve("swarm.db"), 5000, 1)) {
+      await(store.writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(span("t1", "r", null, "agent.run", 0))))));
+      TraceQueryService queries = new TraceQueryService(store.vertx, store.database.readerPool(),
+          store.database.pointReaderPool(), 1000);
+      // A heavy search holds the one search connection.
+      SqlConnection busy = await(store.database.readerPool().getConnection());
+      try {
+        Buffer trace = await(queries.traceJson("t1"));
+        assertNotNull(trace);
+        assertTrue(trace.toString().contains("\"trace_id\":\"t1\""));
+
+        TraceSearch all = TraceSearch.parse(Map.of());
+        List<Future<Buffer>> queued = new ArrayList<>();
+        for (int i = 0; i < StorageDatabase.SEARCH_QUEUE_PER_CONNECTION; i++) {
+          queued.add(queries.searchJson(all));
+        }
+        Throwable refused = awaitFailure(queries.searchJson(all));
+        assertTrue(TraceQueryRoutes.isQueueFull(refused), refused.toString());
+        for (Future<Buffer> f : queued) {
+          assertFalse(f.isComplete(), "queued searches wait for the connection");
+        }
+        busy.close();
+        busy = null;
+        for (Future<Buffer> f : queued) {
+          assertTrue(await(f).toString().contains("t1"));
+        }
+      } finally {
+        if (busy != null) {
+          busy.close();
+        }
+      }
+    }
+  }
+}
