@@ -133,9 +133,19 @@ final class ZipkinMapping {
   }
 
   /** Microseconds since the epoch (and a duration in microseconds, or -1) to the contract's milliseconds. */
+  /**
+   * Start and end from Zipkin's microseconds; {@code durationMicros} -1 when absent. A duration that does not fit
+   * (a uint64 past 2^63 arrives negative, or timestamp + duration overflows) is refused naming end_time, rather
+   * than silently dropping the end.
+   */
   static void times(ForeignSpanBuilder span, long timestampMicros, long durationMicros) {
     long start = Math.floorDiv(timestampMicros, 1000L);
     span.startMillis(start);
+    if (durationMicros < -1 || (durationMicros > 0 && timestampMicros > Long.MAX_VALUE - durationMicros)) {
+      span.invalid(SpanContract.END_TIME, "duration out of range: timestamp + duration must fit in 63 bits of"
+          + " microseconds");
+      return;
+    }
     if (durationMicros >= 0) {
       span.endMillis(Math.floorDiv(timestampMicros + durationMicros, 1000L));
     }

@@ -80,6 +80,7 @@ public final class ZipkinProto3Decoder {
     boolean badTrace = false;
     boolean badId = false;
     boolean badParent = false;
+    boolean durationOutOfRange = false;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
         case (1 << 3) | LEN:
@@ -116,6 +117,8 @@ public final class ZipkinProto3Decoder {
           break;
         case (7 << 3) | VARINT:
           duration = in.readUInt64();
+          // A uint64 past 2^63 arrives negative; 2^64 - 1 would even read as -1, "no duration".
+          durationOutOfRange = duration < 0;
           break;
         case (8 << 3) | LEN:
         case (9 << 3) | LEN:
@@ -192,7 +195,7 @@ public final class ZipkinProto3Decoder {
       b.status(SpanStatus.ERROR);
     }
     if (timestamp > 0) {
-      ZipkinMapping.times(b, timestamp, duration);
+      ZipkinMapping.times(b, timestamp, durationOutOfRange ? Long.MIN_VALUE : duration);
     } else {
       b.invalid(SpanContract.START_TIME, "timestamp required (microseconds since the epoch)");
     }

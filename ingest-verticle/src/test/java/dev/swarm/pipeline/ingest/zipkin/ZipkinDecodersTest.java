@@ -92,6 +92,29 @@ class ZipkinDecodersTest {
   }
 
   @Test
+  void aDurationThatDoesNotFitIsRefusedNamingEndTime() throws IOException {
+    byte[] base = span(8, "a3ce929d0e0e4736", null, "00f067aa0ba902b7", 0, "x", 1764285863123456L, -1, null, null, 0,
+        null, List.of(), false);
+    ByteArrayOutputStream withDuration = new ByteArrayOutputStream();
+    withDuration.write(base);
+    CodedOutputStream d = CodedOutputStream.newInstance(withDuration);
+    d.writeUInt64(7, -1L); // 2^64 - 1 on the wire
+    d.flush();
+    ByteArrayOutputStream list = new ByteArrayOutputStream();
+    CodedOutputStream out = CodedOutputStream.newInstance(list);
+    out.writeByteArray(1, withDuration.toByteArray());
+    out.flush();
+    ConversionResult.Converted c = (ConversionResult.Converted) proto3.decode(list.toByteArray(), 100);
+    assertEquals(1, c.rejected());
+    assertEquals(List.of("0:end_time"), c.errors().stream().map(e -> e.index() + ":" + e.field()).toList());
+    // JSON: timestamp + duration past 2^63 microseconds.
+    String overflow = "[{\"traceId\":\"a3ce929d0e0e4736\",\"id\":\"00f067aa0ba902b7\",\"name\":\"x\","
+        + "\"timestamp\":1764285863123456,\"duration\":9223372036854775000}]";
+    ConversionResult.Converted j = (ConversionResult.Converted) json.decode(overflow.getBytes(StandardCharsets.UTF_8), 100);
+    assertEquals(List.of("0:end_time"), j.errors().stream().map(e -> e.index() + ":" + e.field()).toList());
+  }
+
+  @Test
   void anInvalidSpanIsReportedWithItsIndex() {
     String body = "[{\"traceId\":\"xyz\",\"id\":\"1\",\"name\":\"a\",\"timestamp\":1},"
         + "{\"traceId\":\"1\",\"id\":\"2\",\"name\":\"b\"},{\"traceId\":\"1\",\"id\":\"3\",\"name\":\"c\",\"timestamp\":5,\"kind\":\"BOGUS\"}]";
