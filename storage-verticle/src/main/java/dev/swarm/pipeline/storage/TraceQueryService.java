@@ -102,16 +102,54 @@ public final class TraceQueryService {
     });
   }
 
+  /**
+   * Traces a {@code span_name} search examines per request at most, newest first: the name is found by probing
+   * each trace's own rows, so a name that is rare or absent would otherwise read every summary (3.8 s on 2.9M spans).
+   * Past it the page ends early with {@code "partial": true} and a cursor from where the scan stopped.
+   */
+  public static final int SPAN_NAME_SCAN_TRACES = 50_000;
+
   /** The JSON document of {@code GET /api/traces?…}: {@code {"traces":[…],"next_cursor":…}}. */
   public Future<Buffer> searchJson(TraceSearch search) {
     List<Object> params = new ArrayList<>();
     String sql = searchSql(search, params);
-    return readerPool.preparedQuery(sql).execute(Tuple.wrap(params)).map(rows -> renderSearch(search, rows));
+    return readerPool.preparedQuery(sql).execute(Tuple.wrap(params)).compose(rows -> {
+      if (search.spanName() == null || rows.size() > search.limit()) {
+        return Future.succeededFuture(renderSearch(search, rows, null));
+      }
+      // A short page: did the scan stop at its bound? Then say so, with a cursor past the traces it examined.
+      List<Object> boundParams = new ArrayList<>();
+      String bound = "SELECT s.start_time, s.trace_id FROM trace_summaries s WHERE " + filters(search, boundParams)
+          + " ORDER BY s.start_time DESC, s.trace_id DESC LIMIT 1 OFFSET " + (SPAN_NAME_SCAN_TRACES - 1);
+      return readerPool.preparedQuery(bound).execute(Tuple.wrap(boundParams)).map(last -> renderSearch(search, rows,
+          last.size() == 0 ? null : new TraceCursor(last.iterator().next().getString(0), last.iterator().next().getString(1))));
+    });
   }
 
-  /** The search as SQL over trace_summaries (newest first, one row past the page to know if more follow). */
+  /**
+   * The search as SQL over trace_summaries (newest first, one row past the page to know if more follow). With a
+   * span name, the probe runs over the newest {@link #SPAN_NAME_SCAN_TRACES} matching summaries only.
+   */
   static String searchSql(TraceSearch search, List<Object> params) {
-    StringBuilder sql = new StringBuilder("SELECT ").append(SUMMARY_COLUMNS).append(" FROM trace_summaries s WHERE 1 = 1");
+    String where = filters(search, params);
+    StringBuilder sql = new StringBuilder();
+    if (search.spanName() != null) {
+      sql.append("SELECT * FROM (SELECT ").append(SUMMARY_COLUMNS).append(" FROM trace_summaries s WHERE ").append(where)
+          .append(" ORDER BY s.start_time DESC, s.trace_id DESC LIMIT ").append(SPAN_NAME_SCAN_TRACES).append(") s")
+          // A keyed probe into the trace's own rows of agent_traces (primary key prefix trace_id).
+          .append(" WHERE EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = s.trace_id AND a.span_name = ?)");
+      params.add(search.spanName());
+    } else {
+      sql.append("SELECT ").append(SUMMARY_COLUMNS).append(" FROM trace_summaries s WHERE ").append(where);
+    }
+    sql.append(" ORDER BY s.start_time DESC, s.trace_id DESC LIMIT ?");
+    params.add(search.limit() + 1);
+    return sql.toString();
+  }
+
+  /** The WHERE clause of every filter but the span name (which needs a probe). */
+  private static String filters(TraceSearch search, List<Object> params) {
+    StringBuilder sql = new StringBuilder("1 = 1");
     if (search.tenantId() != null) {
       sql.append(" AND s.tenant_id = ?");
       params.add(search.tenantId());
@@ -150,13 +188,6 @@ public final class TraceQueryService {
       params.add(search.cursor().startTime());
       params.add(search.cursor().traceId());
     }
-    if (search.spanName() != null) {
-      // A keyed probe into the trace's own rows of agent_traces (primary key prefix trace_id).
-      sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = s.trace_id AND a.span_name = ?)");
-      params.add(search.spanName());
-    }
-    sql.append(" ORDER BY s.start_time DESC, s.trace_id DESC LIMIT ?");
-    params.add(search.limit() + 1);
     return sql.toString();
   }
 
@@ -197,7 +228,8 @@ public final class TraceQueryService {
     return Buffer.buffer(out.toByteArray());
   }
 
-  private static Buffer renderSearch(TraceSearch search, RowSet<Row> rows) {
+  /** @param scanStoppedAt where a bounded span-name scan stopped on a short page, else null */
+  private static Buffer renderSearch(TraceSearch search, RowSet<Row> rows, TraceCursor scanStoppedAt) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 400 * rows.size());
     try (JsonGenerator gen = JSON.createGenerator(out)) {
       gen.writeStartObject();
@@ -216,6 +248,9 @@ public final class TraceQueryService {
       if (rows.size() > search.limit() && last != null) {
         gen.writeStringField("next_cursor",
             new TraceCursor(last.getString("start_time"), last.getString("trace_id")).encode());
+      } else if (scanStoppedAt != null) {
+        gen.writeStringField("next_cursor", scanStoppedAt.encode());
+        gen.writeBooleanField("partial", true);
       } else {
         gen.writeNullField("next_cursor");
       }

@@ -1,0 +1,60 @@
+package dev.swarm.pipeline.storage;
+
+import static dev.swarm.pipeline.storage.Await.await;
+import static dev.swarm.pipeline.storage.TestSpans.message;
+import static dev.swarm.pipeline.storage.TestSpans.span;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A span-name search examines a bounded number of traces per request; past it the page says it is partial and its
+ * cursor goes on from where the scan stopped, so a rare name is still found, page by page.
+ */
+class SpanNameScanTest {
+  @TempDir Path dir;
+
+  @Test
+  void aRareNameBeyondTheScanBoundIsFoundThroughPartialPages() throws Exception {
+    try (TestStore store = TestStore.open(dir.resolve("swarm.db"), 5000, 1)) {
+      // The rare trace is the oldest; newer ones (more than one bound's worth) have other names.
+      await(store.writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(span("rare", "r", null, "git.push", 0))))));
+      int newer = TraceQueryService.SPAN_NAME_SCAN_TRACES + 10;
+      for (int b = 0; b < newer; b += 5000) {
+        List<TraceMessage> batch = new ArrayList<>();
+        for (int i = b; i < Math.min(newer, b + 5000); i++) {
+          batch.add(message(TraceVerdict.COMPLETE, List.of(span("t" + i, "r", null, "llm.chat", 10 + i))));
+        }
+        await(store.writer.write(batch));
+      }
+      TraceQueryService queries = new TraceQueryService(store.vertx, store.database.readerPool(), 1000);
+
+      JsonObject first = new JsonObject(await(queries.searchJson(TraceSearch.parse(Map.of(
+          "span_name", List.of("git.push"))))).toString());
+      assertEquals(0, first.getJsonArray("traces").size());
+      assertEquals(Boolean.TRUE, first.getBoolean("partial"));
+      String cursor = first.getString("next_cursor");
+      assertTrue(cursor != null && !cursor.isEmpty());
+
+      JsonObject second = new JsonObject(await(queries.searchJson(TraceSearch.parse(Map.of(
+          "span_name", List.of("git.push"), "cursor", List.of(cursor))))).toString());
+      assertEquals("rare", second.getJsonArray("traces").getJsonObject(0).getString("trace_id"));
+      assertEquals(null, second.getValue("next_cursor"));
+      assertEquals(null, second.getValue("partial"));
+
+      // A common name fills its page within the bound: an ordinary cursor, no "partial".
+      JsonObject common = new JsonObject(await(queries.searchJson(TraceSearch.parse(Map.of(
+          "span_name", List.of("llm.chat"), "limit", List.of("5"))))).toString());
+      assertEquals(5, common.getJsonArray("traces").size());
+      assertEquals(null, common.getValue("partial"));
+      assertTrue(common.getString("next_cursor") != null);
+    }
+  }
+}
