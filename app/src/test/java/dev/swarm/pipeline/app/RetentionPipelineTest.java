@@ -77,19 +77,7 @@ class RetentionPipelineTest {
     app = TestPipeline.start(dir, Map.of("STORAGE_MAX_BYTES", "8MiB", "STORAGE_BATCH_MAX_SPANS", "500",
         "STORAGE_RETENTION_CHECK_MS", "200", "TRACE_IDLE_MS", "100"));
     Http http = new Http(app.config().httpPort());
-    int accepted = 0;
-    String padding = "x".repeat(1500);
-    for (int r = 0; r < 60; r++) { // ~60 x 400 spans of ~1.8 KB: several times the bound
-      JsonArray body = new JsonArray();
-      for (int t = 0; t < 40; t++) {
-        JsonArray spans = trace(TestSpans.newTraceId(), 10);
-        spans.forEach(s -> ((JsonObject) s).getJsonObject("attributes").put("padding", padding));
-        spans.forEach(body::add);
-      }
-      post(http, body);
-      accepted += body.size();
-    }
-    int total = accepted;
+    int total = postPadded(http, 60, 40, 1500); // ~60 x 400 spans of ~1.8 KB: several times the bound
     Await.until("every accepted span stored or deleted", Duration.ofSeconds(90),
         () -> count("SELECT count(*) FROM agent_traces") + (long) counter("trace.storage.retention.deleted.spans"),
         n -> n == total);
@@ -108,19 +96,7 @@ class RetentionPipelineTest {
     app = TestPipeline.start(dir, Map.of("KAFKA_TRIM_INTERVAL_MS", "300", "EMBEDDED_KAFKA_SEGMENT_MS", "1000",
         "TRACE_IDLE_MS", "100"));
     Http http = new Http(app.config().httpPort());
-    String padding = "y".repeat(2000);
-    int accepted = 0;
-    for (int r = 0; r < 40; r++) { // ~40 x 300 spans of ~2.3 KB: ~28 MB through each of the broker's two topics
-      JsonArray body = new JsonArray();
-      for (int t = 0; t < 30; t++) {
-        JsonArray spans = trace(TestSpans.newTraceId(), 10);
-        spans.forEach(s -> ((JsonObject) s).getJsonObject("attributes").put("padding", padding));
-        spans.forEach(body::add);
-      }
-      post(http, body);
-      accepted += body.size();
-    }
-    int total = accepted;
+    int total = postPadded(http, 40, 30, 2000); // ~40 x 300 spans of ~2.3 KB: ~28 MB through each topic
     Await.until("all spans stored", Duration.ofSeconds(90), () -> count("SELECT count(*) FROM agent_traces"),
         n -> n == total);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", app.bootstrapServers()))) {
@@ -189,6 +165,23 @@ class RetentionPipelineTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Posts {@code requests} bodies of {@code traces} 10-span traces, each span padded; returns the spans accepted. */
+  private static int postPadded(Http http, int requests, int traces, int paddingChars) {
+    String padding = "p".repeat(paddingChars);
+    int accepted = 0;
+    for (int r = 0; r < requests; r++) {
+      JsonArray body = new JsonArray();
+      for (int t = 0; t < traces; t++) {
+        JsonArray spans = trace(TestSpans.newTraceId(), 10);
+        spans.forEach(s -> ((JsonObject) s).getJsonObject("attributes").put("padding", padding));
+        spans.forEach(body::add);
+      }
+      post(http, body);
+      accepted += body.size();
+    }
+    return accepted;
   }
 
   private static JsonArray trace(String traceId, int spans) {
