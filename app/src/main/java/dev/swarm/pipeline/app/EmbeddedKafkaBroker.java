@@ -35,14 +35,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /**
    * @param port the client port, or 0 for a free one (chosen once, kept across {@link #stop()}/{@link #start()})
+   * @param retention segment size and roll time, per-partition size backstop of every topic without its own
+   *     setting
    */
-  public EmbeddedKafkaBroker(Path logDir, int port, int defaultPartitions) {
-    this(logDir, port, defaultPartitions, new BrokerRetentionConfig(BrokerRetentionConfig.DEFAULT_RETENTION_BYTES,
-        BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES, BrokerRetentionConfig.DEFAULT_SEGMENT_MS,
-        BrokerRetentionConfig.DEFAULT_TRIM_INTERVAL_MS));
-  }
-
-  /** @param retention segment size and per-partition size backstop of every topic without its own setting */
   public EmbeddedKafkaBroker(Path logDir, int port, int defaultPartitions, BrokerRetentionConfig retention) {
     this.retention = retention;
     this.logDir = logDir;

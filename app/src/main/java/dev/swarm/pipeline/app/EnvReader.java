@@ -117,13 +117,9 @@ final class EnvReader {
   /** Bytes of "&lt;number&gt;[KiB|MiB|GiB]", or -1 when it is not one. */
   static long parseBytes(String text) {
     String t = text.trim();
-    long unit = 1;
-    for (String[] suffix : new String[][] {{"KiB", "10"}, {"MiB", "20"}, {"GiB", "30"}}) {
-      if (t.endsWith(suffix[0])) {
-        unit = 1L << Integer.parseInt(suffix[1]);
-        t = t.substring(0, t.length() - 3).trim();
-        break;
-      }
+    long unit = t.endsWith("KiB") ? 1L << 10 : t.endsWith("MiB") ? 1L << 20 : t.endsWith("GiB") ? 1L << 30 : 1;
+    if (unit > 1) {
+      t = t.substring(0, t.length() - 3).trim();
     }
     long n = wholeNumber(t);
     if (n < 0 || n > Long.MAX_VALUE / unit) {

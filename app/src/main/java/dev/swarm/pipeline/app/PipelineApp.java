@@ -26,6 +26,7 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -90,7 +91,7 @@ public final class PipelineApp {
         .build();
     kafkaHealth = new KafkaHealth(vertx, bootstrap, 1000);
     // The filesystems that fill as spans arrive: the embedded broker's log and the database.
-    List<java.nio.file.Path> watchedPaths = new ArrayList<>();
+    List<Path> watchedPaths = new ArrayList<>();
     if (config.embeddedKafka()) {
       watchedPaths.add(config.dataDir());
     }

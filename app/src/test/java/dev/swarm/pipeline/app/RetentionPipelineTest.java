@@ -134,17 +134,12 @@ class RetentionPipelineTest {
     int port = app.config().httpPort();
     app.stop();
 
+    // The same data directory: the broker's log and its committed offsets carry over.
     Map<String, String> again = new HashMap<>(env);
     again.put("HTTP_PORT", Integer.toString(port));
-    again.put("EMBEDDED_KAFKA_PORT", Integer.toString(app.broker() == null ? 0 : 0));
-    app = restart(again);
+    app = TestPipeline.start(dir, again);
     Http http2 = new Http(app.config().httpPort());
     awaitStatus(http2, after, 200);
-  }
-
-  /** The same data directory, so the broker's log and its committed offsets carry over. */
-  private PipelineApp restart(Map<String, String> env) throws Exception {
-    return TestPipeline.start(dir, env);
   }
 
   private static long fileSize(Path p) {

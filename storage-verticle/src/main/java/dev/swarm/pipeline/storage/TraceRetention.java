@@ -124,7 +124,7 @@ public final class TraceRetention {
         }
         int n = (int) Math.min(excess, MAX_VACUUM_PAGES_PER_STEP);
         // incremental_vacuum frees one page per sqlite3_step, and the client steps it once (measured: one page per
-        // execution whatever N says), so it runs n times; ~40 us each on the writer's worker.
+        // execution whatever N says), so it runs n times, each one round trip to the writer's worker.
         Future<?> freed = Future.succeededFuture();
         for (int i = 0; i < n; i++) {
           freed = freed.compose(v -> conn.query("PRAGMA incremental_vacuum(1)").execute());
