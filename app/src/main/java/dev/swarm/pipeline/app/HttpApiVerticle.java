@@ -1,19 +1,26 @@
 package dev.swarm.pipeline.app;
 
+import dev.swarm.pipeline.storage.LogRateLimit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP front: one router per instance (deployed once per core, sharing the port), built from the route
  * groups of the services this process runs.
  */
 final class HttpApiVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApiVerticle.class);
+  private static final LogRateLimit internalErrorLog = new LogRateLimit(1, 60_000);
+
   private final String host;
   private final int port;
   private final List<Consumer<Router>> mounts;
@@ -51,14 +58,19 @@ final class HttpApiVerticle extends VerticleBase {
         .setStatusCode(404)
         .putHeader("Content-Type", "application/json")
         .end(new JsonObject().put("error", "no such endpoint: " + ctx.request().method() + " " + ctx.request().path()).encode()));
+    // A malformed request (a bad %-escape in the path or query) fails inside the router: answered as JSON and not
+    // logged, since any client can send one; an internal error is logged with its stack at most once a minute.
+    router.errorHandler(400, ctx -> jsonError(ctx, 400, "malformed request: " + rootMessage(ctx.failure())));
     router.errorHandler(500, ctx -> {
-      if (!ctx.response().ended()) {
-        ctx.response().setStatusCode(500).putHeader("Content-Type", "application/json")
-            .end(new JsonObject().put("error", "internal error").encode());
+      long leftOut = internalErrorLog.tryAcquire();
+      if (leftOut >= 0) {
+        LOG.error("internal error answering {} {}{}", ctx.request().method(), ctx.request().path(),
+            LogRateLimit.leftOut(leftOut), ctx.failure());
       }
+      jsonError(ctx, 500, "internal error");
     });
-    router.errorHandler(405, ctx -> ctx.response().setStatusCode(405).putHeader("Content-Type", "application/json")
-        .end(new JsonObject().put("error", "method " + ctx.request().method() + " not allowed on " + ctx.request().path()).encode()));
+    router.errorHandler(405, ctx -> jsonError(ctx, 405,
+        "method " + ctx.request().method() + " not allowed on " + ctx.request().path()));
     HttpServerOptions options = new HttpServerOptions()
         .setHost(host)
         .setPort(port)
@@ -78,6 +90,21 @@ final class HttpApiVerticle extends VerticleBase {
     return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen();
   }
 
+
+  private static void jsonError(RoutingContext ctx, int status, String message) {
+    if (!ctx.response().ended() && !ctx.response().closed()) {
+      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", message).encode());
+    }
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable t = failure;
+    while (t != null && t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t == null ? "bad request" : String.valueOf(t.getMessage());
+  }
 
   static boolean hasDotSegment(String path) {
     if (path == null) {

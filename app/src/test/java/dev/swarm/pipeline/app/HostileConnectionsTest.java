@@ -142,6 +142,39 @@ class HostileConnectionsTest {
     assertEquals(200, http.get("/api/traces?limit=1").statusCode());
   }
 
+  @Test
+  void aMalformedEscapeIsAnsweredWithJsonAndNotLoggedAsAnError() throws Exception {
+    List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var context = (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+    var capture = new org.apache.logging.log4j.core.appender.AbstractAppender("errors", null, null, true,
+        org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+      @Override
+      public void append(org.apache.logging.log4j.core.LogEvent event) {
+        errors.add(event.getLoggerName() + ": " + event.getMessage().getFormattedMessage());
+      }
+    };
+    capture.start();
+    context.getConfiguration().getRootLogger().addAppender(capture, org.apache.logging.log4j.Level.ERROR, null);
+    context.updateLoggers();
+    try {
+      for (String target : List.of("/api/traces/%zz", "/api/traces?limit=%zz", "/zipkin/api/v2/traces?limit=%zz")) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+          s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          s.setSoTimeout(10_000);
+          String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+          assertTrue(answer.startsWith("HTTP/1.1 400"), target + ": " + answer);
+          assertTrue(answer.contains("application/json") && answer.contains("malformed request"), target + ": " + answer);
+        }
+      }
+      assertEquals(List.of(), errors, "a client's malformed request is not an error of the pipeline");
+    } finally {
+      context.getConfiguration().getRootLogger().removeAppender("errors");
+      context.updateLoggers();
+    }
+    assertEquals(200, http.get("/api/traces?limit=1").statusCode());
+  }
+
   private static double rejectedRequests() {
     return app.registry().get("trace.ingest.requests").tag("outcome", "rejected").counter().count();
   }

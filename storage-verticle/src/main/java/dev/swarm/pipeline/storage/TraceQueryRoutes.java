@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 public final class TraceQueryRoutes {
 
   private static final Logger LOG = LoggerFactory.getLogger(TraceQueryRoutes.class);
+  /** A failing read is logged with its stack at most once a minute: any client can repeat a request. */
+  private static final LogRateLimit FAILURE_LOG = new LogRateLimit(1, 60_000);
   private static final JsonFactory JSON = new JsonFactory();
 
   /** Longest accepted trace id in a path, in characters. */
@@ -92,7 +94,10 @@ public final class TraceQueryRoutes {
       respond(ctx, 503, error("query took too long; narrow the search (tenant_id, from/to)", null, null));
       return;
     }
-    LOG.error("trace query failed: {}", cause.toString(), cause);
+    long leftOut = FAILURE_LOG.tryAcquire();
+    if (leftOut >= 0) {
+      LOG.error("trace query failed: {}{}", cause.toString(), LogRateLimit.leftOut(leftOut), cause);
+    }
     respond(ctx, 500, error("internal error", null, null));
   }
 

@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.storage.compat;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.swarm.pipeline.storage.LogRateLimit;
 import dev.swarm.pipeline.storage.StoredSpan;
 import dev.swarm.pipeline.storage.TraceQueryRoutes;
 import dev.swarm.pipeline.storage.TraceQueryService;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CompatRoutes {
   private static final Logger LOG = LoggerFactory.getLogger(CompatRoutes.class);
+  /** A failing read is logged with its stack at most once a minute: any client can repeat a request. */
+  private static final LogRateLimit FAILURE_LOG = new LogRateLimit(1, 60_000);
 
   public static final String ZIPKIN_PREFIX = "/zipkin";
   public static final String TEMPO_PREFIX = "/tempo";
@@ -171,7 +174,10 @@ public final class CompatRoutes {
       text(ctx, 503, "query took too long; narrow the search");
       return;
     }
-    LOG.error("compatible trace read failed: {}", cause.toString(), cause);
+    long leftOut = FAILURE_LOG.tryAcquire();
+    if (leftOut >= 0) {
+      LOG.error("compatible trace read failed: {}{}", cause.toString(), LogRateLimit.leftOut(leftOut), cause);
+    }
     text(ctx, 500, "internal error");
   }
 

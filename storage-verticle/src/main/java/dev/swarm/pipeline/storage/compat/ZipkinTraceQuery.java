@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The parameters of Zipkin's {@code GET /api/v2/traces}, validated, with Zipkin's defaults: {@code endTs} now,
- * {@code lookback} one day, {@code limit} 10. Durations are microseconds, times milliseconds. Unknown parameters
- * are ignored, as Zipkin does.
+ * {@code lookback} one day, {@code limit} 10. Durations are microseconds, times milliseconds. Unknown and repeated
+ * parameters are refused (Zipkin ignores them, which hides a client's typo as an unfiltered answer).
  *
  * @param serviceName lower-cased, or null for any service
  * @param spanName lower-cased, or null for any ({@code all} also means any, as in Zipkin's UI)
