@@ -29,6 +29,7 @@ public final class StorageDatabase {
   private final SqliteSettings settings;
   private final Pool readerPool;
   private final Pool pointReaderPool;
+  private final Pool scanReaderPool;
   private final WorkerExecutor checkpointExecutor;
   private final WalCheckpointer checkpointer;
   private final AtomicBoolean checkpointRunning = new AtomicBoolean();
@@ -46,6 +47,12 @@ public final class StorageDatabase {
             .setName("trace-storage-readers"));
     this.pointReaderPool = JDBCPool.pool(vertx, settings.readerDataSource(queryTimeoutMs),
         new PoolOptions().setMaxSize(POINT_READ_CONNECTIONS).setName("trace-storage-point-readers"));
+    // Scans (span-name and tag searches) get half as many connections again, with the same bounded queue, so
+    // however many run, the indexed searches keep their own connections.
+    int scanConnections = scanConnections(readerPoolSize);
+    this.scanReaderPool = JDBCPool.pool(vertx, settings.readerDataSource(queryTimeoutMs),
+        new PoolOptions().setMaxSize(scanConnections).setMaxWaitQueueSize(SEARCH_QUEUE_PER_CONNECTION * scanConnections)
+            .setName("trace-storage-scan-readers"));
     this.checkpointExecutor = vertx.createSharedWorkerExecutor("trace-storage-checkpoint-" + settings.path(), 1);
     this.checkpointer = new WalCheckpointer(settings);
     this.checkpointTimer = checkpointIntervalMs > 0 ? vertx.setPeriodic(checkpointIntervalMs, id -> checkpoint()) : -1;
@@ -97,6 +104,21 @@ public final class StorageDatabase {
     return pointReaderPool;
   }
 
+  /** query_only connections for searches that probe each candidate trace's spans. */
+  public Pool scanReaderPool() {
+    return scanReaderPool;
+  }
+
+  /** The three lanes of the query API. */
+  public ReadPools readPools() {
+    return new ReadPools(readerPool, scanReaderPool, pointReaderPool);
+  }
+
+  /** Connections for scans beside {@code readerPoolSize} search connections: half as many, at least one. */
+  public static int scanConnections(int readerPoolSize) {
+    return Math.max(1, readerPoolSize / 2);
+  }
+
   /** Starts a background PASSIVE checkpoint unless one is running. */
   public void checkpoint() {
     if (!checkpointRunning.compareAndSet(false, true)) {
@@ -120,6 +142,7 @@ public final class StorageDatabase {
     }
     return readerPool.close()
         .compose(v -> pointReaderPool.close())
+        .compose(v -> scanReaderPool.close())
         .compose(v -> checkpointExecutor.executeBlocking(() -> {
           checkpointer.close();
           return null;

@@ -129,7 +129,7 @@ public final class StorageVerticle extends VerticleBase {
           retryingWriter = new RetryingTraceWriter(vertx, writer, config.retryBackoff(), this::onWriteFailure,
               // A full database may need the pages retention frees before the batch fits.
               () -> retention == null ? Future.succeededFuture() : retentionStep());
-          queryService = new TraceQueryService(vertx, db.readerPool(), db.pointReaderPool(), config.queryMaxTraceSpans());
+          queryService = new TraceQueryService(vertx, db.readPools(), config.queryMaxTraceSpans());
           measureDisk();
           diskTimer = vertx.setPeriodic(config.diskMetricsIntervalMs(), id -> measureDisk());
 

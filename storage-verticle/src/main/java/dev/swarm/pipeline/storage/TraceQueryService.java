@@ -42,26 +42,23 @@ public final class TraceQueryService {
       .build();
 
   private final Vertx vertx;
-  private final Pool readerPool;
-  private final Pool pointReadPool;
+  private final ReadPools pools;
   private final int maxTraceSpans;
 
-  /** One pool for searches and reads by id. */
+  /** One pool for every read. */
   public TraceQueryService(Vertx vertx, Pool readerPool, int maxTraceSpans) {
-    this(vertx, readerPool, readerPool, maxTraceSpans);
+    this(vertx, ReadPools.single(readerPool), maxTraceSpans);
   }
 
   /**
-   * @param readerPool searches (bounded: a full wait queue is answered 503)
-   * @param pointReadPool reads of one trace by id, on connections of their own so they answer quickly however many
-   *     heavy searches run
+   * @param pools the lanes of searches, scans and reads by id (see {@link ReadPools}); a full wait queue of a
+   *     search lane is answered 503
    * @param maxTraceSpans a trace with more spans is answered with its first {@code maxTraceSpans} spans by
    *     start time and {@code "truncated": true}
    */
-  public TraceQueryService(Vertx vertx, Pool readerPool, Pool pointReadPool, int maxTraceSpans) {
+  public TraceQueryService(Vertx vertx, ReadPools pools, int maxTraceSpans) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
-    this.readerPool = Objects.requireNonNull(readerPool, "readerPool");
-    this.pointReadPool = Objects.requireNonNull(pointReadPool, "pointReadPool");
+    this.pools = Objects.requireNonNull(pools, "pools");
     if (maxTraceSpans <= 0) {
       throw new IllegalArgumentException("maxTraceSpans must be positive: " + maxTraceSpans);
     }
@@ -73,14 +70,9 @@ public final class TraceQueryService {
     return vertx;
   }
 
-  /** Searches' pool. */
-  public Pool readerPool() {
-    return readerPool;
-  }
-
-  /** Reads by trace id. */
-  public Pool pointReadPool() {
-    return pointReadPool;
+  /** The reader lanes. */
+  public ReadPools pools() {
+    return pools;
   }
 
   public int maxTraceSpans() {
@@ -92,6 +84,7 @@ public final class TraceQueryService {
    * not stored.
    */
   public Future<Buffer> traceJson(String traceId) {
+    Pool pointReadPool = pools.pointReads();
     return pointReadPool.preparedQuery(SUMMARY_BY_ID).execute(Tuple.of(traceId)).compose(summaries -> {
       if (summaries.size() == 0) {
         return Future.succeededFuture(null);
@@ -114,6 +107,8 @@ public final class TraceQueryService {
   public Future<Buffer> searchJson(TraceSearch search) {
     List<Object> params = new ArrayList<>();
     String sql = searchSql(search, params);
+    // A span name is found by probing each candidate trace's rows: a scan, on its own lane.
+    Pool readerPool = search.spanName() != null ? pools.scans() : pools.searches();
     return readerPool.preparedQuery(sql).execute(Tuple.wrap(params)).compose(rows -> {
       if (search.spanName() == null || rows.size() > search.limit()) {
         return Future.succeededFuture(renderSearch(search, rows, null));

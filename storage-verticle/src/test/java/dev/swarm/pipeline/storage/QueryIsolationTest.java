@@ -18,7 +18,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Reads by id never wait behind searches; searches wait in a bounded queue and are refused past it. */
+/**
+ * Reads by id never wait behind searches, nor indexed searches behind scans; searches wait in a bounded queue and are
+ * refused past it.
+ */
 class QueryIsolationTest {
   @TempDir Path dir;
 
@@ -26,8 +29,7 @@ class QueryIsolationTest {
   void aPointReadAnswersWhileEverySearchConnectionIsBusyAndSurplusSearchesAreRefused() throws Exception {
     try (TestStore store = TestStore.open(dir.resolve("swarm.db"), 5000, 1)) {
       await(store.writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(span("t1", "r", null, "agent.run", 0))))));
-      TraceQueryService queries = new TraceQueryService(store.vertx, store.database.readerPool(),
-          store.database.pointReaderPool(), 1000);
+      TraceQueryService queries = new TraceQueryService(store.vertx, store.database.readPools(), 1000);
       // A heavy search holds the one search connection.
       SqlConnection busy = await(store.database.readerPool().getConnection());
       try {
@@ -54,6 +56,42 @@ class QueryIsolationTest {
         if (busy != null) {
           busy.close();
         }
+      }
+    }
+  }
+
+  @Test
+  void anIndexedSearchAnswersWhileEveryScanConnectionIsBusyAndSurplusScansAreRefused() throws Exception {
+    try (TestStore store = TestStore.open(dir.resolve("swarm.db"), 5000, 2)) {
+      await(store.writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(span("t1", "r", null, "agent.run", 0))))));
+      TraceQueryService queries = new TraceQueryService(store.vertx, store.database.readPools(), 1000);
+      int scanConnections = StorageDatabase.scanConnections(2);
+      List<SqlConnection> busy = new ArrayList<>();
+      try {
+        for (int i = 0; i < scanConnections; i++) {
+          busy.add(await(store.database.scanReaderPool().getConnection()));
+        }
+        TraceSearch scan = TraceSearch.parse(Map.of("span_name", List.of("agent.run")));
+        List<Future<Buffer>> queued = new ArrayList<>();
+        for (int i = 0; i < StorageDatabase.SEARCH_QUEUE_PER_CONNECTION * scanConnections; i++) {
+          queued.add(queries.searchJson(scan));
+        }
+        Throwable refused = awaitFailure(queries.searchJson(scan));
+        assertTrue(TraceQueryRoutes.isQueueFull(refused), refused.toString());
+
+        // Meanwhile a search by summary fields and a read by id answer at once.
+        assertTrue(await(queries.searchJson(TraceSearch.parse(Map.of("limit", List.of("1"))))).toString().contains("t1"));
+        assertNotNull(await(queries.traceJson("t1")));
+        for (Future<Buffer> f : queued) {
+          assertFalse(f.isComplete(), "queued scans wait for a scan connection");
+        }
+        busy.forEach(SqlConnection::close);
+        busy.clear();
+        for (Future<Buffer> f : queued) {
+          assertTrue(await(f).toString().contains("t1"));
+        }
+      } finally {
+        busy.forEach(SqlConnection::close);
       }
     }
   }

@@ -45,6 +45,7 @@ public final class CompatQueryService {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final Pool scanPool;
   private final Pool pointPool;
   private final int maxSpans;
 
@@ -54,8 +55,9 @@ public final class CompatQueryService {
    */
   public CompatQueryService(TraceQueryService base) {
     this.vertx = base.vertx();
-    this.pool = base.readerPool();
-    this.pointPool = base.pointReadPool();
+    this.pool = base.pools().searches();
+    this.scanPool = base.pools().scans();
+    this.pointPool = base.pools().pointReads();
     this.maxSpans = base.maxTraceSpans();
   }
 
@@ -91,7 +93,8 @@ public final class CompatQueryService {
   public Future<Buffer> zipkinTraces(ZipkinTraceQuery query) {
     List<Object> params = new ArrayList<>();
     String sql = searchSql(query, params);
-    return pool.preparedQuery(sql).execute(Tuple.wrap(params)).compose(ids -> {
+    Pool lane = query.probesSpans() ? scanPool : pool;
+    return lane.preparedQuery(sql).execute(Tuple.wrap(params)).compose(ids -> {
       // A trace may be listed twice for a service (see V3): keep its newest place.
       java.util.Set<Object> unique = new java.util.LinkedHashSet<>();
       for (Row r : ids) {

@@ -29,6 +29,11 @@ public record ZipkinTraceQuery(
   public static final int MAX_LIMIT = 1000;
   public static final long DEFAULT_LOOKBACK_MS = 86_400_000L;
 
+  /** True when answering probes the spans of each candidate trace (span conditions or an annotation query). */
+  public boolean probesSpans() {
+    return spanName != null || minDurationMicros != null || maxDurationMicros != null || !annotationQuery.isEmpty();
+  }
+
   /** One annotationQuery term; {@code value} null = the key alone. */
   public record Term(String key, String value) {}
 
