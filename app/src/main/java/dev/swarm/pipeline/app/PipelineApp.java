@@ -189,7 +189,33 @@ public final class PipelineApp {
             () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), List.copyOf(mounts), connections,
                 limits.idleTimeoutMs()),
             new DeploymentOptions().setInstances(config.httpInstances()))
-        .onSuccess(deployments::add));
+        .onSuccess(deployments::add))
+        .compose(v -> guardListeningSocket(connections));
+  }
+
+  /**
+   * One request of the app's own, so the connection cap sits on the listening socket before any client's burst
+   * (see {@link ConnectionLimiter}). Never fails the start: without it the cap still holds, later.
+   */
+  private Future<Void> guardListeningSocket(ConnectionLimiter connections) {
+    String host = switch (config.httpHost()) {
+      case "0.0.0.0" -> "127.0.0.1";
+      case "::", "[::]" -> "::1";
+      default -> config.httpHost();
+    };
+    io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+    return client.request(io.vertx.core.http.HttpMethod.GET, config.httpPort(), host, "/health/live")
+        .compose(req -> req.send().compose(resp -> resp.body()))
+        .<Void>mapEmpty()
+        .eventually(client::close)
+        .otherwiseEmpty()
+        .onComplete(v -> {
+          if (!connections.guarding()) {
+            LOG.warn("the HTTP connection cap is not yet on the listening socket (the app's own request to {}:{}"
+                + " failed): until a first connection arrives, a burst may briefly exceed HTTP_MAX_CONNECTIONS",
+                host, config.httpPort());
+          }
+        });
   }
 
   /** Graceful stop: refuse new requests, let in-flight publishes finish, undeploy in reverse, stop the broker. */

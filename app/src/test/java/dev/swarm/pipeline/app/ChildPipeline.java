@@ -11,21 +11,59 @@ import java.util.Map;
 final class ChildPipeline implements AutoCloseable {
   private final Map<String, String> env;
   private final Path log;
+  private final long openFiles;
   private Process process;
 
   ChildPipeline(Map<String, String> env, Path log) {
+    this(env, log, 0);
+  }
+
+  /** @param openFiles the child's open-file limit (soft and hard, set with prlimit), or 0 for the test's own */
+  ChildPipeline(Map<String, String> env, Path log, long openFiles) {
     this.env = env;
     this.log = log;
+    this.openFiles = openFiles;
   }
 
   ChildPipeline start() throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp",
+    List<String> cmd = new ArrayList<>();
+    if (openFiles > 0) {
+      cmd.addAll(List.of("prlimit", "--nofile=" + openFiles + ":" + openFiles, "--"));
+    }
+    cmd.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp",
         System.getProperty("java.class.path"), Main.class.getName()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
     process = pb.start();
     return this;
+  }
+
+  /** Waits until the child answers ready on {@code http}; fails at once if it exits. */
+  void awaitReady(Http http) {
+    Await.until("the child pipeline to be ready (log: " + log + ")", java.time.Duration.ofSeconds(90), () -> {
+      if (!alive()) {
+        throw new AssertionError("child pipeline exited; see " + log);
+      }
+      try {
+        return http.get("/health/ready").statusCode();
+      } catch (RuntimeException notYet) {
+        return -1;
+      }
+    }, s -> s == 200);
+  }
+
+  /** A broker client port whose next port (the embedded controller's) is free too. */
+  static int freeBrokerPort() {
+    for (int i = 0; i < 50; i++) {
+      int p = TestPipeline.freePort();
+      try (java.net.ServerSocket s = new java.net.ServerSocket(p + 1)) {
+        return p;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    throw new IllegalStateException("no free port pair");
   }
 
   /** SIGKILL: no shutdown hook runs, nothing is flushed. */

@@ -38,7 +38,7 @@ class CrashRecoveryTest {
     Map<String, String> env = new HashMap<>();
     env.put("DATA_DIR", dir.resolve("data").toString());
     env.put("HTTP_PORT", Integer.toString(port));
-    env.put("EMBEDDED_KAFKA_PORT", Integer.toString(freePairBase()));
+    env.put("EMBEDDED_KAFKA_PORT", Integer.toString(ChildPipeline.freeBrokerPort()));
     env.put("KAFKA_PARTITIONS", "3");
     env.put("TRACE_IDLE_MS", "200");
     env.put("TRACE_MAX_WAIT_MS", "2000");
@@ -48,7 +48,7 @@ class CrashRecoveryTest {
     Set<String> sent = ConcurrentHashMap.newKeySet();
 
     try (ChildPipeline first = new ChildPipeline(env, dir.resolve("first.log")).start()) {
-      awaitReady(http, first);
+      first.awaitReady(http);
       AtomicBoolean go = new AtomicBoolean(true);
       AtomicInteger batches = new AtomicInteger();
       Thread[] posters = new Thread[3];
@@ -81,7 +81,7 @@ class CrashRecoveryTest {
     assertTrue(acked.size() >= 30 * 20, "acked " + acked.size());
 
     try (ChildPipeline second = new ChildPipeline(env, dir.resolve("second.log")).start()) {
-      awaitReady(http, second);
+      second.awaitReady(http);
       Path db = dir.resolve("data").resolve("swarm.db");
       Set<String> stored = Await.until("every acknowledged span in SQLite", Duration.ofSeconds(90),
           () -> storedKeys(db), s -> s.containsAll(acked));
@@ -109,19 +109,6 @@ class CrashRecoveryTest {
     return span.getString("trace_id") + "/" + span.getString("id");
   }
 
-  private static void awaitReady(Http http, ChildPipeline child) {
-    Await.until("the child pipeline to be ready (log: " + child.logFile() + ")", Duration.ofSeconds(90), () -> {
-      if (!child.alive()) {
-        throw new AssertionError("child pipeline exited; see " + child.logFile());
-      }
-      try {
-        return http.get("/health/ready").statusCode();
-      } catch (RuntimeException notYet) {
-        return -1;
-      }
-    }, s -> s == 200);
-  }
-
   private static Set<String> storedKeys(Path db) {
     if (!Files.exists(db)) {
       return Set.of();
@@ -147,18 +134,5 @@ class CrashRecoveryTest {
       rs.next();
       return rs.getLong(1);
     }
-  }
-
-  /** A client port whose next port (the embedded controller's) is free too. */
-  private static int freePairBase() {
-    for (int i = 0; i < 50; i++) {
-      int p = TestPipeline.freePort();
-      try (java.net.ServerSocket s = new java.net.ServerSocket(p + 1)) {
-        return p;
-      } catch (java.io.IOException taken) {
-        // try another
-      }
-    }
-    throw new IllegalStateException("no free port pair");
   }
 }
