@@ -176,8 +176,8 @@ public final class TraceQueryService {
       params.add(search.toTime());
     }
     if (search.complete() != null) {
-      sql.append(" AND s.complete = ?");
-      params.add(search.complete() ? 1 : 0);
+      // A literal, not a parameter: SQLite uses the partial index trace_summaries_incomplete (V5) only then.
+      sql.append(search.complete() ? " AND s.complete = 1" : " AND s.complete = 0");
     }
     if (search.cursor() != null) {
       sql.append(" AND (s.start_time, s.trace_id) < (?, ?)");
