@@ -14,8 +14,11 @@ import io.vertx.sqlclient.Tuple;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import dev.swarm.pipeline.storage.compat.ServiceIndex;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -28,6 +31,9 @@ public final class TraceQueryService {
   static final String SUMMARY_COLUMNS = "trace_id, tenant_id, ticket_id, agent_id, root_span_id, root_span_name,"
       + " start_time, end_time, duration_ms, span_count, error_count, orphan_count, root_count, cycle_count,"
       + " complete, verdict, first_seen, emitted_at, updated_at";
+
+  /** The span name of an LLM call (the tracer's SwarmSpans.LLM_GENERATE), whose {@code tokens} roll up. */
+  static final String LLM_SPAN = "llm.generate";
 
   private static final String SUMMARY_BY_ID =
       "SELECT " + SUMMARY_COLUMNS + " FROM trace_summaries WHERE trace_id = ?";
@@ -96,10 +102,10 @@ public final class TraceQueryService {
   }
 
   /**
-   * Traces a {@code span_name} search examines per request at most, newest first: the name is found by probing
-   * each trace's own rows, so a name that is rare or absent would otherwise read every summary (3.8 s on
-   * 2.9M spans in the probe that filed the hostile-clients issue).
-   * Past it the page ends early with {@code "partial": true} and a cursor from where the scan stopped.
+   * Traces a search that probes spans ({@code span_name}, {@code service}, {@code attr}) examines per request at
+   * most, newest first: each condition is checked against each trace's own rows, so a value that is rare or
+   * absent would otherwise read every summary (3.8 s on 2.9M spans in the probe that filed the hostile-clients
+   * issue). Past it the page ends early with {@code "partial": true} and a cursor from where the scan stopped.
    */
   public static final int SPAN_NAME_SCAN_TRACES = 50_000;
 
@@ -107,34 +113,99 @@ public final class TraceQueryService {
   public Future<Buffer> searchJson(TraceSearch search) {
     List<Object> params = new ArrayList<>();
     String sql = searchSql(search, params);
-    // A span name is found by probing each candidate trace's rows: a scan, on its own lane.
-    Pool readerPool = search.spanName() != null ? pools.scans() : pools.searches();
+    // Probing each candidate trace's rows is a scan: on its own lane.
+    Pool readerPool = search.probesSpans() ? pools.scans() : pools.searches();
     return readerPool.preparedQuery(sql).execute(Tuple.wrap(params)).compose(rows -> {
-      if (search.spanName() == null || rows.size() > search.limit()) {
-        return Future.succeededFuture(renderSearch(search, rows, null));
+      Future<TraceCursor> scanStoppedAt = Future.succeededFuture(null);
+      if (search.probesSpans() && rows.size() <= search.limit()) {
+        // A short page: did the scan stop at its bound? Then say so, with a cursor past the traces it examined.
+        List<Object> boundParams = new ArrayList<>();
+        String bound = "SELECT s.start_time, s.trace_id FROM trace_summaries s WHERE " + filters(search, boundParams)
+            + " ORDER BY s.start_time DESC, s.trace_id DESC LIMIT 1 OFFSET " + (SPAN_NAME_SCAN_TRACES - 1);
+        scanStoppedAt = readerPool.preparedQuery(bound).execute(Tuple.wrap(boundParams)).map(last -> last.size() == 0
+            ? null : new TraceCursor(last.iterator().next().getString(0), last.iterator().next().getString(1)));
       }
-      // A short page: did the scan stop at its bound? Then say so, with a cursor past the traces it examined.
-      List<Object> boundParams = new ArrayList<>();
-      String bound = "SELECT s.start_time, s.trace_id FROM trace_summaries s WHERE " + filters(search, boundParams)
-          + " ORDER BY s.start_time DESC, s.trace_id DESC LIMIT 1 OFFSET " + (SPAN_NAME_SCAN_TRACES - 1);
-      return readerPool.preparedQuery(bound).execute(Tuple.wrap(boundParams)).map(last -> renderSearch(search, rows,
-          last.size() == 0 ? null : new TraceCursor(last.iterator().next().getString(0), last.iterator().next().getString(1))));
+      return scanStoppedAt.compose(stoppedAt -> rollUps(readerPool, rows, search.limit())
+          .map(rollUps -> renderSearch(search, rows, stoppedAt, rollUps)));
     });
   }
 
   /**
-   * The search as SQL over trace_summaries (newest first, one row past the page to know if more follow). With a
-   * span name, the probe runs over the newest {@link #SPAN_NAME_SCAN_TRACES} matching summaries only.
+   * Spans read at most per search page for the roll-ups (services, LLM calls and tokens): traces of the page are
+   * rolled up in order while their span counts fit, so a page of huge traces costs a bounded read; the rest carry
+   * no roll-up fields.
+   */
+  public static final int ROLL_UP_SPANS = 50_000;
+
+  private static final String ROLL_UP = "SELECT a.trace_id, json_group_array(DISTINCT " + ServiceIndex.SQL_SERVICE_OF_SPAN
+      + "), sum(a.span_name = '" + LLM_SPAN + "'), sum(CASE WHEN a.span_name = '" + LLM_SPAN
+      + "' THEN CAST(json_extract(a.attributes, '$.tokens') AS INTEGER) END)"
+      + " FROM json_each(?) j JOIN agent_traces a ON a.trace_id = j.value GROUP BY a.trace_id";
+
+  /** Per trace id of the page: services (sorted), LLM calls and tokens, from the traces' own rows. */
+  private static Future<Map<String, RollUp>> rollUps(Pool pool, RowSet<Row> rows, int limit) {
+    List<Object> ids = new ArrayList<>();
+    long spans = 0;
+    for (Row r : rows) {
+      if (ids.size() == limit) {
+        break;
+      }
+      Long n = asLong(r.getValue("span_count"));
+      spans += n == null ? 0 : n;
+      if (spans > ROLL_UP_SPANS) {
+        break;
+      }
+      ids.add(r.getString("trace_id"));
+    }
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return pool.preparedQuery(ROLL_UP).execute(Tuple.of(new io.vertx.core.json.JsonArray(ids).encode())).map(out -> {
+      Map<String, RollUp> byTrace = new HashMap<>();
+      for (Row r : out) {
+        String services = r.getString(1);
+        List<String> names = new ArrayList<>();
+        if (services != null) {
+          new io.vertx.core.json.JsonArray(services).forEach(n -> names.add(String.valueOf(n)));
+          names.sort(null);
+        }
+        Long calls = asLong(r.getValue(2));
+        Long tokens = asLong(r.getValue(3));
+        byTrace.put(r.getString(0), new RollUp(names, calls == null ? 0 : calls, tokens == null ? 0 : tokens));
+      }
+      return byTrace;
+    });
+  }
+
+  /** What a search answer adds to each summary from the trace's spans. */
+  private record RollUp(List<String> services, long llmCalls, long llmTokens) {}
+
+  /**
+   * The search as SQL over trace_summaries (newest first, one row past the page to know if more follow). With
+   * span conditions, the probes run over the newest {@link #SPAN_NAME_SCAN_TRACES} matching summaries only.
    */
   static String searchSql(TraceSearch search, List<Object> params) {
     String where = filters(search, params);
     StringBuilder sql = new StringBuilder();
-    if (search.spanName() != null) {
+    if (search.probesSpans()) {
       sql.append("SELECT * FROM (SELECT ").append(SUMMARY_COLUMNS).append(" FROM trace_summaries s WHERE ").append(where)
-          .append(" ORDER BY s.start_time DESC, s.trace_id DESC LIMIT ").append(SPAN_NAME_SCAN_TRACES).append(") s")
-          // A keyed probe into the trace's own rows of agent_traces (primary key prefix trace_id).
-          .append(" WHERE EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = s.trace_id AND a.span_name = ?)");
-      params.add(search.spanName());
+          .append(" ORDER BY s.start_time DESC, s.trace_id DESC LIMIT ").append(SPAN_NAME_SCAN_TRACES).append(") s WHERE 1 = 1");
+      // Keyed probes into the trace's own rows of agent_traces (primary key prefix trace_id).
+      if (search.spanName() != null) {
+        sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = s.trace_id AND a.span_name = ?)");
+        params.add(search.spanName());
+      }
+      if (search.service() != null) {
+        sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = s.trace_id AND ")
+            .append(ServiceIndex.SQL_SERVICE_OF_SPAN).append(" = ?)");
+        params.add(search.service());
+      }
+      for (TraceSearch.Attribute a : search.attributes()) {
+        sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = s.trace_id")
+            .append(" AND CAST(json_extract(a.attributes, ?) AS TEXT) = ?)");
+        params.add("$.\"" + a.key() + "\"");
+        params.add(a.value());
+      }
     } else {
       sql.append("SELECT ").append(SUMMARY_COLUMNS).append(" FROM trace_summaries s WHERE ").append(where);
     }
@@ -143,7 +214,7 @@ public final class TraceQueryService {
     return sql.toString();
   }
 
-  /** The WHERE clause of every filter but the span name (which needs a probe). */
+  /** The WHERE clause of every filter but those that probe spans. */
   private static String filters(TraceSearch search, List<Object> params) {
     StringBuilder sql = new StringBuilder("1 = 1");
     if (search.tenantId() != null) {
@@ -166,6 +237,10 @@ public final class TraceQueryService {
     if (search.minDurationMs() != null) {
       sql.append(" AND s.duration_ms >= ?");
       params.add(search.minDurationMs());
+    }
+    if (search.maxDurationMs() != null) {
+      sql.append(" AND s.duration_ms <= ?");
+      params.add(search.maxDurationMs());
     }
     if (search.fromTime() != null) {
       sql.append(" AND s.start_time >= ?");
@@ -225,7 +300,8 @@ public final class TraceQueryService {
   }
 
   /** @param scanStoppedAt where a bounded span-name scan stopped on a short page, else null */
-  private static Buffer renderSearch(TraceSearch search, RowSet<Row> rows, TraceCursor scanStoppedAt) {
+  private static Buffer renderSearch(TraceSearch search, RowSet<Row> rows, TraceCursor scanStoppedAt,
+      Map<String, RollUp> rollUps) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 400 * rows.size());
     try (JsonGenerator gen = JSON.createGenerator(out)) {
       gen.writeStartObject();
@@ -236,7 +312,7 @@ public final class TraceQueryService {
         if (written == search.limit()) {
           break;
         }
-        writeSummary(gen, r);
+        writeSummary(gen, r, rollUps.get(r.getString("trace_id")));
         last = r;
         written++;
       }
@@ -257,7 +333,7 @@ public final class TraceQueryService {
     return Buffer.buffer(out.toByteArray());
   }
 
-  private static void writeSummary(JsonGenerator gen, Row r) throws IOException {
+  private static void writeSummary(JsonGenerator gen, Row r, RollUp rollUp) throws IOException {
     gen.writeStartObject();
     gen.writeStringField("trace_id", r.getString("trace_id"));
     writeText(gen, "tenant_id", r.getString("tenant_id"));
@@ -278,6 +354,15 @@ public final class TraceQueryService {
     writeText(gen, "first_seen", r.getString("first_seen"));
     writeText(gen, "emitted_at", r.getString("emitted_at"));
     writeText(gen, "updated_at", r.getString("updated_at"));
+    if (rollUp != null) {
+      gen.writeArrayFieldStart("services");
+      for (String service : rollUp.services()) {
+        gen.writeString(service);
+      }
+      gen.writeEndArray();
+      gen.writeNumberField("llm_calls", rollUp.llmCalls());
+      gen.writeNumberField("llm_tokens", rollUp.llmTokens());
+    }
     gen.writeEndObject();
   }
 

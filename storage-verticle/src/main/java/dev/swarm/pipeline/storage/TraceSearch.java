@@ -9,6 +9,10 @@ import java.util.Set;
 /**
  * A validated trace search: every filter optional (null = any), results newest first.
  *
+ * @param spanName traces with a span of this name
+ * @param service traces with a span of this service ({@code service.name}, compared lower-cased; {@code unknown}
+ *     for spans without one), as the Zipkin read lists them
+ * @param attributes traces with, for each term, a span whose attribute {@code key} has {@code value} as text
  * @param status {@code error}: traces with at least one error span; {@code ok}: traces without one
  * @param fromTime inclusive lower bound on the trace's start_time, normalised ISO text
  * @param toTime exclusive upper bound on the trace's start_time, normalised ISO text
@@ -19,26 +23,39 @@ public record TraceSearch(
     String ticketId,
     String agentId,
     String spanName,
+    String service,
+    List<Attribute> attributes,
     String status,
     Long minDurationMs,
+    Long maxDurationMs,
     String fromTime,
     String toTime,
     Boolean complete,
     int limit,
     TraceCursor cursor) {
 
+  /** One {@code attr=key=value} filter. */
+  public record Attribute(String key, String value) {}
+
   public static final int DEFAULT_LIMIT = 20;
+
+  /** {@code attr} filters per search at most. */
+  public static final int MAX_ATTRIBUTE_FILTERS = 8;
   public static final int MAX_LIMIT = 1000;
 
   /** Longest accepted text filter value, in characters. */
   static final int MAX_VALUE_CHARS = 512;
 
-  private static final Set<String> PARAMETERS = Set.of("tenant_id", "ticket_id", "agent_id", "span_name", "status",
-      "min_duration_ms", "from", "to", "complete", "limit", "cursor");
+  private static final Set<String> PARAMETERS = Set.of("tenant_id", "ticket_id", "agent_id", "span_name", "service",
+      "attr", "status", "min_duration_ms", "max_duration_ms", "from", "to", "complete", "limit", "cursor");
+  /** Parameters that may be given more than once. */
+  private static final Set<String> REPEATABLE = Set.of("attr");
+  /** An attribute key: what the stored attributes' JSON paths can name without quoting trouble. */
+  private static final java.util.regex.Pattern ATTRIBUTE_KEY = java.util.regex.Pattern.compile("[A-Za-z0-9_.:/-]{1,128}");
 
   /** The newest traces, no filter. */
   public static TraceSearch newest(int limit) {
-    return new TraceSearch(null, null, null, null, null, null, null, null, null, limit, null);
+    return new TraceSearch(null, null, null, null, null, List.of(), null, null, null, null, null, null, limit, null);
   }
 
   /**
@@ -52,7 +69,7 @@ public record TraceSearch(
       if (!PARAMETERS.contains(e.getKey())) {
         errors.add(new QueryParameterError(e.getKey(), "unknown parameter; known: " + String.join(", ",
             PARAMETERS.stream().sorted().toList())));
-      } else if (e.getValue().size() > 1) {
+      } else if (e.getValue().size() > 1 && !REPEATABLE.contains(e.getKey())) {
         errors.add(new QueryParameterError(e.getKey(), "given more than once"));
       }
     }
@@ -61,11 +78,37 @@ public record TraceSearch(
     String ticket = v.text("ticket_id");
     String agent = v.text("agent_id");
     String spanName = v.text("span_name");
+    String service = v.text("service");
+    if (service != null) {
+      service = service.toLowerCase(java.util.Locale.ROOT);
+    }
+    List<Attribute> attributes = new ArrayList<>();
+    List<String> attrValues = parameters.getOrDefault("attr", List.of());
+    if (attrValues.size() > MAX_ATTRIBUTE_FILTERS) {
+      errors.add(new QueryParameterError("attr", "at most " + MAX_ATTRIBUTE_FILTERS + " attribute filters"));
+    } else {
+      for (String term : attrValues) {
+        int eq = term.indexOf('=');
+        String key = eq < 0 ? term : term.substring(0, eq);
+        if (eq <= 0 || !ATTRIBUTE_KEY.matcher(key).matches()) {
+          errors.add(new QueryParameterError("attr", "must be key=value with a key of letters, digits and _.:/-"
+              + " (at most 128): " + (term.length() > 64 ? term.substring(0, 64) + "…" : term)));
+        } else if (term.length() - eq - 1 > MAX_VALUE_CHARS) {
+          errors.add(new QueryParameterError("attr", "value longer than " + MAX_VALUE_CHARS + " characters"));
+        } else {
+          attributes.add(new Attribute(key, term.substring(eq + 1)));
+        }
+      }
+    }
     String status = v.text("status");
     if (status != null && !status.equals("error") && !status.equals("ok")) {
       errors.add(new QueryParameterError("status", "must be error or ok"));
     }
     Long minDuration = v.number("min_duration_ms", 0, Long.MAX_VALUE);
+    Long maxDuration = v.number("max_duration_ms", 0, Long.MAX_VALUE);
+    if (minDuration != null && maxDuration != null && minDuration > maxDuration) {
+      errors.add(new QueryParameterError("max_duration_ms", "must not be less than min_duration_ms"));
+    }
     String from = v.time("from");
     String to = v.time("to");
     if (from != null && to != null && from.compareTo(to) >= 0) {
@@ -93,8 +136,13 @@ public record TraceSearch(
     if (!errors.isEmpty()) {
       throw new InvalidQueryException(errors);
     }
-    return new TraceSearch(tenant, ticket, agent, spanName, status, minDuration, from, to, complete,
-        limit == null ? DEFAULT_LIMIT : limit.intValue(), cursor);
+    return new TraceSearch(tenant, ticket, agent, spanName, service, List.copyOf(attributes), status, minDuration,
+        maxDuration, from, to, complete, limit == null ? DEFAULT_LIMIT : limit.intValue(), cursor);
+  }
+
+  /** True when answering probes each candidate trace's spans (span name, service, attributes): a scan. */
+  public boolean probesSpans() {
+    return spanName != null || service != null || !attributes.isEmpty();
   }
 
   /** Reads single parameter values, adding an error for each bad one. */

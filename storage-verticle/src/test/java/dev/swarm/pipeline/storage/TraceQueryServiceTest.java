@@ -199,6 +199,45 @@ class TraceQueryServiceTest {
   }
 
   @Test
+  void searchByServiceAttributeAndMaxDurationWithServicesAndTokenTotals() {
+    long t0 = TestSpans.T0;
+    Span api = new Span("r", "s1", null, "http.request", SpanKind.SERVER, SpanStatus.OK, t0, t0 + 900, 900L, "acme",
+        "T-17", "a1", "{\"service.name\":\"Ticket-API\",\"method\":\"POST\"}", "[]", 0);
+    Span llm1 = new Span("l1", "s1", "r", "llm.generate", SpanKind.CLIENT, SpanStatus.OK, t0 + 10, t0 + 300, 290L,
+        "acme", null, null, "{\"service.name\":\"agent\",\"model\":\"claude-haiku\",\"tokens\":1200}", "[]", 0);
+    Span llm2 = new Span("l2", "s1", "r", "llm.generate", SpanKind.CLIENT, SpanStatus.ERROR, t0 + 310, t0 + 400, 90L,
+        "acme", null, null, "{\"service.name\":\"agent\",\"model\":\"claude-opus\",\"tokens\":34}", "[]", 0);
+    Span other = new Span("r", "s2", null, "git.push", SpanKind.CLIENT, SpanStatus.OK, t0 + 1000, t0 + 1020, 20L,
+        "acme", "T-18", "a1", "{\"branch\":\"main\"}", "[]", 0);
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(api, llm1, llm2)),
+        message(TraceVerdict.COMPLETE, List.of(other)))));
+
+    assertEquals(List.of("s1"), traceIds(search("service", "ticket-api")));
+    assertEquals(List.of("s1"), traceIds(search("service", "TICKET-API")));
+    assertEquals(List.of("s2"), traceIds(search("service", "unknown")));
+    assertEquals(List.of(), traceIds(search("service", "nobody")));
+    assertEquals(List.of("s1"), traceIds(search("attr", "model=claude-opus")));
+    assertEquals(List.of("s1"), traceIds(search("attr", "tokens=1200")));
+    assertEquals(List.of("s2"), traceIds(search("attr", "branch=main")));
+    assertEquals(List.of(), traceIds(search("attr", "branch=dev")));
+    assertEquals(List.of("s1"), traceIds(new JsonObject(await(queries.searchJson(TraceSearch.parse(Map.of("attr",
+        List.of("model=claude-opus", "method=POST")))))))); // every term holds
+    assertEquals(List.of(), traceIds(new JsonObject(await(queries.searchJson(TraceSearch.parse(Map.of("attr",
+        List.of("model=claude-opus", "branch=main"))))))));
+    assertEquals(List.of("s2"), traceIds(search("max_duration_ms", "100")));
+    assertEquals(List.of("s1"), traceIds(search("min_duration_ms", "100", "max_duration_ms", "900")));
+
+    JsonObject s1 = search("ticket_id", "T-17").getJsonArray("traces").getJsonObject(0);
+    assertEquals(new JsonArray().add("agent").add("ticket-api"), s1.getJsonArray("services"));
+    assertEquals(2, s1.getInteger("llm_calls"));
+    assertEquals(1234, s1.getInteger("llm_tokens"));
+    JsonObject s2 = search("ticket_id", "T-18").getJsonArray("traces").getJsonObject(0);
+    assertEquals(new JsonArray().add("unknown"), s2.getJsonArray("services"));
+    assertEquals(0, s2.getInteger("llm_calls"));
+    assertEquals(0, s2.getInteger("llm_tokens"));
+  }
+
+  @Test
   void cursorsPageThroughEverythingOnceInOrderEvenWithEqualStartTimes() {
     List<TraceMessage> batch = new ArrayList<>();
     for (int i = 0; i < 45; i++) {

@@ -65,8 +65,30 @@ class TraceSearchTest {
     assertEquals(List.of("tenant_id"), badFields(params("tenant_id", "")));
     assertEquals(List.of("tenant_id"), badFields(params("tenant_id", "x".repeat(513))));
     assertEquals(List.of("color"), badFields(params("color", "red")));
+    assertEquals(List.of("max_duration_ms"), badFields(params("min_duration_ms", "10", "max_duration_ms", "9")));
+    assertEquals(List.of("attr"), badFields(params("attr", "no-equals-sign")));
+    assertEquals(List.of("attr"), badFields(params("attr", "=value")));
+    assertEquals(List.of("attr"), badFields(params("attr", "bad\"key=1")));
+    assertEquals(List.of("attr"), badFields(params("attr", "k=" + "x".repeat(513))));
+    assertEquals(List.of("service"), badFields(params("service", "")));
     List<String> several = badFields(params("limit", "a", "status", "b", "tenant_id", "x", "tenant_id", "y"));
     assertTrue(several.containsAll(List.of("limit", "status", "tenant_id")), several.toString());
+  }
+
+  @Test
+  void readsServiceAttributesAndMaxDuration() {
+    TraceSearch s = TraceSearch.parse(Map.of("service", List.of("Ticket-API"), "attr",
+        List.of("model=claude-opus", "pr_url=https://example.com/a=b"), "max_duration_ms", List.of("900")));
+    assertEquals("ticket-api", s.service());
+    assertEquals(List.of(new TraceSearch.Attribute("model", "claude-opus"),
+        new TraceSearch.Attribute("pr_url", "https://example.com/a=b")), s.attributes());
+    assertEquals(900L, s.maxDurationMs());
+    assertTrue(s.probesSpans());
+    List<String> nine = new java.util.ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      nine.add("k" + i + "=v");
+    }
+    assertEquals(List.of("attr"), badFields(Map.of("attr", nine)));
   }
 
   @Test

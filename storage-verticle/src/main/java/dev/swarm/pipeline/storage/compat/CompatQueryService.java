@@ -40,8 +40,7 @@ public final class CompatQueryService {
   // Spans of several traces, in the order of the id list (newest trace first), so a cap cuts the oldest.
   private static final String SPANS_OF_TRACES = "SELECT " + SPAN_COLUMNS + ", j.key"
       + " FROM json_each(?) j JOIN agent_traces a ON a.trace_id = j.value ORDER BY j.key, a.start_time, a.id LIMIT ?";
-  private static final String SERVICE_OF_SPAN =
-      "coalesce(lower(json_extract(a.attributes, '$.\"service.name\"')), '" + ServiceIndex.UNKNOWN_SERVICE + "')";
+  private static final String SERVICE_OF_SPAN = ServiceIndex.SQL_SERVICE_OF_SPAN;
 
   private final Vertx vertx;
   private final Pool pool;

@@ -30,6 +30,10 @@ public final class ServiceIndex {
   /** The service of spans without a {@code service.name} attribute (Grafana shows the same word for them). */
   public static final String UNKNOWN_SERVICE = "unknown";
 
+  /** A span's service in SQL, over {@code agent_traces a}: lower-cased {@code service.name}, else unknown. */
+  public static final String SQL_SERVICE_OF_SPAN =
+      "coalesce(lower(json_extract(a.attributes, '$.\"service.name\"')), '" + UNKNOWN_SERVICE + "')";
+
   /** Span names kept per service; past it new names of that service are not listed (spans are still stored). */
   public static final int MAX_SPAN_NAMES_PER_SERVICE = 1000;
 
