@@ -65,10 +65,10 @@ final class TicketTraceEmitter {
     int[] counts = new int[4]; // spans, vm errors, llm errors, push errors
     List<PendingEnd> ends = new ArrayList<>(20);
     clock.set(base + plan.request().start());
-    Span request = swarm.httpRequest("POST", REQUEST_PATH).setTenantId(plan.tenantId());
+    Span request = service(swarm.httpRequest("POST", REQUEST_PATH), API).setTenantId(plan.tenantId());
     try (Scope r = request.makeCurrent()) {
       clock.set(base + plan.claim().start());
-      Span claim = swarm.ticketClaim(plan.ticketId(), plan.agentId(), plan.queueDepth());
+      Span claim = service(swarm.ticketClaim(plan.ticketId(), plan.agentId(), plan.queueDepth()), SCHEDULER);
       try (Scope c = claim.makeCurrent()) {
         emitVm(plan, base, counts, ends);
       }
@@ -77,7 +77,7 @@ final class TicketTraceEmitter {
       counts[0]++;
 
       clock.set(base + plan.complete().start());
-      Span complete = swarm.ticketComplete(plan.complete().end() - plan.claim().start());
+      Span complete = service(swarm.ticketComplete(plan.complete().end() - plan.claim().start()), SCHEDULER);
       complete.setAttribute("outcome", plan.outcome().wire());
       complete.setStatus(plan.outcome() == Outcome.COMPLETED ? SpanStatus.OK : SpanStatus.ERROR);
       ends.add(new PendingEnd(complete, base + plan.complete().end()));
@@ -92,7 +92,7 @@ final class TicketTraceEmitter {
   private void emitVm(TicketPlan plan, long base, int[] counts, List<PendingEnd> ends) {
     TicketPlan.VmSpawn planned = plan.vm();
     clock.set(base + planned.time().start());
-    Span vm = swarm.vmSpawn(planned.vmId(), planned.method());
+    Span vm = service(swarm.vmSpawn(planned.vmId(), planned.method()), VM_MANAGER);
     if (planned.failure() != null) {
       clock.set(base + planned.time().end());
       fail(vm, planned.failure());
@@ -116,15 +116,15 @@ final class TicketTraceEmitter {
 
   private void emitAgent(TicketPlan plan, AgentRun run, long base, int[] counts, List<PendingEnd> ends) {
     clock.set(base + run.time().start());
-    Span agent = swarm.agentExecute(plan.agentType());
+    Span agent = service(swarm.agentExecute(plan.agentType()), AGENT);
     try (Scope a = agent.makeCurrent()) {
       clock.set(base + run.gitClone().start());
-      ends.add(new PendingEnd(swarm.gitClone(run.repoUrl(), "main").setStatus(SpanStatus.OK), base + run.gitClone().end()));
+      ends.add(new PendingEnd(service(swarm.gitClone(run.repoUrl(), "main"), AGENT).setStatus(SpanStatus.OK), base + run.gitClone().end()));
       counts[0]++;
 
       for (LlmCall call : run.llmCalls()) {
         clock.set(base + call.time().start());
-        Span llm = swarm.llmGenerate(call.model(), call.tokens());
+        Span llm = service(swarm.llmGenerate(call.model(), call.tokens()), AGENT);
         if (call.failure() != null) {
           clock.set(base + call.time().end());
           fail(llm, call.failure());
@@ -137,13 +137,13 @@ final class TicketTraceEmitter {
       }
 
       clock.set(base + run.write().start());
-      ends.add(new PendingEnd(swarm.fileWrite(run.fileCount(), run.bytes()).setStatus(SpanStatus.OK), base + run.write().end()));
+      ends.add(new PendingEnd(service(swarm.fileWrite(run.fileCount(), run.bytes()), AGENT).setStatus(SpanStatus.OK), base + run.write().end()));
       clock.set(base + run.commit().start());
-      ends.add(new PendingEnd(swarm.gitCommit(run.commitSha()).setStatus(SpanStatus.OK), base + run.commit().end()));
+      ends.add(new PendingEnd(service(swarm.gitCommit(run.commitSha()), AGENT).setStatus(SpanStatus.OK), base + run.commit().end()));
       counts[0] += 2;
 
       clock.set(base + run.push().time().start());
-      Span push = swarm.gitPush(run.push().branch());
+      Span push = service(swarm.gitPush(run.push().branch()), AGENT);
       if (run.push().failure() != null) {
         clock.set(base + run.push().time().end());
         fail(push, run.push().failure());
@@ -156,13 +156,23 @@ final class TicketTraceEmitter {
 
       if (run.pr() != null) {
         clock.set(base + run.pr().time().start());
-        ends.add(new PendingEnd(swarm.prCreate(run.pr().number(), run.pr().url()).setStatus(SpanStatus.OK), base + run.pr().time().end()));
+        ends.add(new PendingEnd(service(swarm.prCreate(run.pr().number(), run.pr().url()), AGENT).setStatus(SpanStatus.OK), base + run.pr().time().end()));
         counts[0]++;
       }
     }
     agent.setStatus(run.push().failure() == null ? SpanStatus.OK : SpanStatus.ERROR);
     ends.add(new PendingEnd(agent, base + run.time().end()));
     counts[0]++;
+  }
+
+  // The services of a Swarm deployment, so the Zipkin and Tempo reads, Grafana and the UI show who did what.
+  static final String API = "api";
+  static final String SCHEDULER = "scheduler";
+  static final String VM_MANAGER = "vm-manager";
+  static final String AGENT = "agent";
+
+  private static Span service(Span span, String name) {
+    return span.setAttribute(SwarmSpans.SERVICE_NAME, name);
   }
 
   private static void fail(Span span, Failure failure) {

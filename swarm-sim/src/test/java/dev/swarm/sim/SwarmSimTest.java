@@ -81,6 +81,16 @@ class SwarmSimTest {
           JsonObject parent = byId.get(span.getString("parent_span_id"));
           assertEquals(SwarmSpans.PARENT_TYPE.get(name), parent.getString("span_name"), name + "'s parent");
         }
+        // Every span names its service: the request the api, claim and completion the scheduler, the VM its
+        // manager, and the agent's own work the agent.
+        String service = span.getJsonObject("attributes").getString("service.name");
+        String expected = switch (name) {
+          case "http.request" -> "api";
+          case "ticket.claim", "ticket.complete" -> "scheduler";
+          case "vm.spawn" -> "vm-manager";
+          default -> "agent";
+        };
+        assertEquals(expected, service, name);
         // Swarm ids are first-class fields on every span.
         assertTrue(span.getString("tenant_id") != null && span.getString("ticket_id") != null, span::encode);
         assertTrue(span.getString("agent_id") != null, span::encode);

@@ -111,6 +111,10 @@ public final class SpanBuilder {
             tenantId != null ? tenantId : p == null ? null : p.tenantId(),
             ticketId != null ? ticketId : p == null ? null : p.ticketId(),
             agentId != null ? agentId : p == null ? null : p.agentId());
+    String service = tracer.options().serviceName();
+    if (service != null) {
+      span.setAttribute(SwarmSpans.SERVICE_NAME, service);
+    }
     attributes.forEach(
         (k, v) -> {
           if (v instanceof String s) {

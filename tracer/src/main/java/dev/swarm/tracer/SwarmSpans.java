@@ -61,6 +61,8 @@ public final class SwarmSpans {
   public static final Map<String, String> PARENT_TYPE = parentTypes();
 
   // Attribute names: the operations dashboards read these; see docs/instrumentation.md.
+  /** The service a span belongs to (OpenTelemetry's resource attribute, sent per span). */
+  public static final String SERVICE_NAME = "service.name";
   public static final String METHOD = "method";
   public static final String PATH = "path";
   public static final String STATUS_CODE = "status_code";

@@ -10,6 +10,7 @@ import java.util.Objects;
  */
 public final class TracerOptions {
   private String endpoint = "http://127.0.0.1:8080";
+  private String serviceName;
   private boolean enabled = true;
   private int bufferCapacity = 10_000;
   private int batchSize = 500;
@@ -30,7 +31,7 @@ public final class TracerOptions {
   public TracerOptions() {}
 
   /**
-   * Options from environment variables: {@code TRACER_ENDPOINT}, {@code TRACER_ENABLED},
+   * Options from environment variables: {@code TRACER_ENDPOINT}, {@code TRACER_SERVICE_NAME}, {@code TRACER_ENABLED},
    * {@code TRACER_BUFFER_CAPACITY}, {@code TRACER_BATCH_SIZE}, {@code TRACER_FLUSH_INTERVAL_MS},
    * {@code TRACER_REQUEST_TIMEOUT_MS}, {@code TRACER_MAX_EXPORT_ATTEMPTS}, {@code TRACER_CLOSE_TIMEOUT_MS},
    * {@code TRACER_RECORD_STACK_TRACES}, {@code TRACER_SAMPLE_RATIO}. Unset variables keep the defaults; a bad value throws
@@ -44,6 +45,14 @@ public final class TracerOptions {
         o.setEndpoint(endpoint.strip());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("TRACER_ENDPOINT: " + e.getMessage(), e);
+      }
+    }
+    String service = env.get("TRACER_SERVICE_NAME");
+    if (service != null && !service.isBlank()) {
+      try {
+        o.setServiceName(service.strip());
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("TRACER_SERVICE_NAME: " + e.getMessage(), e);
       }
     }
     String enabled = env.get("TRACER_ENABLED");
@@ -111,6 +120,24 @@ public final class TracerOptions {
       throw new IllegalArgumentException("endpoint must be an http(s) URL, not '" + e + "'");
     }
     this.endpoint = e.endsWith("/") ? e.substring(0, e.length() - 1) : e;
+    return this;
+  }
+
+  /**
+   * The service every span of this tracer belongs to, sent as its {@code service.name} attribute (what the Zipkin
+   * and Tempo reads, Grafana and the trace UI list services by); null (the default) sends none, and such spans
+   * show as {@code unknown}. A span may set its own {@code service.name}, which wins.
+   */
+  public String serviceName() {
+    return serviceName;
+  }
+
+  /** @throws IllegalArgumentException when blank or longer than 256 characters */
+  public TracerOptions setServiceName(String serviceName) {
+    if (serviceName != null && (serviceName.isBlank() || serviceName.length() > 256)) {
+      throw new IllegalArgumentException("service name must be 1 to 256 characters, not '" + serviceName + "'");
+    }
+    this.serviceName = serviceName;
     return this;
   }
 
@@ -284,6 +311,7 @@ public final class TracerOptions {
   public TracerOptions copy() {
     TracerOptions c = new TracerOptions();
     c.endpoint = endpoint;
+    c.serviceName = serviceName;
     c.enabled = enabled;
     c.bufferCapacity = bufferCapacity;
     c.batchSize = batchSize;
