@@ -208,6 +208,25 @@ class ComposeStackTest {
     assertTrue(alerting.contains("alertmanager:9093"), "Prometheus must send alerts to the alertmanager service");
   }
 
+  @Test
+  void grafanaGetsTraceDataSourcesThatReachTheStorageReads() {
+    List<Path> provisioned = hostFilesMatching("grafana", "/etc/grafana/provisioning/datasources/*.yml");
+    Map<String, String> urlByType = new java.util.HashMap<>();
+    for (Path file : provisioned) {
+      for (Object ds : Yml.listAt(Yml.load(Repo.read(Repo.root().relativize(file).toString())), "datasources")) {
+        Map<?, ?> d = (Map<?, ?>) ds;
+        urlByType.put(String.valueOf(d.get("type")), String.valueOf(d.get("url")));
+      }
+    }
+    assertEquals("http://gateway:8080/zipkin", urlByType.get("zipkin"), "provisioned: " + urlByType);
+    assertEquals("http://gateway:8080/tempo", urlByType.get("tempo"), "provisioned: " + urlByType);
+    // The host and port exist in the stack: the gateway listens on 8080 and routes these reads to storage.
+    assertTrue(service("gateway") != null, "no gateway service");
+    String haproxy = Repo.read("deploy/haproxy/haproxy.cfg");
+    assertTrue(haproxy.contains("path_beg /api/traces/ /zipkin/ /tempo/") && haproxy.contains("server storage storage:8080"),
+        "the gateway no longer sends /zipkin/ and /tempo/ reads to storage");
+  }
+
   /** The host files a glob in a container path refers to, through the service's bind mounts. */
   static List<Path> hostFilesMatching(String service, String containerGlob) {
     for (String[] v : volumes(service)) {
