@@ -8,7 +8,23 @@ import org.slf4j.LoggerFactory;
 public final class Main {
   private Main() {}
 
+  static final String USAGE = """
+      usage: trace-pipeline
+      Runs the trace pipeline. Every setting comes from the environment (README.md, "Configuration"); the
+      defaults run all roles (ingest, aggregator, storage) with an embedded Kafka broker, the API, health and
+      metrics on http://127.0.0.1:8080 and the data in ./data. For example:
+        bin/trace-pipeline
+        HTTP_PORT=9000 DATA_DIR=/var/lib/trace-pipeline TRACE_RETENTION=3d bin/trace-pipeline
+        ROLE=ingest KAFKA_BOOTSTRAP_SERVERS=kafka:9092 bin/trace-pipeline
+      Exits 2 on a bad setting (naming it), 1 when start-up fails.
+      """;
+
   public static void main(String[] args) {
+    if (args.length > 0) {
+      boolean help = args[0].equals("--help") || args[0].equals("-h");
+      (help ? System.out : System.err).print((help ? "" : "trace-pipeline: unknown argument " + args[0] + "\n") + USAGE);
+      System.exit(help ? 0 : 2);
+    }
     System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     System.setProperty("java.util.logging.manager", "org.apache.logging.log4j.jul.LogManager");
     Logger log = LoggerFactory.getLogger(Main.class);

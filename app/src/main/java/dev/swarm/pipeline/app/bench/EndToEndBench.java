@@ -51,24 +51,61 @@ public final class EndToEndBench {
     this.generator = new SpanBatchGenerator(batch, spansPerTrace);
   }
 
+  static final String USAGE = """
+      usage: trace-e2e-bench [--target URL] [--spans N] [--connections N] [--batch N] [--spans-per-trace N]
+                             [--query-every N] [--rate SPANS_PER_SEC]
+      Posts spans to a running pipeline and measures them end to end: from the first POST until the last span is
+      in storage (trace_storage_spans_written_total), with a read by id every --query-every batches.
+        --target            pipeline base URL (default http://127.0.0.1:8080)
+        --spans             spans to send (default 5000000)
+        --connections       concurrent POSTs (default 8)
+        --batch             spans per POST (default 100)
+        --spans-per-trace   (default 10)
+        --query-every       batches between reads by id (default 200)
+        --rate              spans per second at most; 0 = as fast as accepted (default 0)
+      """;
+
+  private static final java.util.Set<String> OPTIONS =
+      java.util.Set.of("target", "spans", "connections", "batch", "spans-per-trace", "query-every", "rate");
+
   public static void main(String[] args) throws Exception {
     Map<String, String> o = new TreeMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!args[i].startsWith("--")) {
-        System.err.println("usage: trace-e2e-bench [--target http://127.0.0.1:8080] [--spans 5000000] "
-            + "[--connections 8] [--batch 100] [--spans-per-trace 10] [--query-every 200] [--rate SPANS_PER_SEC]");
+    for (int i = 0; i < args.length; i += 2) {
+      if (args[i].equals("--help") || args[i].equals("-h")) {
+        System.out.print(USAGE);
+        return;
+      }
+      String name = args[i].startsWith("--") ? args[i].substring(2) : null;
+      if (name == null || !OPTIONS.contains(name) || i + 1 >= args.length) {
+        System.err.println("trace-e2e-bench: " + (name == null || !OPTIONS.contains(name)
+            ? "unknown option " + args[i] : args[i] + " needs a value"));
+        System.err.print(USAGE);
         System.exit(2);
       }
-      o.put(args[i].substring(2), args[i + 1]);
+      o.put(name, args[i + 1]);
     }
-    new EndToEndBench(
-        URI.create(o.getOrDefault("target", "http://127.0.0.1:8080")),
-        Long.parseLong(o.getOrDefault("spans", "5000000")),
-        Integer.parseInt(o.getOrDefault("connections", "8")),
-        Integer.parseInt(o.getOrDefault("batch", "100")),
-        Integer.parseInt(o.getOrDefault("spans-per-trace", "10")),
-        Integer.parseInt(o.getOrDefault("query-every", "200")),
-        Double.parseDouble(o.getOrDefault("rate", "0"))).run();
+    EndToEndBench bench;
+    try {
+      bench = new EndToEndBench(
+          URI.create(o.getOrDefault("target", "http://127.0.0.1:8080")),
+          Long.parseLong(o.getOrDefault("spans", "5000000")),
+          Integer.parseInt(o.getOrDefault("connections", "8")),
+          Integer.parseInt(o.getOrDefault("batch", "100")),
+          Integer.parseInt(o.getOrDefault("spans-per-trace", "10")),
+          Integer.parseInt(o.getOrDefault("query-every", "200")),
+          Double.parseDouble(o.getOrDefault("rate", "0")));
+    } catch (IllegalArgumentException e) {
+      System.err.println("trace-e2e-bench: bad option value: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    try {
+      bench.run();
+    } catch (Exception e) {
+      System.err.println("trace-e2e-bench: " + (e.getCause() != null ? e.getCause() : e));
+      System.exit(1);
+    }
+    System.exit(0); // the Vert.x threads would keep the JVM alive
   }
 
   void run() throws Exception {

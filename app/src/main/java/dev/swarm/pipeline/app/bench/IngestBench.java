@@ -54,7 +54,7 @@ public final class IngestBench {
         usage();
         return;
       }
-      if (!a.startsWith("--") || i + 1 >= args.length) {
+      if (!a.startsWith("--") || !OPTIONS.contains(a.substring(2)) || i + 1 >= args.length) {
         System.err.println("trace-bench: bad argument " + a);
         usage();
         System.exit(2);
@@ -78,6 +78,9 @@ public final class IngestBench {
         format);
     bench.run();
   }
+
+  private static final java.util.Set<String> OPTIONS = java.util.Set.of("target", "connections", "batch", "duration",
+      "warmup", "spans-per-trace", "format", "path");
 
   private static void usage() {
     System.err.println("""
