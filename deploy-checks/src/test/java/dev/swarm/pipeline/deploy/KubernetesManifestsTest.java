@@ -64,7 +64,7 @@ class KubernetesManifestsTest {
 
   @BeforeAll
   static void render() {
-    Repo.assumeTool("kubectl", "the Kustomize checks need it (it comes with the Google Cloud CLI here); skipped");
+    Repo.requireTool("kubectl", "kubernetes-client");
     for (String overlay : OVERLAYS) {
       RENDERED.put(overlay, parse(kustomize("deploy/k8s/overlays/" + overlay)));
     }

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /** The repository the checks read, and the command-line tools they run on its files. */
 final class Repo {
@@ -63,13 +62,8 @@ final class Repo {
   /** Fails the test, naming the Debian package to install, when a tool CI provides is missing. */
   static void requireTool(String tool, String debianPackage) {
     if (which(tool) == null) {
-      fail("'" + tool + "' is not installed: apt-get install " + debianPackage + " (.ci/run installs it)");
+      fail("'" + tool + "' is not installed: apt-get install " + debianPackage + " (bin/test installs it)");
     }
-  }
-
-  /** Skips the test with a message when an optional tool is missing. */
-  static void assumeTool(String tool, String why) {
-    Assumptions.assumeTrue(which(tool) != null, "'" + tool + "' is not installed: " + why);
   }
 
   static Result run(Path workDir, Map<String, String> env, String... command) {
