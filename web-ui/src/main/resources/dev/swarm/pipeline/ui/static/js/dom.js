@@ -1,5 +1,5 @@
 // Building DOM without markup strings: every piece of data goes in as a text node or an attribute value, never
-// through innerHTML, because span names and attributes come from untrusted clients.
+// through the HTML parser, because span names and attributes come from untrusted clients.
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 

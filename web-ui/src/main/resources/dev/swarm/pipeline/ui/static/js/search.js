@@ -25,6 +25,7 @@ const TEXT_FIELDS = [
 
 export async function searchPage(main) {
   document.title = 'Search · Swarm traces';
+  delete document.body.dataset.ready;
   setKeys({});
   const params = new URLSearchParams(location.search);
   const form = buildForm(params);
