@@ -3,6 +3,7 @@ package dev.swarm.pipeline.app.ui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
@@ -31,7 +32,10 @@ class BigTraceTest {
     deep = SwarmTraces.traceId();
     ui.pipeline.post(SwarmTraces.chain(deep, t0.plusSeconds(60), 10_000).spans());
     ui.pipeline.awaitTrace(wide, 10_000);
-    ui.pipeline.awaitTrace(deep, 10_000);
+    // The tree of the chain nests deeper than the test's JSON parser allows: wait for its summary instead.
+    String ticket = "T-DEEP-" + deep.substring(0, 6);
+    UiPipeline.await("the chain stored whole", Duration.ofSeconds(60), () -> ui.pipeline.awaitSearch("ticket_id=" + ticket, 1),
+        a -> a.getJsonObject(0).getInteger("span_count") == 10_000);
   }
 
   @AfterAll
@@ -95,7 +99,9 @@ class BigTraceTest {
     long scrollTop = ((Number) browser.js("return document.getElementById('waterfall').scrollTop")).longValue();
     long scrollHeight = ((Number) browser.js("return document.getElementById('waterfall').scrollHeight")).longValue();
     assertTrue(scrollTop > scrollHeight * 0.9, "a click at the bottom of the minimap jumps to the end: " + scrollTop + " of " + scrollHeight);
-    browser.waitFor("the last span after the jump", d -> !browser.all(".row[data-span-id='a98-99']").isEmpty());
+    browser.waitFor("rows near the end after the jump", d -> (Boolean) browser.js(
+        "return [...document.querySelectorAll('.row[data-pos]')].some(r => Number(r.dataset.pos) > 9000)"));
+    assertTrue(browser.all(".row[data-span-id='root']").isEmpty(), "the top is out of the window");
 
     browser.one("#collapse-all").click();
     assertEquals(1, spanRows());

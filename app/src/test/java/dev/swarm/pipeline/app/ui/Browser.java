@@ -15,6 +15,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -95,7 +96,9 @@ final class Browser implements AutoCloseable {
   }
 
   <T> T waitFor(String what, Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what).until(condition);
+    // Pages re-render parts of themselves: an element found a moment ago may be gone; look again.
+    return new WebDriverWait(driver, Duration.ofSeconds(20)).withMessage(what)
+        .ignoring(StaleElementReferenceException.class).until(condition);
   }
 
   WebElement waitForCss(String css) {
