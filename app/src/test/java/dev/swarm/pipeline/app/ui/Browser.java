@@ -151,6 +151,12 @@ final class Browser implements AutoCloseable {
         + ".map(e => e.name).filter(n => { try { return new URL(n).origin !== o; } catch (e) { return true; } });");
   }
 
+  /** Emulates prefers-color-scheme ("dark" or "light") for the pages that follow, through chromedriver's CDP call. */
+  void colorScheme(String scheme) {
+    driver.executeCdpCommand("Emulation.setEmulatedMedia",
+        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
+  }
+
   byte[] screenshot() {
     return ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
   }

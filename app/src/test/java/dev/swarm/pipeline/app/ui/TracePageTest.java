@@ -319,6 +319,29 @@ class TracePageTest {
   }
 
   @Test
+  void theThemeFollowsPrefersColorScheme() {
+    try {
+      browser.colorScheme("dark");
+      open(complete);
+      assertTrue(brightness("body") < 0.2, "dark background: " + browser.js("return getComputedStyle(document.body).backgroundColor"));
+      assertTrue(brightness("#waterfall .row .name") > 0.7, "light text");
+      browser.colorScheme("light");
+      open(complete);
+      assertTrue(brightness("body") > 0.9, "light background");
+    } finally {
+      browser.colorScheme("light");
+    }
+  }
+
+  /** 0 (black) to 1 (white): the mean of the element's background (body) or text colour channels. */
+  private double brightness(String css) {
+    String prop = css.equals("body") ? "backgroundColor" : "color";
+    String rgb = (String) browser.js("return getComputedStyle(document.querySelector(arguments[0]))[arguments[1]]", css, prop);
+    String[] parts = rgb.replaceAll("[^0-9,.]", "").split(",");
+    return (Double.parseDouble(parts[0]) + Double.parseDouble(parts[1]) + Double.parseDouble(parts[2])) / (3 * 255.0);
+  }
+
+  @Test
   void anUnknownTraceSaysSoPlainly() {
     browser.open("/ui/trace/0123456789abcdef0123456789abcdef");
     String text = browser.waitForCss(".msg-error").getText();

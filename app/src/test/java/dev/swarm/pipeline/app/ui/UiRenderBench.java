@@ -39,8 +39,9 @@ public final class UiRenderBench {
       Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
       String thousand = SwarmTraces.traceId();
       String tenThousand = SwarmTraces.traceId();
-      pipeline.post(SwarmTraces.big(thousand, now.minusSeconds(120), 9, 110).spans()); // 1 + 9 + 990 = 1,000
-      pipeline.post(SwarmTraces.big(tenThousand, now.minusSeconds(60), 99, 100).spans()); // 1 + 99 + 9,900 = 10,000
+      // Two hours back, so the recent traces of the search screenshot are the tickets.
+      pipeline.post(SwarmTraces.big(thousand, now.minusSeconds(7300), 9, 110).spans()); // 1 + 9 + 990 = 1,000
+      pipeline.post(SwarmTraces.big(tenThousand, now.minusSeconds(7200), 99, 100).spans()); // 1 + 99 + 9,900 = 10,000
       List<String[]> tickets = postTickets(pipeline, now);
       pipeline.awaitTrace(thousand, 1000);
       pipeline.awaitTrace(tenThousand, 10000);
@@ -126,6 +127,15 @@ public final class UiRenderBench {
         .findFirst().orElseThrow().click();
     browser.waitForCss("#detail-attributes");
     Files.write(dir.resolve("trace.png"), browser.screenshot());
+    browser.colorScheme("dark");
+    browser.driver.navigate().refresh();
+    browser.waitReady("trace");
+    browser.waitForCss("#self-time");
+    browser.all(".row[data-span-id]").stream().filter(e -> e.findElement(By.cssSelector(".name")).getText().equals("git.push"))
+        .findFirst().orElseThrow().click();
+    browser.waitForCss("#detail-attributes");
+    Files.write(dir.resolve("trace-dark.png"), browser.screenshot());
+    browser.colorScheme("light");
 
     browser.open("/ui/ticket/TCK-17");
     browser.waitReady("ticket");
