@@ -173,12 +173,14 @@ function header(trace, model, rawText) {
     h('dd', { dataset: { field } }, value));
   const idLink = (kind, id) => (id ? h('a', { href: kind === 'ticket' ? uiHref('ticket', id) : '/ui/?' + new URLSearchParams({ [kind + '_id']: id }) }, id) : '—');
   const spanCount = trace.span_count ?? model.nodes.length;
+  // The API's list when it gives one, else the service.name attributes of the spans.
+  const services = Array.isArray(trace.services) ? trace.services.map(String) : model.services;
   const facts = h('dl', { class: 'facts' },
     fact('duration', fmtDuration(trace.duration_ms ?? model.span), 'duration'),
     fact('spans', String(spanCount), 'span-count'),
     fact('errors', String(trace.error_count ?? model.errors), 'error-count'),
     fact('depth', String(model.maxDepth), 'depth'),
-    fact('services', model.services.length ? model.services.join(', ') : 'none recorded (no service.name)', 'services'),
+    fact('services', services.length ? services.join(', ') : 'none recorded (no service.name)', 'services'),
     fact('start', trace.start_time || '—', 'start'),
     fact('tenant', trace.tenant_id ? idLink('tenant', trace.tenant_id) : '—', 'tenant'),
     fact('ticket', idLink('ticket', trace.ticket_id), 'ticket'),
