@@ -127,8 +127,8 @@ function buildForm(params) {
     for (const [value, label] of options) el.append(h('option', { value, selected: (params.get(name) || '') === value }, label));
     return el;
   };
-  const from = text('from', '2026-12-03T16:00:00Z');
-  const to = text('to', 'now');
+  const from = text('from', 'YYYY-MM-DDTHH:MM:SSZ');
+  const to = text('to', 'now (empty)');
   const range = h('select', { id: 'f-range', 'aria-label': 'time range' });
   for (const [value, label] of PRESETS) range.append(h('option', { value }, label));
   range.value = params.get('from') || params.get('to') ? 'custom' : '';
