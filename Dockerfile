@@ -17,6 +17,7 @@ COPY aggregator-verticle/pom.xml aggregator-verticle/
 COPY storage-verticle/pom.xml storage-verticle/
 COPY tracer/pom.xml tracer/
 COPY swarm-sim/pom.xml swarm-sim/
+COPY web-ui/pom.xml web-ui/
 COPY app/pom.xml app/
 COPY deploy-checks/pom.xml deploy-checks/
 COPY ops-checks/pom.xml ops-checks/

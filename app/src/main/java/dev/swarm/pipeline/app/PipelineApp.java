@@ -8,6 +8,7 @@ import dev.swarm.pipeline.ingest.zipkin.ZipkinIngestRoutes;
 import dev.swarm.pipeline.storage.StorageVerticle;
 import dev.swarm.pipeline.storage.TraceQueryRoutes;
 import dev.swarm.pipeline.storage.compat.CompatRoutes;
+import dev.swarm.pipeline.ui.UiRoutes;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -161,7 +162,9 @@ public final class PipelineApp {
       chain = chain.compose(v -> vertx.deployVerticle(storage).onSuccess(deployments::add))
           .onSuccess(v -> mounts.add(router -> TraceQueryRoutes.mount(router, storage.queryService())))
           // Zipkin- and Tempo-compatible reads for Grafana, under /zipkin and /tempo (docs/grafana.md).
-          .onSuccess(v -> mounts.add(router -> CompatRoutes.mount(router, storage.queryService())));
+          .onSuccess(v -> mounts.add(router -> CompatRoutes.mount(router, storage.queryService())))
+          // The trace UI (/ redirects to /ui/) wherever the query API it reads is served.
+          .onSuccess(v -> mounts.add(UiRoutes::mount));
     }
     if (config.role().runsAggregator()) {
       Map<String, String> producerProps = new HashMap<>(common);

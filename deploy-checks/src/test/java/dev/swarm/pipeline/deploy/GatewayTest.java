@@ -124,6 +124,11 @@ class GatewayTest {
     assertRoutedTo("storage", apiPort, "GET", "/api/traces?tenant_id=acme&limit=5");
     assertRoutedTo("storage", apiPort, "GET", "/zipkin/api/v2/trace/4bf92f3577b34da6a3ce929d0e0e4736");
     assertRoutedTo("storage", apiPort, "GET", "/tempo/api/traces/4bf92f3577b34da6a3ce929d0e0e4736");
+    // The trace UI is served where the query API it reads is.
+    assertRoutedTo("storage", apiPort, "GET", "/");
+    assertRoutedTo("storage", apiPort, "GET", "/ui/trace/4bf92f3577b34da6a3ce929d0e0e4736?find=llm.generate");
+    assertRoutedTo("storage", apiPort, "GET", "/ui/assets/js/main.js");
+    assertRoutedTo("ingest", apiPort, "GET", "/uiX");
     assertRoutedTo("ingest", apiPort, "POST", "/api/traces");
     assertRoutedTo("ingest", apiPort, "POST", "/zipkin/api/v2/spans");
     assertRoutedTo("ingest", apiPort, "POST", "/v1/traces");

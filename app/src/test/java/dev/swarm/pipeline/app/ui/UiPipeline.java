@@ -1,0 +1,153 @@
+package dev.swarm.pipeline.app.ui;
+
+import dev.swarm.pipeline.app.PipelineApp;
+import dev.swarm.pipeline.app.PipelineConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * A whole pipeline in this JVM (embedded broker, SQLite file in a temporary directory) for the UI tests, with the
+ * HTTP calls they need: post native spans, wait until a trace or a search reads back.
+ */
+final class UiPipeline implements AutoCloseable {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final Path dir;
+  private final PipelineApp app;
+  final String base;
+
+  private UiPipeline(Path dir, PipelineApp app) {
+    this.dir = dir;
+    this.app = app;
+    this.base = "http://127.0.0.1:" + app.config().httpPort();
+  }
+
+  /** Starts ROLE=all with short assembly times, plus the given settings. */
+  static UiPipeline start(Map<String, String> overrides) throws Exception {
+    Path dir = Files.createTempDirectory("ui-test");
+    Map<String, String> env = new HashMap<>();
+    env.put("DATA_DIR", dir.toString());
+    env.put("HTTP_PORT", Integer.toString(freePort()));
+    env.put("EMBEDDED_KAFKA_PORT", "0");
+    env.put("KAFKA_PARTITIONS", "3");
+    env.put("HTTP_INSTANCES", "1");
+    env.put("TRACE_IDLE_MS", "300");
+    env.put("TRACE_MAX_WAIT_MS", "1500");
+    env.put("SHUTDOWN_TIMEOUT_MS", "5000");
+    env.put("MIN_FREE_DISK_BYTES", "0");
+    env.putAll(overrides);
+    return new UiPipeline(dir, new PipelineApp(PipelineConfig.fromEnv(env)).start());
+  }
+
+  PipelineApp app() {
+    return app;
+  }
+
+  /** A free loopback port below the kernel's ephemeral range (as the app's own tests choose them). */
+  static int freePort() {
+    for (int attempt = 0; attempt < 200; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(15_000, 32_000);
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // another
+      }
+    }
+    throw new IllegalStateException("no free local port");
+  }
+
+  /** POSTs spans to /api/traces (native JSON); fails unless 202. */
+  void post(JsonArray spans) {
+    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/api/traces"))
+        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(spans.encode())));
+    if (r.statusCode() != 202) {
+      throw new AssertionError("POST /api/traces answered " + r.statusCode() + ": " + r.body());
+    }
+  }
+
+  HttpResponse<String> get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET());
+  }
+
+  /** Waits until GET /api/traces/{id} answers 200 with a document that satisfies done. */
+  JsonObject awaitTrace(String traceId, Predicate<JsonObject> done) {
+    return await("trace " + traceId, Duration.ofSeconds(60), () -> {
+      HttpResponse<String> r = get("/api/traces/" + traceId);
+      return r.statusCode() == 200 ? new JsonObject(r.body()) : null;
+    }, t -> t != null && done.test(t));
+  }
+
+  /** Waits until the trace reads back with this many spans. */
+  JsonObject awaitTrace(String traceId, int spans) {
+    return awaitTrace(traceId, t -> t.getInteger("span_count", 0) == spans);
+  }
+
+  /** Waits until a search answers this many traces. */
+  JsonArray awaitSearch(String query, int count) {
+    return await("search " + query, Duration.ofSeconds(60), () -> {
+      HttpResponse<String> r = get("/api/traces?" + query);
+      return r.statusCode() == 200 ? new JsonObject(r.body()).getJsonArray("traces") : null;
+    }, a -> a != null && a.size() == count);
+  }
+
+  static String q(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+
+  static <T> T await(String what, Duration timeout, java.util.function.Supplier<T> probe, Predicate<T> done) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    T last = null;
+    while (System.nanoTime() < deadline) {
+      last = probe.get();
+      if (done.test(last)) {
+        return last;
+      }
+      try {
+        Thread.sleep(50); // polling an asynchronous pipeline: nothing to wait on but the answer
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting for " + what);
+      }
+    }
+    throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last: " + last);
+  }
+
+  private static HttpResponse<String> send(HttpRequest.Builder b) {
+    try {
+      return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    app.stop();
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}
