@@ -19,6 +19,7 @@ COPY tracer/pom.xml tracer/
 COPY swarm-sim/pom.xml swarm-sim/
 COPY web-ui/pom.xml web-ui/
 COPY app/pom.xml app/
+COPY examples/pom.xml examples/
 COPY deploy-checks/pom.xml deploy-checks/
 COPY ops-checks/pom.xml ops-checks/
 # (dependency:go-offline cannot be used here: it fails on the not-yet-built sibling modules.) The empty jars it
