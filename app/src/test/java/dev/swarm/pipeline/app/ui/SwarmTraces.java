@@ -64,6 +64,16 @@ final class SwarmTraces {
         .put("end_time", t0.plusMillis(offsetMs + durationMs).toString())
         .put("tenant_id", tenant).put("agent_id", agent)
         .put("attributes", attributes == null ? new JsonObject() : attributes);
+    // The services of a Swarm deployment, as swarm-sim names them, unless the caller set one.
+    JsonObject attrs = s.getJsonObject("attributes");
+    if (!attrs.containsKey("service.name")) {
+      attrs.put("service.name", switch (name) {
+        case "http.request" -> "api";
+        case "ticket.claim", "ticket.complete" -> "scheduler";
+        case "vm.spawn" -> "vm-manager";
+        default -> "agent";
+      });
+    }
     if (ticket != null) {
       s.put("ticket_id", ticket);
     }
