@@ -30,7 +30,7 @@ public final class TraceQueryService {
 
   static final String SUMMARY_COLUMNS = "trace_id, tenant_id, ticket_id, agent_id, root_span_id, root_span_name,"
       + " start_time, end_time, duration_ms, span_count, error_count, orphan_count, root_count, cycle_count,"
-      + " complete, verdict, first_seen, emitted_at, updated_at";
+      + " complete, verdict, first_seen, emitted_at, updated_at, first_span_count";
 
   /** The span name of an LLM call (the tracer's SwarmSpans.LLM_GENERATE), whose {@code tokens} roll up. */
   static final String LLM_SPAN = "llm.generate";
@@ -284,6 +284,7 @@ public final class TraceQueryService {
       writeNumber(gen, "root_count", summary.getValue("root_count"));
       writeNumber(gen, "cycle_count", summary.getValue("cycle_count"));
       writeNumber(gen, "error_count", summary.getValue("error_count"));
+      writeLateSpans(gen, summary);
       writeNumber(gen, "duration_ms", summary.getValue("duration_ms"));
       writeText(gen, "start_time", summary.getString("start_time"));
       writeText(gen, "end_time", summary.getString("end_time"));
@@ -349,6 +350,7 @@ public final class TraceQueryService {
     writeNumber(gen, "orphan_count", r.getValue("orphan_count"));
     writeNumber(gen, "root_count", r.getValue("root_count"));
     writeNumber(gen, "cycle_count", r.getValue("cycle_count"));
+    writeLateSpans(gen, r);
     gen.writeBooleanField("complete", asLong(r.getValue("complete")) == 1L);
     gen.writeStringField("verdict", r.getString("verdict"));
     writeText(gen, "first_seen", r.getString("first_seen"));
@@ -364,6 +366,18 @@ public final class TraceQueryService {
       gen.writeNumberField("llm_tokens", rollUp.llmTokens());
     }
     gen.writeEndObject();
+  }
+
+  /**
+   * {@code late_spans}: spans the trace gained after storage first wrote it (late spans merged in), when known
+   * (traces written before V6 do not say).
+   */
+  private static void writeLateSpans(JsonGenerator gen, Row summary) throws IOException {
+    Long first = asLong(summary.getValue("first_span_count"));
+    Long now = asLong(summary.getValue("span_count"));
+    if (first != null && now != null) {
+      gen.writeNumberField("late_spans", Math.max(0, now - first));
+    }
   }
 
   private static void writeText(JsonGenerator gen, String field, String value) throws IOException {

@@ -41,8 +41,8 @@ public final class TraceWriter {
 
   static final String UPSERT_SUMMARY = "INSERT INTO trace_summaries (trace_id, tenant_id, ticket_id, agent_id,"
       + " root_span_id, root_span_name, start_time, end_time, duration_ms, span_count, error_count, orphan_count,"
-      + " root_count, cycle_count, complete, verdict, first_seen, emitted_at, updated_at)"
-      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+      + " root_count, cycle_count, complete, verdict, first_seen, emitted_at, first_span_count, updated_at)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
       + " ON CONFLICT (trace_id) DO UPDATE SET tenant_id = excluded.tenant_id, ticket_id = excluded.ticket_id,"
       + " agent_id = excluded.agent_id, root_span_id = excluded.root_span_id,"
       + " root_span_name = excluded.root_span_name, start_time = excluded.start_time,"
@@ -53,6 +53,7 @@ public final class TraceWriter {
       + " first_seen = CASE WHEN trace_summaries.first_seen IS NULL OR excluded.first_seen < trace_summaries.first_seen"
       + " THEN excluded.first_seen ELSE trace_summaries.first_seen END,"
       + " emitted_at = coalesce(excluded.emitted_at, trace_summaries.emitted_at),"
+      // first_span_count is what the first write saw: never updated (V6).
       + " updated_at = excluded.updated_at";
 
   // One bound parameter (a JSON array of trace ids) whatever the batch size: no variable limit, one statement.
@@ -263,7 +264,8 @@ public final class TraceWriter {
           .addInteger(t.complete() ? 1 : 0)
           .addString(t.verdict().wire())
           .addString(t.firstSeenMillis() == null ? null : Timestamps.formatIso(t.firstSeenMillis()))
-          .addString(t.emittedAtMillis() == null ? null : Timestamps.formatIso(t.emittedAtMillis())));
+          .addString(t.emittedAtMillis() == null ? null : Timestamps.formatIso(t.emittedAtMillis()))
+          .addInteger(t.spanCount()));
     }
     return rows;
   }

@@ -27,7 +27,7 @@ class SchemaMigratorTest {
   @Test
   void freshFileGetsBothTablesWithTheTraceScopedSpanKey() throws Exception {
     SqliteSettings settings = settings();
-    assertEquals(List.of(1, 2, 3, 4, 5), SchemaMigrator.fromClasspath().migrate(settings));
+    assertEquals(List.of(1, 2, 3, 4, 5, 6), SchemaMigrator.fromClasspath().migrate(settings));
     try (Connection c = settings.openConnection()) {
       assertEquals(List.of("trace_id", "id"), SchemaMigrator.primaryKeyColumns(c, "agent_traces"));
       assertEquals(List.of("trace_id"), SchemaMigrator.primaryKeyColumns(c, "trace_summaries"));
@@ -70,7 +70,7 @@ class SchemaMigratorTest {
       s.execute("INSERT INTO tenants VALUES ('tenant-1', 'Acme')");
       s.execute("INSERT INTO tickets VALUES ('TCK-1', 'tenant-1', 'Fix it')");
     }
-    assertEquals(List.of(1, 2, 3, 4, 5), SchemaMigrator.fromClasspath().migrate(settings));
+    assertEquals(List.of(1, 2, 3, 4, 5, 6), SchemaMigrator.fromClasspath().migrate(settings));
     try (Connection c = settings.openConnection()) {
       assertEquals("Acme", single(c, "SELECT name FROM tenants WHERE id = 'tenant-1'"));
       assertEquals("1", single(c, "SELECT count(*) FROM tickets"));
@@ -155,7 +155,7 @@ class SchemaMigratorTest {
   @Test
   void classpathHoldsTheVersionedScriptsInOrder() {
     List<Migration> migrations = SchemaMigrator.fromClasspath().migrations();
-    assertEquals(List.of(1, 2, 3, 4, 5), migrations.stream().map(Migration::version).toList());
+    assertEquals(List.of(1, 2, 3, 4, 5, 6), migrations.stream().map(Migration::version).toList());
     assertEquals("agent_traces", migrations.get(0).description());
     assertFalse(migrations.get(0).sql().isBlank());
   }

@@ -238,6 +238,21 @@ class TraceQueryServiceTest {
   }
 
   @Test
+  void lateSpansCountWhatATraceGainedAfterItsFirstWriteAndReplaysDoNotInflateIt() {
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)))));
+    assertEquals(0, new JsonObject(await(queries.traceJson("t1"))).getInteger("late_spans"));
+    TraceMessage late = new TraceMessage("t1", TraceVerdict.LATE, 2, 0, 0, 0, 0, null, null,
+        List.of(span("t1", "late1", "r", "memory.recall", 3), span("t1", "late2", "r", "memory.recall", 4)));
+    await(writer.write(List.of(late)));
+    await(writer.write(List.of(late))); // a replay after a crash
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)))));
+    JsonObject t1 = new JsonObject(await(queries.traceJson("t1")));
+    assertEquals(5, t1.getInteger("span_count"));
+    assertEquals(2, t1.getInteger("late_spans"));
+    assertEquals(2, search("tenant_id", "acme").getJsonArray("traces").getJsonObject(0).getInteger("late_spans"));
+  }
+
+  @Test
   void cursorsPageThroughEverythingOnceInOrderEvenWithEqualStartTimes() {
     List<TraceMessage> batch = new ArrayList<>();
     for (int i = 0; i < 45; i++) {

@@ -36,6 +36,7 @@ class TracePageTest {
   static String failedPush;
   static String orphaned;
   static String skewed;
+  static String lateMerged;
   static String hostile;
   static final String HOSTILE_NAME = "<img src=x onerror=window.__pwned=1>";
   static final Instant T0 = Instant.now().minusSeconds(900).truncatedTo(ChronoUnit.MILLIS);
@@ -78,6 +79,18 @@ class TracePageTest {
     ui.pipeline.awaitTrace(orphaned, t -> "incomplete".equals(t.getString("verdict")) && t.getInteger("span_count") == 4);
     ui.pipeline.awaitTrace(skewed, 2);
     ui.pipeline.awaitTrace(hostile, 1);
+
+    // A span that arrives after its trace was stored is merged in late.
+    lateMerged = SwarmTraces.traceId();
+    SwarmTraces lm = new SwarmTraces(lateMerged, T0.plusSeconds(300)).ids("acme", "T-TRACE-6", "agent-07");
+    lm.span("root", null, "http.request", "server", 0, 5000, "ok", null);
+    lm.span("claim", "root", "ticket.claim", "internal", 10, 4000, "ok", null);
+    ui.pipeline.post(lm.spans());
+    ui.pipeline.awaitTrace(lateMerged, 2);
+    SwarmTraces lmLate = new SwarmTraces(lateMerged, T0.plusSeconds(300)).ids("acme", "T-TRACE-6", "agent-07");
+    lmLate.span("done", "root", "ticket.complete", "internal", 4500, 20, "ok", null);
+    ui.pipeline.post(lmLate.spans());
+    ui.pipeline.awaitTrace(lateMerged, 3);
   }
 
   @AfterAll
@@ -172,6 +185,13 @@ class TracePageTest {
     assertEquals("failed", states.get("llm.generate"), "its one LLM call failed");
     assertEquals("present", states.get("git.clone"));
     assertEquals("5", field("error-count"));
+  }
+
+  @Test
+  void spansMergedAfterTheTraceWasStoredAreAReasonOfTheVerdict() {
+    open(lateMerged);
+    assertEquals("complete", browser.one("#verdict").getText());
+    assertEquals("1 span merged late", browser.one("#verdict-reasons [data-reason=late]").getText());
   }
 
   @Test

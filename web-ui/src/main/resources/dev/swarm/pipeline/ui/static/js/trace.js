@@ -191,8 +191,8 @@ function header(trace, model, rawText) {
   const extraRoots = Math.max(0, (trace.root_count ?? 1) - 1);
   if (extraRoots > 0) reasons.push(['extra-roots', extraRoots, extraRoots === 1 ? 'extra root span' : 'extra root spans']);
   if (trace.cycle_count > 0) reasons.push(['cycles', trace.cycle_count, trace.cycle_count === 1 ? 'parent cycle (cut)' : 'parent cycles (cut)']);
-  for (const key of ['late_count', 'late_merges', 'late_merge_count', 'late_updates']) {
-    if (typeof trace[key] === 'number' && trace[key] > 0) reasons.push(['late', trace[key], 'late merges']);
+  if (trace.late_spans > 0) {
+    reasons.push(['late', trace.late_spans, trace.late_spans === 1 ? 'span merged late' : 'spans merged late']);
   }
   if (trace.root == null) reasons.push(['no-root', '', 'no root span']);
   if (trace.truncated) reasons.push(['truncated', '', 'truncated: the API returned only the earliest ' + model.nodes.length + ' spans']);
