@@ -43,7 +43,7 @@ public record PipelineConfig(
     EnvReader r = new EnvReader(env);
     Role role = r.enumValue("ROLE", Role.class, Role.ALL);
     String host = r.string("HTTP_HOST", "127.0.0.1");
-    int port = r.integer("HTTP_PORT", 8080, 0, 65535);
+    int port = r.integer("HTTP_PORT", 8080, 1, 65535);
     int instances = r.integer("HTTP_INSTANCES", Math.max(1, Runtime.getRuntime().availableProcessors()), 1, 64);
     Path dataDir = Path.of(r.string("DATA_DIR", "./data"));
     Path sqlite = Path.of(r.string("SQLITE_PATH", dataDir.resolve("swarm.db").toString()));

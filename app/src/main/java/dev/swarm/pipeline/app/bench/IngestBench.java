@@ -51,7 +51,7 @@ public final class IngestBench {
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("-h") || a.equals("--help")) {
-        usage();
+        System.out.println(USAGE);
         return;
       }
       if (!a.startsWith("--") || !OPTIONS.contains(a.substring(2)) || i + 1 >= args.length) {
@@ -82,11 +82,13 @@ public final class IngestBench {
   private static final java.util.Set<String> OPTIONS = java.util.Set.of("target", "connections", "batch", "duration",
       "warmup", "spans-per-trace", "format", "path");
 
-  private static void usage() {
-    System.err.println("""
+  private static final String USAGE = """
         usage: trace-bench [--target http://127.0.0.1:8080] [--connections 16] [--batch 100]
                            [--duration 20] [--warmup 10] [--spans-per-trace 10] [--format native|zipkin|otlp]
-                           [--path /api/traces]""");
+                           [--path /api/traces]""";
+
+  private static void usage() {
+    System.err.println(USAGE);
   }
 
   void run() throws InterruptedException {
