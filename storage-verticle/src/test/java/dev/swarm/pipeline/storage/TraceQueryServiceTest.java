@@ -328,6 +328,41 @@ class TraceQueryServiceTest {
   }
 
   @Test
+  void readerResultsAnswerTheirMetadataAsTheDriverDoes() throws Exception {
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)))));
+    // Table columns, and expressions whose type changes from row to row (NULL, then INTEGER, then TEXT).
+    String sql = "SELECT trace_id, duration_ms, attributes, start_time,"
+        + " CASE id WHEN 'r' THEN NULL WHEN 'c' THEN 7 ELSE 'x' END, sum(duration_ms) OVER (ORDER BY id)"
+        + " FROM agent_traces WHERE trace_id = ? ORDER BY id";
+    ReaderDataSource readers = (ReaderDataSource) settings.readerDataSource(1000);
+    try (Connection remembered = readers.getConnection(); Connection plain = settings.openConnection();
+        java.sql.PreparedStatement a = remembered.prepareStatement(sql);
+        java.sql.PreparedStatement b = plain.prepareStatement(sql)) {
+      a.setString(1, "t1");
+      b.setString(1, "t1");
+      try (ResultSet ra = a.executeQuery(); ResultSet rb = b.executeQuery()) {
+        int rows = 0;
+        while (ra.next() && rb.next()) {
+          for (int round = 0; round < 2; round++) { // the second round is answered from what was remembered
+            java.sql.ResultSetMetaData ma = ra.getMetaData();
+            java.sql.ResultSetMetaData mb = rb.getMetaData();
+            assertEquals(mb.getColumnCount(), ma.getColumnCount());
+            for (int c = 1; c <= mb.getColumnCount(); c++) {
+              assertEquals(mb.getColumnLabel(c), ma.getColumnLabel(c));
+              assertEquals(mb.getColumnType(c), ma.getColumnType(c), "type of column " + c);
+              assertEquals(mb.getColumnTypeName(c), ma.getColumnTypeName(c), "type name of column " + c);
+              assertEquals(mb.getColumnClassName(c), ma.getColumnClassName(c));
+              assertEquals(rb.getObject(c), ra.getObject(c));
+            }
+          }
+          rows++;
+        }
+        assertEquals(3, rows);
+      }
+    }
+  }
+
+  @Test
   void aPooledReaderConnectionIdleLongerThanTheTimeoutStillAnswers() throws Exception {
     await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)))));
     io.vertx.sqlclient.Pool pool = io.vertx.jdbcclient.JDBCPool.pool(vertx, settings.readerDataSource(100),
