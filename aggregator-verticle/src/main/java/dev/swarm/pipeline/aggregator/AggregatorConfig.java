@@ -28,8 +28,8 @@ public record AggregatorConfig(
     long drainTimeoutMs,
     SpanLimits spanLimits) {
 
-  public static final String DEFAULT_SPANS_TOPIC = "swarm.spans";
-  public static final String DEFAULT_TRACES_TOPIC = "swarm.traces";
+  public static final String DEFAULT_SPANS_TOPIC = dev.swarm.pipeline.schema.Topics.DEFAULT_SPANS;
+  public static final String DEFAULT_TRACES_TOPIC = dev.swarm.pipeline.schema.Topics.DEFAULT_TRACES;
   public static final String DEFAULT_GROUP_ID = "trace-aggregator";
   public static final long DEFAULT_SWEEP_INTERVAL_MS = 100;
   public static final int DEFAULT_MAX_INFLIGHT_TRACES = 1_000;

@@ -49,8 +49,8 @@ public record PipelineConfig(
     Path sqlite = Path.of(r.string("SQLITE_PATH", dataDir.resolve("swarm.db").toString()));
     String bootstrap = r.raw("KAFKA_BOOTSTRAP_SERVERS");
     int embeddedPort = r.integer("EMBEDDED_KAFKA_PORT", 19092, 0, 65534);
-    String spansTopic = r.topic("SPANS_TOPIC", "swarm.spans");
-    String tracesTopic = r.topic("TRACES_TOPIC", "swarm.traces");
+    String spansTopic = r.topic("SPANS_TOPIC", dev.swarm.pipeline.schema.Topics.DEFAULT_SPANS);
+    String tracesTopic = r.topic("TRACES_TOPIC", dev.swarm.pipeline.schema.Topics.DEFAULT_TRACES);
     if (spansTopic.equals(tracesTopic)) {
       r.problem("SPANS_TOPIC and TRACES_TOPIC must differ (both are '" + spansTopic + "')");
     }

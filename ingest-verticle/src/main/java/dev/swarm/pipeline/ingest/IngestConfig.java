@@ -55,7 +55,7 @@ public record IngestConfig(
   }
 
   public static IngestConfig defaults() {
-    return new IngestConfig("swarm.spans", 16L << 20, 10_000, 64L << 20, 256 << 10, 1, SpanLimits.DEFAULTS);
+    return new IngestConfig(dev.swarm.pipeline.schema.Topics.DEFAULT_SPANS, 16L << 20, 10_000, 64L << 20, 256 << 10, 1, SpanLimits.DEFAULTS);
   }
 
   public SwarmMetricsConfig swarmMetrics() {

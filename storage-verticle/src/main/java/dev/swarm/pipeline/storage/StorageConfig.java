@@ -55,7 +55,7 @@ public record StorageConfig(
     SpanLimits spanLimits,
     RetentionConfig retention) {
 
-  public static final String DEFAULT_TRACES_TOPIC = "swarm.traces";
+  public static final String DEFAULT_TRACES_TOPIC = dev.swarm.pipeline.schema.Topics.DEFAULT_TRACES;
   public static final String DEFAULT_GROUP_ID = "trace-storage";
   public static final int DEFAULT_BATCH_MAX_SPANS = 5000;
   public static final long DEFAULT_BATCH_MAX_MS = 200;
