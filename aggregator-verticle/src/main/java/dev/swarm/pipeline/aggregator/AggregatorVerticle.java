@@ -3,6 +3,7 @@ package dev.swarm.pipeline.aggregator;
 import dev.swarm.pipeline.schema.InvalidSpanException;
 import dev.swarm.pipeline.schema.SpanContract;
 import dev.swarm.pipeline.schema.SpanDecoder;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -72,7 +73,7 @@ public final class AggregatorVerticle extends VerticleBase {
   private boolean commitInFlight;
   private final Map<Integer, Long> committed = new HashMap<>();
 
-  private final Map<Verdict, Counter> emitted = new EnumMap<>(Verdict.class);
+  private final Map<TraceVerdict, Counter> emitted = new EnumMap<>(TraceVerdict.class);
   private Timer assemblyTime;
   private Counter duplicateSpans;
   private Counter invalidRecords;
@@ -377,7 +378,7 @@ public final class AggregatorVerticle extends VerticleBase {
   // --- metrics ----------------------------------------------------------------------------------------------------
 
   private void registerMeters() {
-    for (Verdict verdict : Verdict.values()) {
+    for (TraceVerdict verdict : TraceVerdict.values()) {
       emitted.put(verdict, Counter.builder("trace.aggregator.traces.emitted")
           .description("Assembled traces acknowledged by Kafka on the traces topic")
           .tag("verdict", verdict.wire())

@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.aggregator;
 
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -13,7 +14,7 @@ public final class AssembledTrace {
   private static final byte[] CLOSE = "]}".getBytes(StandardCharsets.US_ASCII);
 
   private final String traceId;
-  private final Verdict verdict;
+  private final TraceVerdict verdict;
   private final int spanCount;
   private final int rootCount;
   private final int orphanCount;
@@ -30,7 +31,7 @@ public final class AssembledTrace {
   final List<TraceAssembler.Hold> extraHolds;
   boolean acknowledged;
 
-  AssembledTrace(String traceId, Verdict verdict, int spanCount, int rootCount, int orphanCount, int cycleCount,
+  AssembledTrace(String traceId, TraceVerdict verdict, int spanCount, int rootCount, int orphanCount, int cycleCount,
       int duplicateCount, long firstSeenMs, long emittedAtMs, List<BufferedSpan> spans, int partition,
       long heldOffset, OffsetTracker tracker, List<TraceAssembler.Hold> extraHolds) {
     this.traceId = traceId;
@@ -53,13 +54,13 @@ public final class AssembledTrace {
     return traceId;
   }
 
-  public Verdict verdict() {
+  public TraceVerdict verdict() {
     return verdict;
   }
 
   /** True only for verdict complete. */
   public boolean complete() {
-    return verdict == Verdict.COMPLETE;
+    return verdict == TraceVerdict.COMPLETE;
   }
 
   public int spanCount() {

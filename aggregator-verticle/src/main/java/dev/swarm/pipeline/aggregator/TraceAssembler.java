@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.aggregator;
 
 import dev.swarm.pipeline.schema.TraceShape;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -72,7 +73,7 @@ public final class TraceAssembler {
   private long bufferedSpans;
   private long bufferedBytes;
   private long duplicateSpansTotal;
-  private final long[] emittedByVerdict = new long[Verdict.values().length];
+  private final long[] emittedByVerdict = new long[TraceVerdict.values().length];
   private int unacknowledged;
 
   public TraceAssembler(AssemblerConfig config) {
@@ -156,10 +157,10 @@ public final class TraceAssembler {
         break;
       }
       if (oldest.late) {
-        out.add(emit(oldest, Verdict.LATE, nowMs, null));
+        out.add(emit(oldest, TraceVerdict.LATE, nowMs, null));
       } else {
         TraceShape shape = shapeOf(oldest.spans.values());
-        out.add(emit(oldest, shape.complete() ? Verdict.COMPLETE : Verdict.INCOMPLETE, nowMs, shape));
+        out.add(emit(oldest, shape.complete() ? TraceVerdict.COMPLETE : TraceVerdict.INCOMPLETE, nowMs, shape));
       }
     }
     while (idleHead != null && nowMs - idleHead.lastUpdateMs >= config.idleMs()) {
@@ -167,12 +168,12 @@ public final class TraceAssembler {
       unlinkIdle(trace);
       if (trace.late) {
         // A late update is never held for a parent: the earlier spans were emitted already.
-        out.add(emit(trace, Verdict.LATE, nowMs, null));
+        out.add(emit(trace, TraceVerdict.LATE, nowMs, null));
         continue;
       }
       TraceShape shape = shapeOf(trace.spans.values());
       if (shape.complete()) {
-        out.add(emit(trace, Verdict.COMPLETE, nowMs, shape));
+        out.add(emit(trace, TraceVerdict.COMPLETE, nowMs, shape));
       }
       // Otherwise it waits outside the idle order until a span arrives or max wait passes.
     }
@@ -258,7 +259,7 @@ public final class TraceAssembler {
   }
 
   /** Traces emitted with the verdict since creation. */
-  public long emittedCount(Verdict verdict) {
+  public long emittedCount(TraceVerdict verdict) {
     return emittedByVerdict[verdict.ordinal()];
   }
 
@@ -323,11 +324,11 @@ public final class TraceAssembler {
   }
 
   /** Limits cut a late update short as another late update; a regular trace as evicted. */
-  private static Verdict limitVerdict(TraceBuffer trace) {
-    return trace.late ? Verdict.LATE : Verdict.EVICTED;
+  private static TraceVerdict limitVerdict(TraceBuffer trace) {
+    return trace.late ? TraceVerdict.LATE : TraceVerdict.EVICTED;
   }
 
-  private AssembledTrace emit(TraceBuffer trace, Verdict verdict, long nowMs, TraceShape knownShape) {
+  private AssembledTrace emit(TraceBuffer trace, TraceVerdict verdict, long nowMs, TraceShape knownShape) {
     traces.remove(trace.traceId);
     unlinkIdle(trace);
     bufferedSpans -= trace.spans.size();

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.schema.TraceVerdict;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,7 +50,7 @@ class TraceAssemblerTest {
     assertEquals(1, out.size());
     AssembledTrace t = out.get(0);
     assertEquals("t", t.traceId());
-    assertEquals(Verdict.COMPLETE, t.verdict());
+    assertEquals(TraceVerdict.COMPLETE, t.verdict());
     assertTrue(t.complete());
     assertCounts(t, 3, 1, 0, 0, 0);
     assertEquals(1_000, t.firstSeenMs());
@@ -59,7 +60,7 @@ class TraceAssemblerTest {
     assertEquals(0, a.bufferedSpans());
     assertEquals(0, a.bufferedBytes());
     assertTrue(a.sweep(5_000).isEmpty(), "emitted only once");
-    assertEquals(1, a.emittedCount(Verdict.COMPLETE));
+    assertEquals(1, a.emittedCount(TraceVerdict.COMPLETE));
   }
 
   @Test
@@ -96,7 +97,7 @@ class TraceAssemblerTest {
     List<AssembledTrace> out = a.sweep(now + IDLE);
     assertEquals(20, out.size());
     for (AssembledTrace t : out) {
-      assertEquals(Verdict.COMPLETE, t.verdict(), t.toString());
+      assertEquals(TraceVerdict.COMPLETE, t.verdict(), t.toString());
       assertCounts(t, 30, 1, 0, 0, 0);
     }
     assertEquals(0, a.commitPosition(0), "nothing acknowledged yet");
@@ -114,7 +115,7 @@ class TraceAssemblerTest {
     assertTrue(a.sweep(500 + IDLE - 1).isEmpty());
     List<AssembledTrace> out = a.sweep(500 + IDLE);
     assertEquals(1, out.size());
-    assertEquals(Verdict.COMPLETE, out.get(0).verdict());
+    assertEquals(TraceVerdict.COMPLETE, out.get(0).verdict());
     assertCounts(out.get(0), 3, 1, 0, 0, 0);
     assertEquals(0, out.get(0).firstSeenMs());
   }
@@ -132,7 +133,7 @@ class TraceAssemblerTest {
     }
     List<AssembledTrace> out = a.sweep(IDLE);
     assertEquals(1, out.size());
-    assertEquals(Verdict.COMPLETE, out.get(0).verdict());
+    assertEquals(TraceVerdict.COMPLETE, out.get(0).verdict());
     assertCounts(out.get(0), n, 1, 0, 0, 0);
   }
 
@@ -148,7 +149,7 @@ class TraceAssemblerTest {
     a.add("wide", fan, 0, 0, 0);
     List<AssembledTrace> out = a.sweep(IDLE);
     assertEquals(1, out.size());
-    assertEquals(Verdict.COMPLETE, out.get(0).verdict());
+    assertEquals(TraceVerdict.COMPLETE, out.get(0).verdict());
     assertCounts(out.get(0), n, 1, 0, 0, 0);
   }
 
@@ -197,7 +198,7 @@ class TraceAssemblerTest {
     List<AssembledTrace> out = a.sweep(MAX_WAIT);
     assertEquals(1, out.size());
     AssembledTrace t = out.get(0);
-    assertEquals(Verdict.INCOMPLETE, t.verdict());
+    assertEquals(TraceVerdict.INCOMPLETE, t.verdict());
     assertFalse(t.complete());
     assertCounts(t, 8 + (int) ((MAX_WAIT - IDLE) / IDLE), 2, 1, 2, 0);
     assertEquals(MAX_WAIT, t.assemblyMillis());
@@ -212,7 +213,7 @@ class TraceAssemblerTest {
       assertTrue(a.sweep(now).isEmpty());
     }
     AssembledTrace t = a.sweep(MAX_WAIT).get(0);
-    assertEquals(Verdict.COMPLETE, t.verdict());
+    assertEquals(TraceVerdict.COMPLETE, t.verdict());
   }
 
   @Test
@@ -232,7 +233,7 @@ class TraceAssemblerTest {
   void spansAfterEmissionBecomeALateUpdateEmittedWhenIdle() {
     TraceAssembler a = assembler();
     a.add("t", spans("t", "r", "a:r"), 0, 0, 0);
-    assertEquals(Verdict.COMPLETE, a.sweep(IDLE).get(0).verdict());
+    assertEquals(TraceVerdict.COMPLETE, a.sweep(IDLE).get(0).verdict());
 
     a.add("t", spans("t", "b:a", "c:b"), 0, 1, 500);
     a.add("t", spans("t", "d:zz"), 0, 2, 550);
@@ -240,7 +241,7 @@ class TraceAssemblerTest {
     List<AssembledTrace> out = a.sweep(550 + IDLE);
     assertEquals(1, out.size());
     AssembledTrace late = out.get(0);
-    assertEquals(Verdict.LATE, late.verdict());
+    assertEquals(TraceVerdict.LATE, late.verdict());
     assertFalse(late.complete());
     // counts describe only the late spans: b's parent a was in the earlier message
     assertCounts(late, 3, 0, 2, 0, 0);
@@ -248,8 +249,8 @@ class TraceAssemblerTest {
     assertEquals(500, late.firstSeenMs());
 
     a.add("t", spans("t", "e:a"), 0, 3, 2_000);
-    assertEquals(Verdict.LATE, a.sweep(2_000 + IDLE).get(0).verdict(), "still remembered after a late update");
-    assertEquals(2, a.emittedCount(Verdict.LATE));
+    assertEquals(TraceVerdict.LATE, a.sweep(2_000 + IDLE).get(0).verdict(), "still remembered after a late update");
+    assertEquals(2, a.emittedCount(TraceVerdict.LATE));
   }
 
   @Test
@@ -265,8 +266,8 @@ class TraceAssemblerTest {
     List<AssembledTrace> out = a.sweep(200 + IDLE);
     assertEquals(1, out.size());
     assertEquals("t2", out.get(0).traceId());
-    assertEquals(Verdict.LATE, out.get(0).verdict());
-    assertEquals(Verdict.INCOMPLETE, a.sweep(200 + MAX_WAIT).get(0).verdict());
+    assertEquals(TraceVerdict.LATE, out.get(0).verdict());
+    assertEquals(TraceVerdict.INCOMPLETE, a.sweep(200 + MAX_WAIT).get(0).verdict());
   }
 
   // --- limits -----------------------------------------------------------------------------------------------------
@@ -281,13 +282,13 @@ class TraceAssemblerTest {
     List<AssembledTrace> out = a.add("t3", spans("t3", "r", "a:r", "b:r", "c:r"), 0, 3, 3);
     assertEquals(List.of("t1", "t2"), out.stream().map(AssembledTrace::traceId).toList());
     for (AssembledTrace t : out) {
-      assertEquals(Verdict.EVICTED, t.verdict());
+      assertEquals(TraceVerdict.EVICTED, t.verdict());
       assertFalse(t.complete());
     }
     assertCounts(out.get(0), 3, 1, 0, 0, 0);
     assertEquals(4, a.bufferedSpans());
     assertEquals(1, a.bufferedTraces());
-    assertEquals(2, a.emittedCount(Verdict.EVICTED));
+    assertEquals(2, a.emittedCount(TraceVerdict.EVICTED));
   }
 
   @Test
@@ -296,13 +297,13 @@ class TraceAssemblerTest {
     assertTrue(a.add("t", spans("t", "r", "a:r"), 0, 0, 0).isEmpty());
     List<AssembledTrace> out = a.add("t", spans("t", "b:r", "c:r"), 0, 1, 10);
     assertEquals(1, out.size());
-    assertEquals(Verdict.EVICTED, out.get(0).verdict());
+    assertEquals(TraceVerdict.EVICTED, out.get(0).verdict());
     assertEquals(Set.of("r", "a", "b"), ids(out.get(0)));
     assertEquals(1, a.bufferedSpans(), "c waits as a late update");
     assertTrue(a.add("t", spans("t", "e:r"), 0, 2, 20).isEmpty());
     List<AssembledTrace> late = a.sweep(20 + IDLE);
     assertEquals(1, late.size());
-    assertEquals(Verdict.LATE, late.get(0).verdict());
+    assertEquals(TraceVerdict.LATE, late.get(0).verdict());
     assertEquals(Set.of("c", "e"), ids(late.get(0)));
   }
 
@@ -312,7 +313,7 @@ class TraceAssemblerTest {
     a.add("t", spans("t", "r"), 0, 0, 0);
     a.sweep(IDLE);
     List<AssembledTrace> out = a.add("t", spans("t", "a:r", "b:r", "c:r"), 0, 1, 200);
-    assertEquals(List.of(Verdict.LATE), out.stream().map(AssembledTrace::verdict).toList());
+    assertEquals(List.of(TraceVerdict.LATE), out.stream().map(AssembledTrace::verdict).toList());
     assertEquals(1, a.bufferedSpans());
   }
 
@@ -323,7 +324,7 @@ class TraceAssemblerTest {
     TraceAssembler a = new TraceAssembler(new AssemblerConfig(IDLE, MAX_WAIT, 1_000, 100, 100, limit));
     List<AssembledTrace> out = a.add("t", spans("t", "r", "a:r", "b:r", "c:r"), 0, 0, 0);
     assertEquals(1, out.size());
-    assertEquals(Verdict.EVICTED, out.get(0).verdict());
+    assertEquals(TraceVerdict.EVICTED, out.get(0).verdict());
     assertEquals(3, out.get(0).spanCount());
     assertTrue(out.get(0).toJson().length < limit + 400, "message stays near the byte limit");
     assertEquals(1, a.bufferedSpans());
@@ -481,7 +482,7 @@ class TraceAssemblerTest {
     assertEquals(1, a.commitPosition(1));
     List<AssembledTrace> replayed = a.sweep(20_000 + IDLE);
     assertEquals(1, replayed.size());
-    assertEquals(Verdict.COMPLETE, replayed.get(0).verdict(), "not mistaken for a late update");
+    assertEquals(TraceVerdict.COMPLETE, replayed.get(0).verdict(), "not mistaken for a late update");
     a.acknowledge(replayed.get(0));
     assertEquals(2, a.commitPosition(1));
   }

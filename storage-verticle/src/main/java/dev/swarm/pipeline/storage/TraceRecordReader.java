@@ -10,6 +10,7 @@ import dev.swarm.pipeline.schema.NormalizedSpanReader;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanDecoder;
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.schema.TraceShape;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -2,6 +2,7 @@ package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import dev.swarm.pipeline.storage.compat.ServiceIndex;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;

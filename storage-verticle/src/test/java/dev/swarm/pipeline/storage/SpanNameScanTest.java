@@ -6,6 +6,7 @@ import static dev.swarm.pipeline.storage.TestSpans.span;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.schema.TraceVerdict;
 import dev.swarm.pipeline.storage.compat.CompatQueryService;
 import dev.swarm.pipeline.storage.compat.ZipkinTraceQuery;
 import io.vertx.core.json.JsonArray;

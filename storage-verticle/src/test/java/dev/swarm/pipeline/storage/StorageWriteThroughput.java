@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

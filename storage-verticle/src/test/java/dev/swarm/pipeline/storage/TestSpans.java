@@ -4,6 +4,7 @@ import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanKind;
 import dev.swarm.pipeline.schema.SpanStatus;
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import java.util.List;
 
 /** Small hand-made spans and trace messages for tests. */

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanKind;
 import dev.swarm.pipeline.schema.SpanStatus;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;

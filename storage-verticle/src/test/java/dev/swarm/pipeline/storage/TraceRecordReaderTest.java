@@ -10,6 +10,7 @@ import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanDecoder;
 import dev.swarm.pipeline.schema.SpanLimits;
 import dev.swarm.pipeline.schema.SpanWriter;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;

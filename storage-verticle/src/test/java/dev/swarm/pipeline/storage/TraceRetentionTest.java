@@ -12,6 +12,7 @@ import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanKind;
 import dev.swarm.pipeline.schema.SpanStatus;
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanStatus;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;

@@ -4,6 +4,7 @@ import static dev.swarm.pipeline.storage.Await.await;
 import static dev.swarm.pipeline.storage.TestSpans.message;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.schema.TraceVerdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -14,7 +14,7 @@ import dev.swarm.pipeline.schema.TraceShape;
 import dev.swarm.pipeline.storage.StoredSpan;
 import dev.swarm.pipeline.storage.TraceMessage;
 import dev.swarm.pipeline.storage.TraceQueryService;
-import dev.swarm.pipeline.storage.TraceVerdict;
+import dev.swarm.pipeline.schema.TraceVerdict;
 import dev.swarm.pipeline.storage.TestStore;
 import dev.swarm.pipeline.storage.TraceWriter;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
