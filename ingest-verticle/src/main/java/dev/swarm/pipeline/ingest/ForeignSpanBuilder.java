@@ -39,7 +39,7 @@ import java.util.Set;
 public final class ForeignSpanBuilder {
 
   /** Resource attribute naming the service; written first among the attributes. */
-  public static final String SERVICE_NAME = "service.name";
+  public static final String SERVICE_NAME = dev.swarm.pipeline.schema.ForeignAttributes.SERVICE_NAME;
 
   /** Same settings as the contract codec: no separator between root values, surrogate pairs as 4-byte UTF-8. */
   private static final JsonFactory JSON = new JsonFactoryBuilder()

@@ -10,7 +10,7 @@ import java.io.IOException;
 final class OtlpMapping {
 
   /** Keeps PRODUCER/CONSUMER, which the contract's three kinds cannot say. */
-  static final String SPAN_KIND_ATTRIBUTE = "otel.span_kind";
+  static final String SPAN_KIND_ATTRIBUTE = dev.swarm.pipeline.schema.ForeignAttributes.SPAN_KIND;
   /** The status message of an ERROR status (OpenTelemetry's name for it in Zipkin and Jaeger exports). */
   static final String STATUS_DESCRIPTION_ATTRIBUTE = "otel.status_description";
   static final String SCOPE_NAME_ATTRIBUTE = "otel.scope.name";
