@@ -53,6 +53,22 @@ final class ChildPipeline implements AutoCloseable {
     }, s -> s == 200);
   }
 
+  /**
+   * The settings of a child pipeline: data in {@code dataDir}, the given HTTP port, a fixed broker port (a restart
+   * must find the same broker address), 3 partitions, quick assembly.
+   */
+  static Map<String, String> env(Path dataDir, int httpPort) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("DATA_DIR", dataDir.toString());
+    env.put("HTTP_PORT", Integer.toString(httpPort));
+    env.put("EMBEDDED_KAFKA_PORT", Integer.toString(freeBrokerPort()));
+    env.put("KAFKA_PARTITIONS", "3");
+    env.put("TRACE_IDLE_MS", "200");
+    env.put("TRACE_MAX_WAIT_MS", "2000");
+    env.put("HTTP_INSTANCES", "1");
+    return env;
+  }
+
   /** A broker client port whose next port (the embedded controller's) is free too. */
   static int freeBrokerPort() {
     for (int i = 0; i < 50; i++) {

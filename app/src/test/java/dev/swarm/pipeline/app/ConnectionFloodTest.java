@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,13 +34,7 @@ class ConnectionFloodTest {
     assertTrue(HttpLimits.readOpenFilesLimit() > FLOOD + 500,
         "the test process needs more than " + (FLOOD + 500) + " open files (ulimit -n)");
     int port = TestPipeline.freePort();
-    Map<String, String> env = new HashMap<>();
-    env.put("DATA_DIR", dir.resolve("data").toString());
-    env.put("HTTP_PORT", Integer.toString(port));
-    env.put("EMBEDDED_KAFKA_PORT", Integer.toString(ChildPipeline.freeBrokerPort()));
-    env.put("KAFKA_PARTITIONS", "3");
-    env.put("TRACE_IDLE_MS", "200");
-    env.put("HTTP_INSTANCES", "1");
+    Map<String, String> env = ChildPipeline.env(dir.resolve("data"), port);
     env.put("MIN_FREE_DISK_BYTES", "0");
     Http http = new Http(port);
     Path log = dir.resolve("child.log");

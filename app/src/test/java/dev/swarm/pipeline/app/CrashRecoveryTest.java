@@ -13,7 +13,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -35,14 +34,7 @@ class CrashRecoveryTest {
   @Test
   void everyAcknowledgedSpanIsStoredExactlyOnceAfterSigkill() throws Exception {
     int port = TestPipeline.freePort();
-    Map<String, String> env = new HashMap<>();
-    env.put("DATA_DIR", dir.resolve("data").toString());
-    env.put("HTTP_PORT", Integer.toString(port));
-    env.put("EMBEDDED_KAFKA_PORT", Integer.toString(ChildPipeline.freeBrokerPort()));
-    env.put("KAFKA_PARTITIONS", "3");
-    env.put("TRACE_IDLE_MS", "200");
-    env.put("TRACE_MAX_WAIT_MS", "2000");
-    env.put("HTTP_INSTANCES", "1");
+    Map<String, String> env = ChildPipeline.env(dir.resolve("data"), port);
     Http http = new Http(port);
     Set<String> acked = ConcurrentHashMap.newKeySet();
     Set<String> sent = ConcurrentHashMap.newKeySet();

@@ -5,10 +5,11 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Starts a whole pipeline in this JVM (embedded broker, real SQLite file) for a test, on free ports. */
-final class TestPipeline {
+public final class TestPipeline {
   private TestPipeline() {}
 
-  static PipelineApp start(Path dataDir, Map<String, String> overrides) throws Exception {
+  /** The settings tests start from: data in {@code dataDir}, free ports, 3 partitions, quick assembly. */
+  public static Map<String, String> env(Path dataDir) {
     Map<String, String> env = new HashMap<>();
     env.put("DATA_DIR", dataDir.toString());
     env.put("HTTP_PORT", Integer.toString(freePort()));
@@ -17,11 +18,16 @@ final class TestPipeline {
     env.put("HTTP_INSTANCES", "1");
     env.put("TRACE_IDLE_MS", "300");
     env.put("SHUTDOWN_TIMEOUT_MS", "5000");
+    return env;
+  }
+
+  static PipelineApp start(Path dataDir, Map<String, String> overrides) throws Exception {
+    Map<String, String> env = env(dataDir);
     env.putAll(overrides);
     return new PipelineApp(PipelineConfig.fromEnv(env)).start();
   }
 
-  static int freePort() {
+  public static int freePort() {
     return LocalPorts.free();
   }
 }

@@ -3,6 +3,7 @@ package dev.swarm.pipeline.app.ui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.app.TestPipeline;
 import dev.swarm.pipeline.ui.UiRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -53,7 +54,7 @@ class UiAuthTest {
             .put("span_count", 1).put("error_count", 0).put("complete", true).put("verdict", "complete"))).putNull("next_cursor"));
       }
     });
-    int port = UiPipeline.freePort();
+    int port = TestPipeline.freePort();
     vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture()
         .get(10, TimeUnit.SECONDS);
     browser = Browser.start("http://127.0.0.1:" + port);

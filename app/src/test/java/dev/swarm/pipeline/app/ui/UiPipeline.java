@@ -2,12 +2,11 @@ package dev.swarm.pipeline.app.ui;
 
 import dev.swarm.pipeline.app.PipelineApp;
 import dev.swarm.pipeline.app.PipelineConfig;
+import dev.swarm.pipeline.app.TestPipeline;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,9 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 
@@ -44,15 +41,8 @@ final class UiPipeline implements AutoCloseable {
   /** Starts ROLE=all with short assembly times, plus the given settings. */
   static UiPipeline start(Map<String, String> overrides) throws Exception {
     Path dir = Files.createTempDirectory("ui-test");
-    Map<String, String> env = new HashMap<>();
-    env.put("DATA_DIR", dir.toString());
-    env.put("HTTP_PORT", Integer.toString(freePort()));
-    env.put("EMBEDDED_KAFKA_PORT", "0");
-    env.put("KAFKA_PARTITIONS", "3");
-    env.put("HTTP_INSTANCES", "1");
-    env.put("TRACE_IDLE_MS", "300");
+    Map<String, String> env = TestPipeline.env(dir);
     env.put("TRACE_MAX_WAIT_MS", "1500");
-    env.put("SHUTDOWN_TIMEOUT_MS", "5000");
     env.put("MIN_FREE_DISK_BYTES", "0");
     env.putAll(overrides);
     return new UiPipeline(dir, new PipelineApp(PipelineConfig.fromEnv(env)).start());
@@ -60,19 +50,6 @@ final class UiPipeline implements AutoCloseable {
 
   PipelineApp app() {
     return app;
-  }
-
-  /** A free loopback port below the kernel's ephemeral range (as the app's own tests choose them). */
-  static int freePort() {
-    for (int attempt = 0; attempt < 200; attempt++) {
-      int port = ThreadLocalRandom.current().nextInt(15_000, 32_000);
-      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-        return s.getLocalPort();
-      } catch (IOException taken) {
-        // another
-      }
-    }
-    throw new IllegalStateException("no free local port");
   }
 
   /** POSTs spans to /api/traces (native JSON); fails unless 202. */

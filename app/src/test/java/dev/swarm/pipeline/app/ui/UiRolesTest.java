@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swarm.pipeline.app.PipelineApp;
 import dev.swarm.pipeline.app.PipelineConfig;
+import dev.swarm.pipeline.app.TestPipeline;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,7 +43,7 @@ class UiRolesTest {
     env.put("ROLE", role);
     env.put("KAFKA_BOOTSTRAP_SERVERS", all.app().bootstrapServers());
     env.put("DATA_DIR", Files.createDirectories(dirs.resolve(role)).toString());
-    env.put("HTTP_PORT", Integer.toString(UiPipeline.freePort()));
+    env.put("HTTP_PORT", Integer.toString(TestPipeline.freePort()));
     env.put("HTTP_INSTANCES", "1");
     env.put("KAFKA_PARTITIONS", "3");
     env.put("MIN_FREE_DISK_BYTES", "0");
