@@ -20,6 +20,9 @@ public final class Main {
       """;
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("token")) {
+      System.exit(dev.swarm.pipeline.app.auth.TokenCommand.run(args, System.getenv(), System.out, System.err));
+    }
     if (args.length > 0) {
       boolean help = args[0].equals("--help") || args[0].equals("-h");
       (help ? System.out : System.err).print((help ? "" : "trace-pipeline: unknown argument " + args[0] + "\n") + USAGE);
