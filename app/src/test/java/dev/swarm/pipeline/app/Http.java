@@ -12,23 +12,23 @@ import java.time.Duration;
 import java.util.zip.GZIPOutputStream;
 
 /** A small blocking HTTP client for tests (the JDK's), so requests are made exactly as a user would. */
-final class Http {
+public final class Http {
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
-  Http(int port) {
+  public Http(int port) {
     this.base = "http://127.0.0.1:" + port;
   }
 
-  HttpResponse<String> get(String path) {
+  public HttpResponse<String> get(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
   }
 
-  HttpResponse<String> postJson(String path, String body, String... headers) {
+  public HttpResponse<String> postJson(String path, String body, String... headers) {
     return post(path, body.getBytes(StandardCharsets.UTF_8), "application/json", headers);
   }
 
-  HttpResponse<String> post(String path, byte[] body, String contentType, String... headers) {
+  public HttpResponse<String> post(String path, byte[] body, String contentType, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(60))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));

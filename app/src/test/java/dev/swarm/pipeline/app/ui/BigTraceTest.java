@@ -7,15 +7,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 
 /** Big traces: 10,000 spans wide and 10,000 deep open windowed, scroll to the end, and jump from the minimap. */
 class BigTraceTest {
+  @RegisterExtension
+  static final UiHarness.PerClass harness = new UiHarness.PerClass(Map.of("MAX_SPANS_PER_TRACE", "50000", "TRACE_IDLE_MS", "500"));
   static UiHarness ui;
   static Browser browser;
   static String wide;
@@ -24,7 +25,7 @@ class BigTraceTest {
   @BeforeAll
   static void start() throws Exception {
     // A trace reaching MAX_SPANS_PER_TRACE is emitted early (evicted); these are meant whole and complete.
-    ui = UiHarness.start(Map.of("MAX_SPANS_PER_TRACE", "50000", "TRACE_IDLE_MS", "500"));
+    ui = harness.ui();
     browser = ui.browser;
     Instant t0 = Instant.now().minusSeconds(600).truncatedTo(ChronoUnit.MILLIS);
     wide = SwarmTraces.traceId();
@@ -36,18 +37,6 @@ class BigTraceTest {
     String ticket = "T-DEEP-" + deep.substring(0, 6);
     UiPipeline.await("the chain stored whole", Duration.ofSeconds(60), () -> ui.pipeline.awaitSearch("ticket_id=" + ticket, 1),
         a -> a.getJsonObject(0).getInteger("span_count") == 10_000);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (ui != null) {
-      ui.close();
-    }
-  }
-
-  @AfterEach
-  void cleanPage() {
-    ui.assertCleanPage();
   }
 
   private int spanRows() {

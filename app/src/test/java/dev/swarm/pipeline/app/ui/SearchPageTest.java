@@ -16,10 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -28,6 +27,8 @@ import org.openqa.selenium.support.ui.Select;
 
 /** The search page /ui/ against a real pipeline: the URL is the search, results, sorting, scatter plot, errors. */
 class SearchPageTest {
+  @RegisterExtension
+  static final UiHarness.PerClass harness = new UiHarness.PerClass(Map.of());
   static UiHarness ui;
   static Browser browser;
   static final String TICKET = "T-SEARCH-" + SwarmTraces.spanId().substring(0, 6);
@@ -37,7 +38,7 @@ class SearchPageTest {
 
   @BeforeAll
   static void start() throws Exception {
-    ui = UiHarness.start(Map.of());
+    ui = harness.ui();
     browser = ui.browser;
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     okAttempt = SwarmTraces.traceId();
@@ -61,18 +62,6 @@ class SearchPageTest {
     }
     ui.pipeline.awaitSearch("ticket_id=" + TICKET, 2);
     ui.pipeline.awaitSearch("limit=100", all.size());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (ui != null) {
-      ui.close();
-    }
-  }
-
-  @AfterEach
-  void cleanPage() {
-    ui.assertCleanPage();
   }
 
   @Test

@@ -9,13 +9,14 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The ticket page /ui/ticket/{id}: every attempt newest first, and two attempts compared. */
 class TicketPageTest {
+  @RegisterExtension
+  static final UiHarness.PerClass harness = new UiHarness.PerClass(Map.of());
   static UiHarness ui;
   static Browser browser;
   static final String TICKET = "TCK-" + SwarmTraces.spanId().substring(0, 5);
@@ -25,7 +26,7 @@ class TicketPageTest {
 
   @BeforeAll
   static void start() throws Exception {
-    ui = UiHarness.start(Map.of());
+    ui = harness.ui();
     browser = ui.browser;
     Instant t0 = Instant.now().minusSeconds(3600).truncatedTo(ChronoUnit.MILLIS);
     vmFailed = SwarmTraces.traceId();
@@ -39,18 +40,6 @@ class TicketPageTest {
     ui.pipeline.post(SwarmTraces.ticket(SwarmTraces.traceId(), "acme", "TCK-other", "agent-02", t0.plusSeconds(900), Outcome.COMPLETED,
         List.of(new Llm("claude-sonnet", 10, false))).spans());
     ui.pipeline.awaitSearch("ticket_id=" + TICKET, 3);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (ui != null) {
-      ui.close();
-    }
-  }
-
-  @AfterEach
-  void cleanPage() {
-    ui.assertCleanPage();
   }
 
   private String cell(String row, String side) {

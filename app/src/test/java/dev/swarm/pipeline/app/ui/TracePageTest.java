@@ -18,10 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -29,6 +28,8 @@ import org.openqa.selenium.interactions.Actions;
 
 /** The trace page /ui/trace/{id} against a real pipeline: header, verdict, waterfall, detail, find, keyboard. */
 class TracePageTest {
+  @RegisterExtension
+  static final UiHarness.PerClass harness = new UiHarness.PerClass(Map.of());
   static UiHarness ui;
   static Browser browser;
   static String complete;
@@ -43,7 +44,7 @@ class TracePageTest {
 
   @BeforeAll
   static void start() throws Exception {
-    ui = UiHarness.start(Map.of());
+    ui = harness.ui();
     browser = ui.browser;
     complete = SwarmTraces.traceId();
     completeSpans = SwarmTraces.ticket(complete, "acme", "T-TRACE-1", "agent-07", T0, Outcome.COMPLETED,
@@ -91,18 +92,6 @@ class TracePageTest {
     lmLate.span("done", "root", "ticket.complete", "internal", 4500, 20, "ok", null);
     ui.pipeline.post(lmLate.spans());
     ui.pipeline.awaitTrace(lateMerged, 3);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (ui != null) {
-      ui.close();
-    }
-  }
-
-  @AfterEach
-  void cleanPage() {
-    ui.assertCleanPage();
   }
 
   static String idOf(JsonArray spans, String name, Predicate<JsonObject> more) {

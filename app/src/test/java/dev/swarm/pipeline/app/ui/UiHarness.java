@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -28,6 +32,45 @@ final class UiHarness implements AutoCloseable {
     } catch (Exception | AssertionError e) {
       pipeline.close();
       throw e;
+    }
+  }
+
+  /**
+   * A test class's harness, as a static {@code @RegisterExtension} field: started before the class's own
+   * {@code @BeforeAll} (which posts its traces through {@link #ui()}), every test ends with
+   * {@link #assertCleanPage}, and it is closed after the class.
+   */
+  static final class PerClass implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
+    private final Map<String, String> settings;
+    private UiHarness harness;
+
+    PerClass(Map<String, String> settings) {
+      this.settings = settings;
+    }
+
+    UiHarness ui() {
+      if (harness == null) {
+        throw new IllegalStateException("the UI harness starts before the test class's @BeforeAll");
+      }
+      return harness;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+      harness = start(settings);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+      harness.assertCleanPage();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+      if (harness != null) {
+        harness.close();
+        harness = null;
+      }
     }
   }
 

@@ -1,16 +1,13 @@
 package dev.swarm.pipeline.app.ui;
 
+import dev.swarm.pipeline.app.Http;
 import dev.swarm.pipeline.app.PipelineApp;
 import dev.swarm.pipeline.app.PipelineConfig;
 import dev.swarm.pipeline.app.TestPipeline;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,16 +23,17 @@ import java.util.stream.Stream;
  * HTTP calls they need: post native spans, wait until a trace or a search reads back.
  */
 final class UiPipeline implements AutoCloseable {
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private final Path dir;
   private final PipelineApp app;
   final String base;
+  private final Http http;
 
   private UiPipeline(Path dir, PipelineApp app) {
     this.dir = dir;
     this.app = app;
     this.base = "http://127.0.0.1:" + app.config().httpPort();
+    this.http = new Http(app.config().httpPort());
   }
 
   /** Starts ROLE=all with short assembly times, plus the given settings. */
@@ -54,16 +52,14 @@ final class UiPipeline implements AutoCloseable {
 
   /** POSTs spans to /api/traces (native JSON); fails unless 202. */
   void post(JsonArray spans) {
-    HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(base + "/api/traces"))
-        .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(spans.encode())));
+    HttpResponse<String> r = http.postJson("/api/traces", spans.encode());
     if (r.statusCode() != 202) {
       throw new AssertionError("POST /api/traces answered " + r.statusCode() + ": " + r.body());
     }
   }
 
   HttpResponse<String> get(String path) {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET());
+    return http.get(path);
   }
 
   /** Waits until GET /api/traces/{id} answers 200 with a document that satisfies done. */
@@ -107,17 +103,6 @@ final class UiPipeline implements AutoCloseable {
       }
     }
     throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last: " + last);
-  }
-
-  private static HttpResponse<String> send(HttpRequest.Builder b) {
-    try {
-      return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   @Override
