@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /** Waits for a condition the system reaches asynchronously, polling it, failing with a message on timeout. */
-final class Await {
+public final class Await {
   private Await() {}
 
-  static <T> T until(String what, Duration timeout, Supplier<T> probe, java.util.function.Predicate<T> done) {
+  public static <T> T until(String what, Duration timeout, Supplier<T> probe, java.util.function.Predicate<T> done) {
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = null;
     while (System.nanoTime() < deadline) {

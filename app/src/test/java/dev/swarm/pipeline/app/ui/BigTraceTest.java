@@ -3,6 +3,7 @@ package dev.swarm.pipeline.app.ui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.app.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -35,7 +36,7 @@ class BigTraceTest {
     ui.pipeline.awaitTrace(wide, 10_000);
     // The tree of the chain nests deeper than the test's JSON parser allows: wait for its summary instead.
     String ticket = "T-DEEP-" + deep.substring(0, 6);
-    UiPipeline.await("the chain stored whole", Duration.ofSeconds(60), () -> ui.pipeline.awaitSearch("ticket_id=" + ticket, 1),
+    Await.until("the chain stored whole", Duration.ofSeconds(60), () -> ui.pipeline.awaitSearch("ticket_id=" + ticket, 1),
         a -> a.getJsonObject(0).getInteger("span_count") == 10_000);
   }
 

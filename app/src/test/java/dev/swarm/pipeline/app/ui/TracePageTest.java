@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.app.Await;
 import dev.swarm.pipeline.app.ui.SwarmTraces.Llm;
 import dev.swarm.pipeline.app.ui.SwarmTraces.Outcome;
 import io.vertx.core.json.JsonArray;
@@ -305,8 +306,8 @@ class TracePageTest {
     open(complete);
     browser.one("#download-json").click();
     Path file = browser.downloads.resolve("trace-" + complete + ".json");
-    UiPipeline.await("the download " + file, Duration.ofSeconds(20), () -> Files.exists(file), done -> done);
-    JsonObject saved = UiPipeline.await("the whole file", Duration.ofSeconds(20), () -> {
+    Await.until("the download " + file, Duration.ofSeconds(20), () -> Files.exists(file), done -> done);
+    JsonObject saved = Await.until("the whole file", Duration.ofSeconds(20), () -> {
       try {
         return new JsonObject(Files.readString(file));
       } catch (Exception partial) {

@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.app.ui;
 
+import dev.swarm.pipeline.app.Await;
 import dev.swarm.pipeline.app.Http;
 import dev.swarm.pipeline.app.PipelineApp;
 import dev.swarm.pipeline.app.PipelineConfig;
@@ -64,7 +65,7 @@ final class UiPipeline implements AutoCloseable {
 
   /** Waits until GET /api/traces/{id} answers 200 with a document that satisfies done. */
   JsonObject awaitTrace(String traceId, Predicate<JsonObject> done) {
-    return await("trace " + traceId, Duration.ofSeconds(60), () -> {
+    return Await.until("trace " + traceId, Duration.ofSeconds(60), () -> {
       HttpResponse<String> r = get("/api/traces/" + traceId);
       return r.statusCode() == 200 ? new JsonObject(r.body()) : null;
     }, t -> t != null && done.test(t));
@@ -77,7 +78,7 @@ final class UiPipeline implements AutoCloseable {
 
   /** Waits until a search answers this many traces. */
   JsonArray awaitSearch(String query, int count) {
-    return await("search " + query, Duration.ofSeconds(60), () -> {
+    return Await.until("search " + query, Duration.ofSeconds(60), () -> {
       HttpResponse<String> r = get("/api/traces?" + query);
       return r.statusCode() == 200 ? new JsonObject(r.body()).getJsonArray("traces") : null;
     }, a -> a != null && a.size() == count);
@@ -85,24 +86,6 @@ final class UiPipeline implements AutoCloseable {
 
   static String q(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  static <T> T await(String what, Duration timeout, java.util.function.Supplier<T> probe, Predicate<T> done) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    T last = null;
-    while (System.nanoTime() < deadline) {
-      last = probe.get();
-      if (done.test(last)) {
-        return last;
-      }
-      try {
-        Thread.sleep(50); // polling an asynchronous pipeline: nothing to wait on but the answer
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting for " + what);
-      }
-    }
-    throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; last: " + last);
   }
 
   @Override
