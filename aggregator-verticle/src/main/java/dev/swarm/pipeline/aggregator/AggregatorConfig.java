@@ -7,12 +7,12 @@ import java.util.Objects;
  * Settings of the aggregator verticle.
  *
  * @param spansTopic topic read (SPANS_TOPIC, default swarm.spans)
- * @param tracesTopic topic written (TRACES_TOPIC, default swarm.traces)
+ * @param tracesTopic topic written by {@link KafkaTraceSink} (TRACES_TOPIC, default swarm.traces)
  * @param groupId consumer group (AGGREGATOR_GROUP_ID, default trace-aggregator)
  * @param assembler assembly limits and timings
  * @param sweepIntervalMs how often ready traces are looked for and offsets committed (AGGREGATOR_SWEEP_MS)
- * @param maxInFlightTraces emitted traces not yet acknowledged by Kafka above which polling pauses
- *     (AGGREGATOR_MAX_INFLIGHT_TRACES)
+ * @param maxInFlightTraces emitted traces the sink has not yet made durable above which polling pauses
+ *     (AGGREGATOR_MAX_INFLIGHT_TRACES); the sink's {@link TraceSink#maxPendingSpans()} bounds their spans too
  * @param drainTimeoutMs on stop, how long to wait for in-flight sends before committing and closing
  *     (AGGREGATOR_DRAIN_TIMEOUT_MS)
  * @param spanLimits validation limits for records that arrive without the pipeline's normalised-format header

@@ -12,13 +12,12 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
 import io.vertx.kafka.client.common.TopicPartition;
 import io.vertx.kafka.client.consumer.KafkaConsumer;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecord;
 import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
 import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import io.vertx.kafka.client.producer.KafkaProducer;
-import io.vertx.kafka.client.producer.KafkaProducerRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,46 +28,43 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Connects {@link TraceAssembler} to Kafka: polls swarm.spans, publishes assembled traces to swarm.traces and
- * commits, per partition, only offsets whose traces Kafka has acknowledged (at-least-once).
+ * Connects {@link TraceAssembler} to Kafka: polls swarm.spans, hands assembled traces to a {@link TraceSink} (the
+ * storage writer in the same process, or the traces topic) and commits, per partition, only offsets whose traces
+ * the sink has made durable (at-least-once).
  *
  * <p>Everything runs on this verticle's event loop; the Kafka clients do their blocking work on their own threads.
  * Backpressure comes from the poll loop: the next poll is issued only after a batch was handled, and not at all while
- * too many emitted traces await acknowledgement. The buffer itself is bounded by the assembler's eviction.
+ * too many emitted traces (or their spans) await the sink. The buffer itself is bounded by the assembler's eviction.
  */
 public final class AggregatorVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AggregatorVerticle.class);
   private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
   private static final long RETRY_DELAY_MS = 1_000;
   private static final int INVALID_LOGS_PER_SECOND = 10;
-  /** Room for the swarm.traces envelope around a trace's spans. */
-  private static final int ENVELOPE_BYTES = 64 * 1024;
 
   private final AggregatorConfig settings;
   private final Map<String, String> consumerProps;
-  private final Map<String, String> producerProps;
+  private final Function<Vertx, TraceSink> sinkFactory;
   private final MeterRegistry registry;
   private final SpanDecoder foreignDecoder;
 
   private TraceAssembler assembler;
   private KafkaConsumer<byte[], byte[]> consumer;
-  private KafkaProducer<String, byte[]> producer;
+  private TraceSink sink;
   private long sweepTimer = -1;
 
   private boolean stopping;
   private boolean polling;
   private boolean pollPaused;
   private int sendsInFlight;
+  private long spansInFlight;
   private Promise<Void> drained;
   private boolean commitInFlight;
   private final Map<Integer, Long> committed = new HashMap<>();
@@ -92,14 +88,14 @@ public final class AggregatorVerticle extends VerticleBase {
   /**
    * @param config topics, group and limits
    * @param kafkaConsumerProps at least bootstrap.servers; group, commit mode and deserializers are set here
-   * @param kafkaProducerProps at least bootstrap.servers; acks, idempotence and serializers are set here
+   * @param sinkFactory makes the sink on this verticle's event loop at start (closed at stop)
    * @param registry where the trace_aggregator_* meters go
    */
   public AggregatorVerticle(AggregatorConfig config, Map<String, String> kafkaConsumerProps,
-      Map<String, String> kafkaProducerProps, MeterRegistry registry) {
+      Function<Vertx, TraceSink> sinkFactory, MeterRegistry registry) {
     this.settings = Objects.requireNonNull(config, "config");
     this.consumerProps = Map.copyOf(kafkaConsumerProps);
-    this.producerProps = Map.copyOf(kafkaProducerProps);
+    this.sinkFactory = Objects.requireNonNull(sinkFactory, "sinkFactory");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.foreignDecoder = new SpanDecoder(settings.spanLimits());
   }
@@ -117,27 +113,21 @@ public final class AggregatorVerticle extends VerticleBase {
     // broker spends more CPU per span on fetch requests than on the data. Adds at most 50 ms when idle.
     consumerConfig.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(256 * 1024));
     consumerConfig.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+    // A crashed member holds its partitions until its session times out: 10 s, not Kafka's 45 s, before the
+    // restarted process (or another member) takes them over.
+    consumerConfig.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+    consumerConfig.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
     consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
     consumer.partitionsRevokedHandler(this::onPartitionsRevoked);
     consumer.partitionsAssignedHandler(partitions -> LOG.info("assigned {}", describe(partitions)));
     consumer.exceptionHandler(e -> LOG.warn("kafka consumer error", e));
 
-    Map<String, String> producerConfig = new HashMap<>(producerProps);
-    producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-    producerConfig.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    // A trace message may be up to maxTraceBytes of span JSON; the broker/topic limit must allow it too.
-    producerConfig.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-        Integer.toString(settings.assembler().maxTraceBytes() + ENVELOPE_BYTES));
-    producerConfig.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    producer = KafkaProducer.create(vertx, producerConfig, String.class, byte[].class);
-    // Failures are handled per send; this only keeps them from being reported a second time as uncaught.
-    producer.exceptionHandler(e -> LOG.debug("kafka producer error", e));
+    sink = sinkFactory.apply(vertx);
 
     return consumer.subscribe(settings.spansTopic()).onSuccess(v -> {
       sweepTimer = vertx.setPeriodic(settings.sweepIntervalMs(), id -> sweep());
       poll();
-      LOG.info("aggregating {} -> {} as group {}", settings.spansTopic(), settings.tracesTopic(),
-          settings.groupId());
+      LOG.info("aggregating {} -> {} as group {}", settings.spansTopic(), sink.describe(), settings.groupId());
     });
   }
 
@@ -148,7 +138,7 @@ public final class AggregatorVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    if (consumer == null || producer == null) {
+    if (consumer == null || sink == null) {
       return Future.succeededFuture(); // start did not get far
     }
     if (sweepTimer >= 0) {
@@ -170,7 +160,7 @@ public final class AggregatorVerticle extends VerticleBase {
           return commitPositions(true).otherwiseEmpty();
         })
         .eventually(() -> consumer.close())
-        .eventually(() -> producer.close())
+        .eventually(() -> sink.close())
         .onComplete(ar -> {
           gauges.forEach(registry::remove);
           LOG.info("aggregator stopped; {} traces still buffered were left to be read again",
@@ -184,7 +174,7 @@ public final class AggregatorVerticle extends VerticleBase {
     if (stopping || polling) {
       return;
     }
-    if (assembler.unacknowledgedTraces() >= settings.maxInFlightTraces()) {
+    if (sinkFull()) {
       pollPaused = true; // resumed by acknowledgements
       return;
     }
@@ -276,43 +266,38 @@ public final class AggregatorVerticle extends VerticleBase {
 
   private void publish(List<AssembledTrace> traces) {
     for (AssembledTrace trace : traces) {
-      send(trace, trace.toJson());
+      send(trace);
     }
   }
 
-  private void send(AssembledTrace trace, byte[] json) {
+  private void send(AssembledTrace trace) {
     sendsInFlight++;
-    KafkaProducerRecord<String, byte[]> record = KafkaProducerRecord.create(settings.tracesTopic(), trace.traceId(), json)
-        .addHeader(SpanContract.FORMAT_HEADER, SpanContract.FORMAT_NORMALIZED); // every buffered span is normalised (see handle)
-    producer.send(record).onComplete(ar -> {
+    int spans = trace.spans().size();
+    spansInFlight += spans;
+    sink.store(trace).onComplete(ar -> {
       sendsInFlight--;
+      spansInFlight -= spans;
       if (ar.succeeded()) {
         acknowledged(trace);
-      } else if (isUnsendable(ar.cause())) {
+      } else if (ar.cause() instanceof UnstorableTraceException) {
         // Retrying cannot succeed and would hold the partition's commits back forever.
         LOG.atError().addKeyValue("trace_id", trace.traceId())
-            .log("dropping trace_id={} verdict={} spans={} bytes={}: {}", trace.traceId(), trace.verdict().wire(),
-                trace.spanCount(), json.length, ar.cause().toString());
+            .log("dropping trace_id={} verdict={} spans={}: {}", trace.traceId(), trace.verdict().wire(),
+                trace.spanCount(), ar.cause().getMessage());
         droppedTraces.increment();
         assembler.acknowledge(trace);
-      } else if (stopping) {
-        LOG.atWarn().addKeyValue("trace_id", trace.traceId())
-            .log("send of trace_id={} failed while stopping; its records will be read again", trace.traceId());
       } else {
-        LOG.atWarn().addKeyValue("trace_id", trace.traceId()).setCause(ar.cause())
-            .log("send of trace_id={} failed; retrying in {} ms", trace.traceId(), RETRY_DELAY_MS);
-        sendsInFlight++; // still in flight while waiting to retry
-        vertx.setTimer(RETRY_DELAY_MS, id -> {
-          sendsInFlight--;
-          if (stopping) {
-            afterSendCompleted(); // left unacknowledged: its records will be read again
-          } else {
-            send(trace, json);
-          }
-        });
+        LOG.atWarn().addKeyValue("trace_id", trace.traceId())
+            .log("trace_id={} not stored before stop ({}); its records will be read again", trace.traceId(),
+                ar.cause().toString());
       }
       afterSendCompleted();
     });
+  }
+
+  /** True while the sink holds as many traces, or spans, as it may. */
+  private boolean sinkFull() {
+    return assembler.unacknowledgedTraces() >= settings.maxInFlightTraces() || spansInFlight >= sink.maxPendingSpans();
   }
 
   private void acknowledged(AssembledTrace trace) {
@@ -329,16 +314,10 @@ public final class AggregatorVerticle extends VerticleBase {
       }
       return;
     }
-    if (pollPaused && assembler.unacknowledgedTraces() < settings.maxInFlightTraces()) {
+    if (pollPaused && !sinkFull()) {
       pollPaused = false;
       poll();
     }
-  }
-
-  private static boolean isUnsendable(Throwable error) {
-    return error instanceof RecordTooLargeException
-        || error instanceof RecordBatchTooLargeException
-        || error instanceof SerializationException;
   }
 
   // --- committing -------------------------------------------------------------------------------------------------
@@ -380,7 +359,7 @@ public final class AggregatorVerticle extends VerticleBase {
   private void registerMeters() {
     for (TraceVerdict verdict : TraceVerdict.values()) {
       emitted.put(verdict, Counter.builder("trace.aggregator.traces.emitted")
-          .description("Assembled traces acknowledged by Kafka on the traces topic")
+          .description("Assembled traces made durable by the trace sink (storage, or the traces topic)")
           .tag("verdict", verdict.wire())
           .register(registry));
     }
@@ -397,7 +376,7 @@ public final class AggregatorVerticle extends VerticleBase {
         .description("Spans-topic records skipped because they could not be read")
         .register(registry);
     droppedTraces = Counter.builder("trace.aggregator.dropped.traces")
-        .description("Assembled traces Kafka refused for good (e.g. too large)")
+        .description("Assembled traces the sink refused for good (e.g. too large for the traces topic)")
         .register(registry);
     gauges.add(Gauge.builder("trace.aggregator.buffered.traces", this, v -> v.bufferedTraces)
         .description("Traces being assembled").register(registry));
@@ -408,7 +387,7 @@ public final class AggregatorVerticle extends VerticleBase {
     gauges.add(Gauge.builder("trace.aggregator.buffered.bytes", this, v -> v.bufferedBytes)
         .description("JSON bytes of the buffered spans").register(registry));
     gauges.add(Gauge.builder("trace.aggregator.inflight.traces", this, v -> v.inflightTraces)
-        .description("Emitted traces not yet acknowledged by Kafka").register(registry));
+        .description("Emitted traces the sink has not yet made durable").register(registry));
   }
 
   private void updateGauges() {

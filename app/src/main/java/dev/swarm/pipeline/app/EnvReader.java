@@ -171,6 +171,22 @@ final class EnvReader {
     }
   }
 
+  /** {@code true} or {@code false} (any case); null when unset, so a caller can tell "unset" from either. */
+  Boolean bool(String name) {
+    String v = raw(name);
+    if (v == null) {
+      return null;
+    }
+    return switch (v.toLowerCase(Locale.ROOT)) {
+      case "true" -> Boolean.TRUE;
+      case "false" -> Boolean.FALSE;
+      default -> {
+        problems.add(name + "=" + v + ": must be true or false");
+        yield null;
+      }
+    };
+  }
+
   /** A Kafka topic name, checked against Kafka's own rules so a typo fails at start, not at first publish. */
   String topic(String name, String def) {
     String v = string(name, def);

@@ -1,6 +1,9 @@
 package dev.swarm.pipeline.app;
 
 import dev.swarm.pipeline.aggregator.AggregatorVerticle;
+import dev.swarm.pipeline.aggregator.KafkaTraceSink;
+import dev.swarm.pipeline.aggregator.TraceSink;
+import dev.swarm.pipeline.aggregator.TraceSinks;
 import dev.swarm.pipeline.ingest.IngestRoutes;
 import dev.swarm.pipeline.ingest.SpanPublisher;
 import dev.swarm.pipeline.ingest.otlp.OtlpRoutes;
@@ -36,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +78,8 @@ public final class PipelineApp {
           config.kafkaPartitions(), config.brokerRetention()).start();
       bootstrap = broker.bootstrapServers();
     }
-    TopicSetup.ensureTopics(bootstrap, List.of(config.spansTopic(), config.tracesTopic()),
+    TopicSetup.ensureTopics(bootstrap,
+        config.tracesTopicEnabled() ? List.of(config.spansTopic(), config.tracesTopic()) : List.of(config.spansTopic()),
         config.kafkaPartitions(), config.kafkaReplicationFactor(), PipelineConfig.MAX_RECORD_BYTES, Duration.ofSeconds(60));
 
     new ClassLoaderMetrics().bindTo(registry);
@@ -134,7 +139,7 @@ public final class PipelineApp {
     if (config.role().runsAggregator()) {
       watchedGroups.put(config.aggregator().groupId(), config.spansTopic());
     }
-    if (config.role().runsStorage()) {
+    if (config.role().runsStorage() && !config.directStorage()) {
       watchedGroups.put(config.storage().groupId(), config.tracesTopic());
     }
     if (!watchedGroups.isEmpty()) {
@@ -142,8 +147,12 @@ public final class PipelineApp {
     }
     if (config.embeddedKafka()) {
       // An external cluster keeps its own retention (docs/deploy.md names the topic settings).
-      trimmer = new BrokerLogTrimmer(vertx, bootstrap, Map.of(config.spansTopic(), config.aggregator().groupId(),
-          config.tracesTopic(), config.storage().groupId()), config.brokerRetention().trimIntervalMs(), registry);
+      // With storage in this process nothing of ours consumes the traces topic (when it is written at all):
+      // the broker's own retention (EMBEDDED_KAFKA_RETENTION_BYTES) bounds it for other consumers.
+      trimmer = new BrokerLogTrimmer(vertx, bootstrap, config.directStorage()
+          ? Map.of(config.spansTopic(), config.aggregator().groupId())
+          : Map.of(config.spansTopic(), config.aggregator().groupId(), config.tracesTopic(), config.storage().groupId()),
+          config.brokerRetention().trimIntervalMs(), registry);
     }
     started = true;
     LOG.info("trace pipeline ready: role={} http://{}:{} kafka={}{}", config.role().name().toLowerCase(),
@@ -157,7 +166,9 @@ public final class PipelineApp {
     if (config.role().runsStorage()) {
       Map<String, String> consumerProps = new HashMap<>(common);
       consumerProps.put("client.id", "trace-storage");
-      StorageVerticle storage = new StorageVerticle(config.storage(), consumerProps, registry);
+      // ROLE=all: the aggregator below hands assembled traces over in memory (StorageTraceSink).
+      StorageVerticle storage = config.directStorage() ? new StorageVerticle(config.storage(), registry)
+          : new StorageVerticle(config.storage(), consumerProps, registry);
       this.storage = storage;
       chain = chain.compose(v -> vertx.deployVerticle(storage).onSuccess(deployments::add))
           .onSuccess(v -> mounts.add(router -> TraceQueryRoutes.mount(router, storage.queryService())))
@@ -169,13 +180,10 @@ public final class PipelineApp {
     if (config.role().runsAggregator()) {
       Map<String, String> producerProps = new HashMap<>(common);
       producerProps.put("client.id", "trace-aggregator-producer");
-      producerProps.put("max.request.size", Integer.toString(PipelineConfig.MAX_RECORD_BYTES));
-      producerProps.put("linger.ms", "5");
-      // CPU, not disk or network, is what the default single-machine run runs out of: no compression.
-      producerProps.put("compression.type", "none");
       Map<String, String> consumerProps = new HashMap<>(common);
       consumerProps.put("client.id", "trace-aggregator");
-      chain = chain.compose(v -> vertx.deployVerticle(new AggregatorVerticle(config.aggregator(), consumerProps, producerProps, registry))
+      chain = chain.compose(v -> vertx.deployVerticle(new AggregatorVerticle(config.aggregator(), consumerProps,
+              traceSink(producerProps), registry))
           .onSuccess(deployments::add));
     }
     HttpLimits limits = config.httpLimits();
@@ -194,6 +202,20 @@ public final class PipelineApp {
             new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add))
         .compose(v -> guardListeningSocket(connections));
+  }
+
+  /** Where the aggregator's traces go: storage in this process, the traces topic, or both. */
+  private Function<Vertx, TraceSink> traceSink(Map<String, String> producerProps) {
+    int maxTraceBytes = config.aggregator().assembler().maxTraceBytes();
+    Function<Vertx, TraceSink> topic =
+        v -> new KafkaTraceSink(v, config.tracesTopic(), producerProps, maxTraceBytes);
+    if (!config.directStorage()) {
+      return topic;
+    }
+    StorageVerticle local = storage;
+    return config.tracesTopicEnabled()
+        ? v -> TraceSinks.both(new StorageTraceSink(local), topic.apply(v))
+        : v -> new StorageTraceSink(local);
   }
 
   /**

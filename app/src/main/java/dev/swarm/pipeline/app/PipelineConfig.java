@@ -24,6 +24,7 @@ public record PipelineConfig(
     int embeddedKafkaPort,
     String spansTopic,
     String tracesTopic,
+    boolean tracesTopicEnabled,
     int kafkaPartitions,
     short kafkaReplicationFactor,
     IngestConfig ingest,
@@ -33,6 +34,14 @@ public record PipelineConfig(
     DiskGuardConfig diskGuard,
     BrokerRetentionConfig brokerRetention,
     HttpLimits httpLimits) {
+
+  /**
+   * Whether assembled traces go to storage in this process, in memory (ROLE=all), rather than only through the
+   * traces topic.
+   */
+  public boolean directStorage() {
+    return role == Role.ALL;
+  }
 
   /** The embedded broker runs when no external cluster is configured. */
   public boolean embeddedKafka() {
@@ -53,6 +62,15 @@ public record PipelineConfig(
     String tracesTopic = r.topic("TRACES_TOPIC", dev.swarm.pipeline.schema.Topics.DEFAULT_TRACES);
     if (spansTopic.equals(tracesTopic)) {
       r.problem("SPANS_TOPIC and TRACES_TOPIC must differ (both are '" + spansTopic + "')");
+    }
+    // ROLE=all stores assembled traces in memory; the topic is then only for other consumers. An aggregator
+    // alone has nowhere else to send them, and a storage role reads nothing else.
+    Boolean topicSetting = r.bool("TRACES_TOPIC_ENABLED");
+    boolean tracesTopicEnabled = topicSetting == null ? role != Role.ALL : topicSetting;
+    if (!tracesTopicEnabled && (role == Role.AGGREGATOR || role == Role.STORAGE)) {
+      r.problem("TRACES_TOPIC_ENABLED=false: ROLE=" + role.name().toLowerCase()
+          + (role == Role.AGGREGATOR ? " sends assembled traces only to the traces topic" : " reads only the traces topic")
+          + "; only ROLE=all can do without it");
     }
     int partitions = r.integer("KAFKA_PARTITIONS", 6, 1, 10_000);
     short replication = (short) r.integer("KAFKA_REPLICATION_FACTOR", 1, 1, 32);
@@ -107,7 +125,7 @@ public record PipelineConfig(
         r.duration("HTTP_IDLE_TIMEOUT", HttpLimits.DEFAULT_IDLE_TIMEOUT_MS, 1000, 86_400_000L), openFiles);
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
-        tracesTopic, partitions, replication, ingest, aggregator, storage, shutdownTimeout, diskGuard, brokerRetention,
+        tracesTopic, tracesTopicEnabled, partitions, replication, ingest, aggregator, storage, shutdownTimeout, diskGuard, brokerRetention,
         httpLimits);
   }
 

@@ -17,9 +17,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Spans posted over HTTP come out of the aggregator as assembled traces on the traces topic. */
+/**
+ * Spans posted over HTTP come out of the aggregator as assembled traces on the traces topic, when ROLE=all is
+ * asked to publish them there too ({@code TRACES_TOPIC_ENABLED=true}): then a trace is in both places.
+ */
 class AggregationFlowTest {
-  @RegisterExtension static final PipelineExtension PIPELINE = new PipelineExtension(Map.of("TRACE_IDLE_MS", "300", "TRACE_MAX_WAIT_MS", "1500"));
+  @RegisterExtension static final PipelineExtension PIPELINE = new PipelineExtension(Map.of("TRACE_IDLE_MS", "300",
+      "TRACE_MAX_WAIT_MS", "1500", "TRACES_TOPIC_ENABLED", "true"));
   static PipelineApp app;
   static Http http;
 
@@ -44,6 +48,8 @@ class AggregationFlowTest {
     assertEquals(0, t.getInteger("orphan_count"));
     JsonArray spans = t.getJsonArray("spans");
     assertEquals(3, spans.size());
+    Await.until("the trace in storage as well", Duration.ofSeconds(30),
+        () -> http.get("/api/traces/" + trace).statusCode(), code -> code == 200);
   }
 
   @Test
@@ -94,10 +100,7 @@ class AggregationFlowTest {
   }
 
   private static double invalidRecords() {
-    return http.get("/metrics").body().lines()
-        .filter(l -> l.startsWith("trace_aggregator_invalid_records_total"))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-        .sum();
+    return http.metricSum("trace_aggregator_invalid_records_total");
   }
 
   private static JsonObject awaitTrace(String traceId) {

@@ -41,6 +41,14 @@ public final class Http {
     return send(b);
   }
 
+  /** The sum of every sample of a metric on /metrics (all its label sets), 0 when it has none. */
+  public double metricSum(String name) {
+    return get("/metrics").body().lines()
+        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   static byte[] gzip(String text) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(out)) {

@@ -1,20 +1,24 @@
 package dev.swarm.pipeline.storage;
 
+import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The records consumed for the next write: their decoded messages, and per partition the offset to commit once
- * they are in SQLite (last record's offset + 1). Records that failed to decode advance the offsets too, so a bad
- * record is skipped rather than read forever. Event-loop confined.
+ * The traces for the next write: their decoded messages and what to do once they are in SQLite. For traces
+ * consumed from the traces topic that is committing, per partition, the last record's offset + 1 (records that
+ * failed to decode advance the offsets too, so a bad record is skipped rather than read forever); for traces
+ * handed over in the same process ({@link StorageVerticle#store}) it is completing their promises. Event-loop
+ * confined.
  */
 final class StorageBatch {
 
   private final StorageBatchPolicy policy;
   private final List<TraceMessage> messages = new ArrayList<>();
   private final Map<Integer, Long> nextOffsets = new HashMap<>();
+  private final List<Promise<Void>> completions = new ArrayList<>();
 
   StorageBatch(int maxSpans, long maxMillis) {
     this.policy = new StorageBatchPolicy(maxSpans, maxMillis);
@@ -27,6 +31,13 @@ final class StorageBatch {
       messages.add(message);
     }
     nextOffsets.merge(partition, offset + 1, Math::max);
+  }
+
+  /** Adds one trace handed over in process; {@code committed} is completed once the batch is in SQLite. */
+  void add(TraceMessage message, Promise<Void> committed, long nowMillis) {
+    policy.add(message.spans().size(), nowMillis);
+    messages.add(message);
+    completions.add(committed);
   }
 
   boolean isDue(long nowMillis) {
@@ -47,6 +58,11 @@ final class StorageBatch {
 
   List<TraceMessage> messages() {
     return messages;
+  }
+
+  /** The promises of the traces handed over in process, to complete once the batch is committed. */
+  List<Promise<Void>> completions() {
+    return completions;
   }
 
   /** Partition to the offset to commit for it. */

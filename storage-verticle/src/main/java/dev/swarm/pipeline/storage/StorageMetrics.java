@@ -49,7 +49,8 @@ final class StorageMetrics {
 
   StorageMetrics(MeterRegistry registry) {
     this.registry = registry;
-    gauge("trace.storage.queue.spans", "Spans consumed from Kafka and not yet written to SQLite", queueSpans);
+    gauge("trace.storage.queue.spans", "Spans waiting for their SQLite write (consumed from the traces topic, or handed over in process)",
+        queueSpans);
     gauge("trace.storage.db.bytes", "Size of the SQLite database file plus its WAL", dbBytes);
     gauge("trace.storage.disk.free.bytes", "Usable bytes on the database's filesystem", diskFreeBytes);
     gauge("trace.storage.disk.total.bytes", "Size of the database's filesystem", diskTotalBytes);

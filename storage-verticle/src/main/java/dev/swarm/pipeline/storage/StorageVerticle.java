@@ -26,10 +26,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes swarm.traces, batches the messages ({@link StorageBatch}), writes each batch to SQLite in one
- * transaction ({@link TraceWriter}, retried until committed) and commits the Kafka offsets only after the SQLite
- * commit. While a batch is being written the next one is polled and decoded; the consumer's partitions are
- * paused once {@code maxPendingSpans} spans wait, and it keeps polling (paused) so it stays in its group.
+ * Takes assembled traces, batches them ({@link StorageBatch}), writes each batch to SQLite in one transaction
+ * ({@link TraceWriter}, retried until committed) and only then says they are durable. Traces come one of two
+ * ways:
+ * <ul>
+ *   <li>consumed from swarm.traces (the split deployment): Kafka offsets are committed after the SQLite commit.
+ *       While a batch is being written the next one is polled and decoded; the consumer's partitions are paused
+ *       once {@code maxPendingSpans} spans wait, and it keeps polling (paused) so it stays in its group;
+ *   <li>handed over by an aggregator in the same process ({@link #store}): the returned future completes after the
+ *       SQLite commit, and the aggregator commits its own offsets then. The aggregator bounds what it hands over
+ *       ({@link #maxPendingSpans()}).
+ * </ul>
  * Also owns the query API's service ({@link #queryService()}).
  *
  * <p>Thin wiring: the logic lives in the plain classes it connects. Record decoding runs on a worker thread;
@@ -42,6 +49,8 @@ public final class StorageVerticle extends VerticleBase {
   private static final long PAUSED_POLL_MS = 10;
   private static final long INVALID_LOG_WINDOW_MS = 10_000;
   private static final int INVALID_LOGS_PER_WINDOW = 10;
+  /** How often, without a poll loop, a batch that has waited STORAGE_BATCH_MAX_MS is looked for. */
+  private static final long DIRECT_TICK_MS = 20;
 
   private final StorageConfig config;
   private final Map<String, String> consumerProps;
@@ -61,6 +70,7 @@ public final class StorageVerticle extends VerticleBase {
   private long failingSinceMillis;
   private KafkaConsumer<byte[], byte[]> consumer;
   private long diskTimer = -1;
+  private long tickTimer = -1;
 
   // Event-loop state.
   private StorageBatch current;
@@ -73,6 +83,10 @@ public final class StorageVerticle extends VerticleBase {
   private boolean partitionsPaused;
   private boolean stopping;
   private Promise<Void> pollIdle;
+  // Traces handed over in process, waiting to be decoded on a worker.
+  private List<HandedOver> undecoded = new ArrayList<>();
+  private Future<Void> decodeInFlight = Future.succeededFuture();
+  private boolean decoding;
   private final LogRateLimit invalidLog = new LogRateLimit(INVALID_LOGS_PER_WINDOW, INVALID_LOG_WINDOW_MS);
   private boolean lastWasRetention;
   private boolean retentionBacklog;
@@ -80,6 +94,8 @@ public final class StorageVerticle extends VerticleBase {
   private long nextRetentionCheck;
 
   /**
+   * Storage that consumes the traces topic.
+   *
    * @param config topic, group, database and limits
    * @param kafkaConsumerProps at least bootstrap.servers; group, commit mode and deserializers are set here
    * @param registry where the trace_storage_* meters go
@@ -88,6 +104,45 @@ public final class StorageVerticle extends VerticleBase {
     this.config = Objects.requireNonNull(config, "config");
     this.consumerProps = Map.copyOf(kafkaConsumerProps);
     this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /**
+   * Storage fed only through {@link #store} by an aggregator in the same process: no Kafka consumer (the topic
+   * and group settings of {@code config} are not used).
+   */
+  public StorageVerticle(StorageConfig config, MeterRegistry registry) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.consumerProps = null;
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /**
+   * Stores one swarm.traces record value (read as {@link TraceRecordReader} reads the topic's records). Callable
+   * from any thread once started. The future completes on the caller's context once the trace is committed to
+   * SQLite; it fails with {@link InvalidTraceRecordException} when the value cannot be read, and otherwise only
+   * when storage stops before the commit.
+   *
+   * @param normalized the value holds only normalised spans (what the aggregator writes), read the fast way
+   */
+  public Future<Void> store(byte[] traceRecord, boolean normalized) {
+    io.vertx.core.Context caller = vertx.getOrCreateContext();
+    Promise<Void> result = Promise.promise();
+    Promise<Void> committed = Promise.promise();
+    committed.future().onComplete(ar -> caller.runOnContext(v -> result.handle(ar)));
+    context.runOnContext(v -> {
+      if (stopping) {
+        committed.fail(new IllegalStateException("storage is stopping"));
+        return;
+      }
+      undecoded.add(new HandedOver(traceRecord, normalized, committed));
+      decodeHandedOver();
+    });
+    return result.future();
+  }
+
+  /** Spans {@link #store} callers may hand over before their traces are committed (STORAGE_MAX_PENDING_SPANS). */
+  public long maxPendingSpans() {
+    return config.maxPendingSpans();
   }
 
   /**
@@ -133,6 +188,10 @@ public final class StorageVerticle extends VerticleBase {
           measureDisk();
           diskTimer = vertx.setPeriodic(config.diskMetricsIntervalMs(), id -> measureDisk());
 
+          if (consumerProps == null) {
+            tickTimer = vertx.setPeriodic(Math.max(1, Math.min(DIRECT_TICK_MS, config.batchMaxMs())), id -> maybeWrite());
+            return Future.succeededFuture();
+          }
           Map<String, String> consumerConfig = new HashMap<>(consumerProps);
           consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
           consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -141,6 +200,10 @@ public final class StorageVerticle extends VerticleBase {
           // broker spends more CPU per span on fetch requests than on the data. Adds at most 50 ms when idle.
           consumerConfig.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(256 * 1024));
           consumerConfig.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+          // A crashed member holds its partitions until its session times out: 10 s, not Kafka's 45 s, before the
+          // restarted process (or another member) takes them over.
+          consumerConfig.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
+          consumerConfig.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
           consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
           consumer.exceptionHandler(e -> LOG.warn("kafka consumer error", e));
           consumer.partitionsAssignedHandler(parts -> LOG.info("storage assigned {}", parts));
@@ -148,6 +211,11 @@ public final class StorageVerticle extends VerticleBase {
           return consumer.subscribe(config.tracesTopic());
         })
         .onSuccess(v -> {
+          if (consumer == null) {
+            LOG.info("storing assembled traces from this process's aggregator into {}; retention {}",
+                config.sqlitePath(), describe(config.retention()));
+            return;
+          }
           LOG.info("storing {} into {} as group {}; retention {}", config.tracesTopic(), config.sqlitePath(),
               config.groupId(), describe(config.retention()));
           poll();
@@ -162,6 +230,9 @@ public final class StorageVerticle extends VerticleBase {
     if (diskTimer >= 0) {
       vertx.cancelTimer(diskTimer);
     }
+    if (tickTimer >= 0) {
+      vertx.cancelTimer(tickTimer);
+    }
     if (retryingWriter == null) {
       return closeResources();
     }
@@ -169,6 +240,7 @@ public final class StorageVerticle extends VerticleBase {
     long drainTimer = vertx.setTimer(Math.max(1, config.drainTimeoutMs()), id -> retryingWriter.stop());
     Future<Void> idle = pollIdle == null ? Future.succeededFuture() : pollIdle.future();
     return idle
+        .compose(v -> decodeInFlight.otherwiseEmpty())
         .compose(v -> writeInFlight.otherwiseEmpty())
         .compose(v -> {
           if (!current.isEmpty()) {
@@ -178,8 +250,63 @@ public final class StorageVerticle extends VerticleBase {
         })
         .eventually(() -> {
           vertx.cancelTimer(drainTimer);
+          failUnwritten();
           return closeResources();
         });
+  }
+
+  /** Tells in-process callers whose traces were not written before stop (their records are read again). */
+  private void failUnwritten() {
+    IllegalStateException notWritten = new IllegalStateException("storage stopped before the trace was written");
+    undecoded.forEach(h -> h.committed().tryFail(notWritten));
+    undecoded.clear();
+    ready.forEach(b -> b.completions().forEach(p -> p.tryFail(notWritten)));
+    current.completions().forEach(p -> p.tryFail(notWritten));
+  }
+
+  /** Decodes the traces handed over so far on a worker, one chunk at a time, then batches them. */
+  private void decodeHandedOver() {
+    if (decoding || undecoded.isEmpty()) {
+      return;
+    }
+    decoding = true;
+    List<HandedOver> chunk = undecoded;
+    undecoded = new ArrayList<>();
+    decodeInFlight = vertx.executeBlocking(() -> {
+      List<TraceMessage> messages = new ArrayList<>(chunk.size());
+      for (HandedOver h : chunk) {
+        TraceMessage message = null;
+        try {
+          message = recordReader.read(h.value(), h.normalized());
+        } catch (InvalidTraceRecordException e) {
+          metrics.invalidRecords.increment();
+          h.committed().tryFail(e);
+        }
+        messages.add(message);
+      }
+      return messages;
+    }).<Void>map(messages -> {
+      long now = System.currentTimeMillis();
+      for (int i = 0; i < messages.size(); i++) {
+        if (messages.get(i) != null) {
+          current.add(messages.get(i), chunk.get(i).committed(), now);
+          if (current.isFull()) {
+            seal();
+          }
+        }
+      }
+      updateQueueGauge();
+      return null;
+    }).onComplete(ar -> {
+      decoding = false;
+      if (ar.failed()) { // not a record problem (those fail their own promise): keep the chunk's callers told
+        chunk.forEach(h -> h.committed().tryFail(ar.cause()));
+      }
+      if (!stopping) {
+        maybeWrite();
+        decodeHandedOver();
+      }
+    });
   }
 
   /** Writes the remaining ready batches one after another (stops early once the writer is stopped). */
@@ -382,11 +509,13 @@ public final class StorageVerticle extends VerticleBase {
           metrics.tracesWritten.increment(result.traces());
           return commit(batch.nextOffsets());
         })
+        .onSuccess(v -> batch.completions().forEach(Promise::tryComplete))
         .onComplete(ar -> {
           writing = false;
           writingSpans = 0;
           updateQueueGauge();
           if (ar.failed()) {
+            batch.completions().forEach(p -> p.tryFail(ar.cause()));
             LOG.warn("batch of {} spans not written before stop; its offsets stay uncommitted", batch.spans());
           } else if (!stopping) {
             maybeWrite();
@@ -463,7 +592,7 @@ public final class StorageVerticle extends VerticleBase {
     metrics.writerHealthy.set(1);
   }
 
-  /** Spans consumed and not yet committed to SQLite. */
+  /** Spans consumed (or handed over and decoded) and not yet committed to SQLite. */
   private int pendingSpans() {
     return writingSpans + readySpans + current.spans();
   }
@@ -480,4 +609,6 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   private record DecodedRecord(int partition, long offset, TraceMessage message) {}
+
+  private record HandedOver(byte[] value, boolean normalized, Promise<Void> committed) {}
 }
