@@ -54,6 +54,8 @@ public final class SwarmSim {
             vertx,
             new TracerOptions()
                 .setEndpoint(options.target())
+                // A pipeline with AUTH_TOKENS_FILE needs a write token: TRACER_TOKEN, as for any tracer.
+                .setToken(TracerOptions.fromEnv(System.getenv()).token())
                 .setClock(clock)
                 .setBufferCapacity(capacity)
                 .setFlushIntervalMs(200)

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
+import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -143,10 +144,13 @@ final class SpanExporter {
       batchDone(batch, number, false);
       return;
     }
-    client
-        .postAbs(url)
+    HttpRequest<Buffer> request = client.postAbs(url)
         .timeout(options.requestTimeoutMs())
-        .putHeader("Content-Type", "application/json")
+        .putHeader("Content-Type", "application/json");
+    if (options.token() != null) {
+      request.putHeader("Authorization", "Bearer " + options.token());
+    }
+    request
         .sendBuffer(body)
         .onComplete(ar -> onAnswer(batch, attempt, number, ar));
   }

@@ -10,6 +10,7 @@ import java.util.Objects;
  */
 public final class TracerOptions {
   private String endpoint = "http://127.0.0.1:8080";
+  private String token;
   private String serviceName;
   private boolean enabled = true;
   private int bufferCapacity = 10_000;
@@ -34,7 +35,7 @@ public final class TracerOptions {
    * Options from environment variables: {@code TRACER_ENDPOINT}, {@code TRACER_SERVICE_NAME}, {@code TRACER_ENABLED},
    * {@code TRACER_BUFFER_CAPACITY}, {@code TRACER_BATCH_SIZE}, {@code TRACER_FLUSH_INTERVAL_MS},
    * {@code TRACER_REQUEST_TIMEOUT_MS}, {@code TRACER_MAX_EXPORT_ATTEMPTS}, {@code TRACER_CLOSE_TIMEOUT_MS},
-   * {@code TRACER_RECORD_STACK_TRACES}, {@code TRACER_SAMPLE_RATIO}. Unset variables keep the defaults; a bad value throws
+   * {@code TRACER_RECORD_STACK_TRACES}, {@code TRACER_SAMPLE_RATIO}, {@code TRACER_TOKEN}. Unset variables keep the defaults; a bad value throws
    * {@link IllegalArgumentException} naming the variable.
    */
   public static TracerOptions fromEnv(Map<String, String> env) {
@@ -46,6 +47,10 @@ public final class TracerOptions {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("TRACER_ENDPOINT: " + e.getMessage(), e);
       }
+    }
+    String token = env.get("TRACER_TOKEN");
+    if (token != null && !token.isBlank()) {
+      o.setToken(token.strip());
     }
     String service = env.get("TRACER_SERVICE_NAME");
     if (service != null && !service.isBlank()) {
@@ -120,6 +125,19 @@ public final class TracerOptions {
       throw new IllegalArgumentException("endpoint must be an http(s) URL, not '" + e + "'");
     }
     this.endpoint = e.endsWith("/") ? e.substring(0, e.length() - 1) : e;
+    return this;
+  }
+
+  /**
+   * The token sent as {@code Authorization: Bearer} with every export (a pipeline with AUTH_TOKENS_FILE needs one
+   * with the write scope); null (the default) sends none.
+   */
+  public String token() {
+    return token;
+  }
+
+  public TracerOptions setToken(String token) {
+    this.token = token;
     return this;
   }
 
@@ -310,6 +328,7 @@ public final class TracerOptions {
   /** A copy, so a tracer is not affected by later changes to the options it was created with. */
   public TracerOptions copy() {
     TracerOptions c = new TracerOptions();
+    c.token = token;
     c.endpoint = endpoint;
     c.serviceName = serviceName;
     c.enabled = enabled;

@@ -50,6 +50,10 @@ public final class Main {
     }, "pipeline-shutdown"));
     try {
       app.start();
+    } catch (ConfigException e) { // found only at start, e.g. an invalid AUTH_TOKENS_FILE
+      System.err.println("trace-pipeline: " + e.getMessage());
+      log.error("invalid configuration: {}", String.join("; ", e.problems()));
+      System.exit(2);
     } catch (Throwable e) {
       log.error("start-up failed: {}", e.toString(), e);
       System.err.println("trace-pipeline: start-up failed: " + e);

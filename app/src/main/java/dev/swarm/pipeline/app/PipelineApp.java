@@ -4,6 +4,8 @@ import dev.swarm.pipeline.aggregator.AggregatorVerticle;
 import dev.swarm.pipeline.aggregator.KafkaTraceSink;
 import dev.swarm.pipeline.aggregator.TraceSink;
 import dev.swarm.pipeline.aggregator.TraceSinks;
+import dev.swarm.pipeline.app.auth.AuthRoutes;
+import dev.swarm.pipeline.app.auth.Authenticator;
 import dev.swarm.pipeline.ingest.IngestRoutes;
 import dev.swarm.pipeline.ingest.SpanPublisher;
 import dev.swarm.pipeline.ingest.otlp.OtlpRoutes;
@@ -58,6 +60,7 @@ public final class PipelineApp {
   private ConsumerLagMonitor lagMonitor;
   private DiskGuard diskGuard;
   private BrokerLogTrimmer trimmer;
+  private Authenticator authenticator;
   private volatile StorageVerticle storage;
   private IngestRoutes ingest;
   private SpanPublisher publisher;
@@ -71,6 +74,17 @@ public final class PipelineApp {
 
   /** Starts everything; blocking, for the main thread or a test's set-up. */
   public PipelineApp start() throws Exception {
+    Authenticator authenticator = null;
+    if (config.auth().enabled()) {
+      try {
+        authenticator = Authenticator.load(config.auth().tokensFile(), registry);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(List.of(e.getMessage()));
+      }
+    } else {
+      LOG.warn("authentication is off ({}): anyone who reaches {}:{} can write and read every tenant's traces",
+          config.auth().offBecause(), config.httpHost(), config.httpPort());
+    }
     Files.createDirectories(config.dataDir());
     String bootstrap = config.kafkaBootstrapServers();
     if (config.embeddedKafka()) {
@@ -107,6 +121,12 @@ public final class PipelineApp {
     diskGuard = watchedPaths.isEmpty() ? null : new DiskGuard(vertx, config.diskGuard(), watchedPaths, registry);
 
     List<Consumer<Router>> mounts = new ArrayList<>();
+    if (authenticator != null) {
+      this.authenticator = authenticator.watch(vertx, config.auth().reloadIntervalMs());
+      mounts.add(new AuthRoutes(authenticator, registry)::mount); // before every route it guards
+      LOG.info("authentication on: {} tokens from AUTH_TOKENS_FILE={}, read again when it changes",
+          authenticator.tokens().tokens().size(), config.auth().tokensFile());
+    }
     HealthRoutes health = new HealthRoutes(registry)
         .check("kafka", () -> kafkaHealth.reachable() ? null : "Kafka unreachable: " + kafkaHealth.lastError())
         .check("services", () -> started ? null : "services not yet deployed")
@@ -279,6 +299,9 @@ public final class PipelineApp {
       }
       if (diskGuard != null) {
         diskGuard.close();
+      }
+      if (authenticator != null) {
+        authenticator.close();
       }
       tryAwait(vertx.close(), "closing Vert.x");
       vertx = null;

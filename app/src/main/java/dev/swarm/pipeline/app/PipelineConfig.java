@@ -2,6 +2,7 @@ package dev.swarm.pipeline.app;
 
 import dev.swarm.pipeline.aggregator.AggregatorConfig;
 import dev.swarm.pipeline.aggregator.AssemblerConfig;
+import dev.swarm.pipeline.app.auth.AuthConfig;
 import dev.swarm.pipeline.ingest.IngestConfig;
 import dev.swarm.pipeline.schema.SpanLimits;
 import dev.swarm.pipeline.storage.RetentionConfig;
@@ -33,7 +34,8 @@ public record PipelineConfig(
     long shutdownTimeoutMs,
     DiskGuardConfig diskGuard,
     BrokerRetentionConfig brokerRetention,
-    HttpLimits httpLimits) {
+    HttpLimits httpLimits,
+    AuthConfig auth) {
 
   /**
    * Whether assembled traces go to storage in this process, in memory (ROLE=all), rather than only through the
@@ -123,10 +125,42 @@ public record PipelineConfig(
     HttpLimits httpLimits = new HttpLimits(
         r.integer("HTTP_MAX_CONNECTIONS", HttpLimits.defaultMaxConnections(openFiles), 1, 1_000_000),
         r.duration("HTTP_IDLE_TIMEOUT", HttpLimits.DEFAULT_IDLE_TIMEOUT_MS, 1000, 86_400_000L), openFiles);
+    AuthConfig auth = authConfig(r, host);
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
         tracesTopic, tracesTopicEnabled, partitions, replication, ingest, aggregator, storage, shutdownTimeout, diskGuard, brokerRetention,
-        httpLimits);
+        httpLimits, auth);
+  }
+
+  /**
+   * Secure by default: credentials are needed once AUTH_TOKENS_FILE is set; without it the process serves only a
+   * loopback HTTP_HOST unless AUTH=off says that is meant.
+   */
+  private static AuthConfig authConfig(EnvReader r, String host) {
+    String mode = r.string("AUTH", "").toLowerCase(java.util.Locale.ROOT);
+    String file = r.raw("AUTH_TOKENS_FILE");
+    long reload = r.longValue("AUTH_RELOAD_INTERVAL_MS", AuthConfig.DEFAULT_RELOAD_INTERVAL_MS, 100, 3_600_000);
+    switch (mode) {
+      case "off":
+        return new AuthConfig(null, reload, file == null ? "AUTH=off" : "AUTH=off (AUTH_TOKENS_FILE is ignored)");
+      case "on", "":
+        if (file != null) {
+          return new AuthConfig(Path.of(file), reload, null);
+        }
+        if (mode.equals("on")) {
+          r.problem("AUTH=on needs AUTH_TOKENS_FILE (create one with: trace-pipeline token create --tenant '*'"
+              + " --scopes write,read,admin --file FILE)");
+        } else if (!AuthConfig.isLoopback(host)) {
+          r.problem("HTTP_HOST=" + host + " is reachable from other machines and no AUTH_TOKENS_FILE is set: anyone"
+              + " could write and read every tenant's traces. Set AUTH_TOKENS_FILE (trace-pipeline token create"
+              + " --tenant '*' --scopes write,read,admin --file FILE), or AUTH=off if something in front"
+              + " authenticates");
+        }
+        return new AuthConfig(null, reload, "no AUTH_TOKENS_FILE and HTTP_HOST=" + host + " is loopback");
+      default:
+        r.problem("AUTH=" + mode + ": must be on or off (unset: on when AUTH_TOKENS_FILE is set)");
+        return new AuthConfig(null, reload, "AUTH invalid");
+    }
   }
 
   private static AggregatorConfig aggregatorConfig(EnvReader r, String spansTopic, String tracesTopic,

@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,5 +67,34 @@ class PipelineConfigTest {
         "KAFKA_REPLICATION_FACTOR", "3"));
     assertEquals(Role.STORAGE, ok.role());
     assertEquals((short) 3, ok.kafkaReplicationFactor());
+  }
+
+  @Test
+  void authIsOffOnlyOnLoopbackUnlessSaidSo() {
+    assertFalse(PipelineConfig.fromEnv(Map.of()).auth().enabled(), "127.0.0.1 without a tokens file");
+    assertFalse(PipelineConfig.fromEnv(Map.of("HTTP_HOST", "::1")).auth().enabled());
+    ConfigException open = assertThrows(ConfigException.class,
+        () -> PipelineConfig.fromEnv(Map.of("HTTP_HOST", "0.0.0.0")));
+    assertTrue(open.getMessage().contains("AUTH_TOKENS_FILE") && open.getMessage().contains("AUTH=off"),
+        open.getMessage());
+    assertFalse(PipelineConfig.fromEnv(Map.of("HTTP_HOST", "0.0.0.0", "AUTH", "off")).auth().enabled());
+    assertTrue(PipelineConfig.fromEnv(Map.of("HTTP_HOST", "0.0.0.0", "AUTH_TOKENS_FILE", "t.json")).auth().enabled());
+    assertTrue(assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of("AUTH", "on")))
+        .getMessage().contains("AUTH=on needs AUTH_TOKENS_FILE"));
+    assertTrue(assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of("AUTH", "maybe")))
+        .getMessage().contains("AUTH=maybe: must be on or off"));
+  }
+
+  @Test
+  void anInvalidTokensFileStopsTheStartNamingTheProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("tokens.json");
+    java.nio.file.Files.writeString(file, "{\"tokens\": [{\"sha256\": \"abc\", \"tenant\": \"a\", \"scopes\": [\"write\"]}]}");
+    Map<String, String> env = TestPipeline.env(dir.resolve("data"));
+    env.put("AUTH_TOKENS_FILE", file.toString());
+    PipelineApp app = new PipelineApp(PipelineConfig.fromEnv(env));
+    ConfigException e = assertThrows(ConfigException.class, app::start);
+    assertTrue(e.getMessage().contains("AUTH_TOKENS_FILE=" + file + ": tokens[0].sha256"), e.getMessage());
+    app.stop();
   }
 }

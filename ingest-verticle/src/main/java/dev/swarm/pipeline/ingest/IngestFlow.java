@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.BooleanSupplier;
@@ -40,6 +41,15 @@ public final class IngestFlow {
 
   /** How often a body being received is checked against HTTP_REQUEST_TIMEOUT and HTTP_MIN_BODY_RATE. */
   static final long BODY_TICK_MS = 1000;
+
+  /**
+   * Routing-context key of the tenant the request writes as (set by authentication; absent when auth is off or the
+   * token may write any tenant): spans naming no tenant get it, spans naming another are refused (403).
+   */
+  public static final String WRITE_TENANT = "swarm.write-tenant";
+
+  /** Error code of the 403 sent for a span of another tenant. */
+  public static final String TENANT_FORBIDDEN = "tenant_forbidden";
 
   /** Error code of the 503 sent while the disk guard refuses writes. */
   public static final String DISK_LOW = "disk_low";
@@ -164,7 +174,16 @@ public final class IngestFlow {
    * and calls {@code onAccepted} (which sends the endpoint's success answer). Answers 503 itself when the broker
    * is down or does not acknowledge. Zero spans: {@code onAccepted} at once.
    */
-  public Future<Void> publish(RoutingContext ctx, Replies replies, List<Span> spans, Runnable onAccepted) {
+  public Future<Void> publish(RoutingContext ctx, Replies replies, List<Span> decoded, Runnable onAccepted) {
+    String tenant = ctx.get(WRITE_TENANT);
+    if (tenant != null) {
+      Span foreign = otherTenant(tenant, decoded);
+      if (foreign != null) {
+        forbidden(ctx, replies, tenant, foreign, decoded.size());
+        return Future.succeededFuture();
+      }
+    }
+    List<Span> spans = tenant == null ? decoded : withTenant(tenant, decoded);
     int n = spans.size();
     if (!brokerAvailable.getAsBoolean()) {
       metrics.spansThrottled(n);
@@ -188,6 +207,39 @@ public final class IngestFlow {
       }
       return Future.succeededFuture();
     });
+  }
+
+  /** The first span naming a tenant other than {@code tenant}, or null. */
+  private static Span otherTenant(String tenant, List<Span> spans) {
+    for (Span s : spans) {
+      if (s.tenantId() != null && !s.tenantId().equals(tenant)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** The spans with {@code tenant} filled in where they name none (the same list when none needs it). */
+  private static List<Span> withTenant(String tenant, List<Span> spans) {
+    List<Span> out = null;
+    for (int i = 0; i < spans.size(); i++) {
+      if (spans.get(i).tenantId() == null) {
+        if (out == null) {
+          out = new ArrayList<>(spans);
+        }
+        out.set(i, spans.get(i).withTenantId(tenant));
+      }
+    }
+    return out == null ? spans : out;
+  }
+
+  /** 403: a span of another tenant; nothing of the request is published. */
+  private void forbidden(RoutingContext ctx, Replies replies, String tenant, Span span, int spans) {
+    metrics.request(RequestOutcome.FORBIDDEN);
+    metrics.spansRejected(spans);
+    replies.error(ctx, 403, TENANT_FORBIDDEN, "tenant_id: span " + span.id() + " of trace " + span.traceId()
+        + " names tenant '" + span.tenantId() + "', but the credentials write for tenant '" + tenant
+        + "'; nothing of this request was stored");
   }
 
   /** Counts spans refused for breaking the contract. */

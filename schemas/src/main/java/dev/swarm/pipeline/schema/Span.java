@@ -44,6 +44,12 @@ public record Span(
     Objects.requireNonNull(eventsJson, "eventsJson");
   }
 
+  /** This span with another tenant (the token's, when the span names none). */
+  public Span withTenantId(String tenant) {
+    return new Span(id, traceId, parentSpanId, spanName, spanKind, status, startEpochMillis, endEpochMillis, durationMs,
+        tenant, ticketId, agentId, attributesJson, eventsJson, eventCount);
+  }
+
   public boolean isRoot() {
     return parentSpanId == null;
   }

@@ -15,20 +15,21 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code trace-pipeline token create --tenant ID --scopes write,read [--file F]}: makes a random token (256 bits),
- * prints it once on stdout and appends only its SHA-256 to the tokens file ({@code --file}, else
- * {@code AUTH_TOKENS_FILE}), creating the file (readable by its owner only) when missing. The first piece of
- * tenants and tokens: the HTTP API does not check tokens yet.
+ * {@code trace-pipeline token create --tenant ID --scopes write[,read,admin] [--file F]}: makes a random token
+ * (256 bits), prints it once on stdout and appends only its SHA-256 to the tokens file ({@code --file}, else
+ * {@code AUTH_TOKENS_FILE}), creating the file (readable by its owner only) when missing. A running pipeline reads
+ * the file again within a second.
  */
 public final class TokenCommand {
   private TokenCommand() {}
 
   public static final String USAGE = """
-      usage: trace-pipeline token create --tenant ID --scopes write,read[,admin] [--file F]
+      usage: trace-pipeline token create --tenant ID --scopes SCOPES [--file F]
       Prints a new random token once and appends its SHA-256 (never the token) to the tokens file: --file, else
-      AUTH_TOKENS_FILE. --tenant is a tenant id (letters, digits, '.', '_', '-'; at most 150 bytes), or '*' with
-      the admin scope for a token that may write and read every tenant.
-      (The HTTP API does not check tokens yet: this prepares the file it will read.)
+      AUTH_TOKENS_FILE; a running pipeline picks it up within a second. --tenant is a tenant id (letters, digits,
+      '.', '_', '-'; at most 150 bytes): its token writes spans as that tenant (--scopes write). Or '*' with
+      --scopes write,read,admin: a token that writes any tenant and reads everything (the UI, Grafana).
+      Reads are not yet limited to one tenant, so only a '*' token may have the read scope.
       """;
 
   private static final SecureRandom RANDOM = new SecureRandom();

@@ -32,7 +32,7 @@ class TokenCommandTest {
   @Test
   void createPrintsATokenOnceAndStoresOnlyItsHash() throws Exception {
     Path file = dir.resolve("tokens.json");
-    Run first = run(Map.of(), "token", "create", "--tenant", "acme", "--scopes", "write,read", "--file", file.toString());
+    Run first = run(Map.of(), "token", "create", "--tenant", "acme", "--scopes", "write", "--file", file.toString());
     assertEquals(0, first.exit(), first.err());
     String token = first.out().strip();
     assertTrue(token.matches("[A-Za-z0-9_-]{43}"), token); // 256 bits, base64url
@@ -41,7 +41,7 @@ class TokenCommandTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     TokenFile parsed = TokenFile.parse(stored);
     assertEquals("acme", parsed.find(token).tenant());
-    assertEquals(Set.of(Scope.WRITE, Scope.READ), parsed.find(token).scopes());
+    assertEquals(Set.of(Scope.WRITE), parsed.find(token).scopes());
 
     // AUTH_TOKENS_FILE names the file when --file is not given; a second token is appended.
     Run second = run(Map.of("AUTH_TOKENS_FILE", file.toString()), "token", "create", "--tenant", "*", "--scopes",
@@ -57,7 +57,7 @@ class TokenCommandTest {
   @Test
   void badArgumentsExit2AndChangeNothing() throws Exception {
     Path file = dir.resolve("tokens.json");
-    assertEquals(0, run(Map.of(), "token", "create", "--tenant", "acme", "--scopes", "read", "--file",
+    assertEquals(0, run(Map.of(), "token", "create", "--tenant", "acme", "--scopes", "write", "--file",
         file.toString()).exit());
     String before = Files.readString(file);
     for (String[] args : new String[][] {
@@ -65,7 +65,8 @@ class TokenCommandTest {
         {"token", "create", "--tenant", "a b", "--scopes", "read", "--file", file.toString()},
         {"token", "create", "--tenant", "acme", "--scopes", "admin", "--file", file.toString()},
         {"token", "create", "--tenant", "acme", "--file", file.toString()},
-        {"token", "create", "--tenant", "acme", "--scopes", "read"},
+        {"token", "create", "--tenant", "acme", "--scopes", "write"},
+        {"token", "create", "--tenant", "acme", "--scopes", "read", "--file", file.toString()},
         {"token", "delete"}}) {
       Run r = run(Map.of(), args);
       assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.out() + r.err());
@@ -73,7 +74,7 @@ class TokenCommandTest {
     }
     assertEquals(before, Files.readString(file));
     Files.writeString(file, "{\"tokens\": 3}");
-    Run broken = run(Map.of(), "token", "create", "--tenant", "acme", "--scopes", "read", "--file", file.toString());
+    Run broken = run(Map.of(), "token", "create", "--tenant", "acme", "--scopes", "write", "--file", file.toString());
     assertEquals(2, broken.exit());
     assertTrue(broken.err().contains("tokens: must be an array"), broken.err());
     assertEquals(0, run(Map.of(), "token", "--help").exit());

@@ -17,7 +17,7 @@ class TokenFileTest {
   static String file() {
     return """
         {"tokens": [
-           {"sha256": "%s", "tenant": "acme", "scopes": ["write", "read"]},
+           {"sha256": "%s", "tenant": "acme", "scopes": ["write"]},
            {"sha256": "%s", "tenant": "*", "scopes": ["write", "read", "admin"]}],
          "tenants": {"acme": {"ingest_spans_per_second": 5000, "ingest_burst_spans": 20000}, "globex": {}}}
         """.formatted(TokenFile.sha256Hex(ACME), TokenFile.sha256Hex(ADMIN).toUpperCase());
@@ -31,7 +31,7 @@ class TokenFileTest {
     assertEquals(new TokenFile.TenantLimits(null, null), f.tenants().get("globex"), "unset limits inherit");
     TokenFile.Token acme = f.find(ACME);
     assertEquals("acme", acme.tenant());
-    assertEquals(Set.of(Scope.WRITE, Scope.READ), acme.scopes());
+    assertEquals(Set.of(Scope.WRITE), acme.scopes());
     assertEquals("*", f.find(ADMIN).tenant(), "upper-case hex is read");
     assertNull(f.find("not-a-token"));
     assertNull(f.find(TokenFile.sha256Hex(ACME)), "the hash itself is not a credential");
@@ -64,18 +64,28 @@ class TokenFileTest {
     assertTrue(assertThrows(IllegalArgumentException.class, () -> TokenFile.parse("[")).getMessage()
         .startsWith("not a JSON object"));
     String twice = """
-        {"tokens": [{"sha256": "%1$s", "tenant": "a", "scopes": ["read"]},
-                    {"sha256": "%1$s", "tenant": "b", "scopes": ["read"]}]}
+        {"tokens": [{"sha256": "%1$s", "tenant": "a", "scopes": ["write"]},
+                    {"sha256": "%1$s", "tenant": "b", "scopes": ["write"]}]}
         """.formatted(TokenFile.sha256Hex("same"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> TokenFile.parse(twice)).getMessage()
         .contains("tokens[1].sha256: the same token is listed twice"));
+  }
+
+  /** Reads are not yet limited to a tenant: a tenant's read token would see every tenant, so it is refused. */
+  @Test
+  void aReadScopeNeedsTheTokenOfEveryTenant() {
+    String tenantReader = """
+        {"tokens": [{"sha256": "%s", "tenant": "acme", "scopes": ["write", "read"]}]}
+        """.formatted(TokenFile.sha256Hex("r"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> TokenFile.parse(tenantReader)).getMessage()
+        .contains("tokens[0].scopes: read needs tenant \"*\""));
   }
 
   @Test
   void aTokenAddedToTheFileReadsBackWithEverythingElseKept() {
     TokenFile f = TokenFile.parse(file());
     TokenFile more = TokenFile.parse(f.withToken(new TokenFile.Token(TokenFile.sha256Hex("new"), "globex",
-        Set.of(Scope.READ))));
+        Set.of(Scope.WRITE))));
     assertEquals(3, more.tokens().size());
     assertEquals("globex", more.find("new").tenant());
     assertEquals(f.tenants(), more.tenants());

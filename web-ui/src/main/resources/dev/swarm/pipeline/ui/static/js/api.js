@@ -96,7 +96,9 @@ export async function apiGet(path) {
   if (!path.startsWith('/api/')) throw new Error('not an API path: ' + path);
   let refused = false;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const headers = { Accept: 'application/json' };
+    // X-Requested-With: the API then leaves out its Basic challenge, so the browser shows no login dialog of its
+    // own and a 401 comes here, to the UI's token prompt.
+    const headers = { Accept: 'application/json', 'X-Requested-With': 'XMLHttpRequest' };
     const t = token() || memoryToken;
     if (t) headers.Authorization = 'Bearer ' + t;
     let res;

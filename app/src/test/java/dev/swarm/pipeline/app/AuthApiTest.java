@@ -1,0 +1,192 @@
+package dev.swarm.pipeline.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.swarm.pipeline.app.auth.TokenFile;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * With AUTH_TOKENS_FILE set, every endpoint but /health/* and /metrics needs a token with the right scope, and a
+ * tenant's token writes only that tenant's spans. A real pipeline, plain HTTP.
+ */
+class AuthApiTest {
+  static final String ACME = "acme-writer-token";
+  static final String ADMIN = "admin-token-every-tenant";
+  static final String LATER = "token-added-while-running";
+  static Path tokens;
+
+  @RegisterExtension static final PipelineExtension PIPELINE = new PipelineExtension(() -> {
+    try {
+      tokens = Files.createTempDirectory("auth-test").resolve("tokens.json");
+      Files.writeString(tokens, tokenFile(false));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Map.of("AUTH_TOKENS_FILE", tokens.toString(), "AUTH_RELOAD_INTERVAL_MS", "200");
+  });
+  static Http http;
+
+  static String tokenFile(boolean withLater) {
+    String later = withLater ? ",{\"sha256\": \"" + TokenFile.sha256Hex(LATER) + "\", \"tenant\": \"acme\", \"scopes\": [\"write\"]}" : "";
+    return "{\"tokens\": [{\"sha256\": \"" + TokenFile.sha256Hex(ACME) + "\", \"tenant\": \"acme\", \"scopes\": [\"write\"]},"
+        + "{\"sha256\": \"" + TokenFile.sha256Hex(ADMIN) + "\", \"tenant\": \"*\", \"scopes\": [\"write\", \"read\", \"admin\"]}"
+        + later + "]}";
+  }
+
+  @BeforeAll
+  static void bind() {
+    http = PIPELINE.http();
+  }
+
+  static String bearer(String token) {
+    return "Bearer " + token;
+  }
+
+  static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  static HttpResponse<String> get(String path, String authorization) {
+    return authorization == null ? http.get(path) : http.get(path, "Authorization", authorization);
+  }
+
+  static HttpResponse<String> post(String body, String... headers) {
+    return http.postJson("/api/traces", body, headers);
+  }
+
+  @Test
+  void withoutCredentialsEveryDataEndpointAnswers401AndTheOperationalOnesStayOpen() {
+    for (String path : List.of("/api/traces", "/api/traces/abc", "/zipkin/api/v2/services", "/tempo/api/search",
+        "/tempo/api/traces/abc", "/api/traces?service=x")) {
+      for (String authorization : new String[] {null, bearer("not-a-token"), basic("grafana", "wrong")}) {
+        HttpResponse<String> r = get(path, authorization);
+        assertEquals(401, r.statusCode(), path + " with " + authorization);
+        List<String> challenges = r.headers().allValues("WWW-Authenticate");
+        assertTrue(challenges.stream().anyMatch(c -> c.startsWith("Bearer")), challenges.toString());
+        assertTrue(challenges.stream().anyMatch(c -> c.startsWith("Basic")), "a browser asks for credentials");
+        assertTrue(new JsonObject(r.body()).getString("error").length() > 0);
+      }
+    }
+    String span = TestSpans.span(TestSpans.newTraceId(), "r", null).encode();
+    for (String path : List.of("/api/traces", "/v1/traces", "/api/v2/spans")) {
+      assertEquals(401, http.postJson(path, span).statusCode(), path);
+    }
+    // The UI's page loads; its script asks for a token once the API answers 401, with no Basic challenge for it.
+    assertEquals(200, http.get("/ui/").statusCode());
+    HttpResponse<String> fromScript = http.get("/api/traces", "X-Requested-With", "XMLHttpRequest");
+    assertEquals(401, fromScript.statusCode());
+    assertEquals(List.of("Bearer realm=\"trace-pipeline\""), fromScript.headers().allValues("WWW-Authenticate"));
+    assertEquals(200, http.get("/health/live").statusCode());
+    assertEquals(200, http.get("/health/ready").statusCode());
+    assertTrue(http.get("/metrics").body().contains("trace_auth_requests_total{outcome=\"unauthenticated\"}"));
+  }
+
+  @Test
+  void aTenantsTokenWritesAsItsTenantAndNeverAsAnother() {
+    String own = TestSpans.newTraceId();
+    String named = TestSpans.newTraceId();
+    String foreign = TestSpans.newTraceId();
+    assertEquals(202, post(TestSpans.span(own, "r", null).encode(), "Authorization", bearer(ACME)).statusCode());
+    assertEquals(202, post(TestSpans.span(named, "r", null).put("tenant_id", "acme").encode(),
+        "Authorization", bearer(ACME)).statusCode());
+    // One span of another tenant refuses the whole request: its acme span is not stored either.
+    JsonArray mixed = new JsonArray().add(TestSpans.span(foreign, "r", null))
+        .add(TestSpans.span(foreign, "c", "r").put("tenant_id", "globex"));
+    HttpResponse<String> refused = post(mixed.encode(), "Authorization", bearer(ACME));
+    assertEquals(403, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("tenant_id") && refused.body().contains("globex"), refused.body());
+
+    assertEquals("acme", stored(own).getString("tenant_id"), "a span naming no tenant gets the token's");
+    assertEquals("acme", stored(named).getString("tenant_id"));
+    assertEquals(404, get("/api/traces/" + foreign, bearer(ADMIN)).statusCode(), "nothing of the refused request");
+
+    // Without the read scope the writer reads nothing.
+    HttpResponse<String> read = get("/api/traces", bearer(ACME));
+    assertEquals(403, read.statusCode());
+    assertTrue(read.body().contains("no read scope"), read.body());
+  }
+
+  @Test
+  void theTokenOfEveryTenantReadsWithBasicAuthAndWritesTheTenantItNames() {
+    String trace = TestSpans.newTraceId();
+    assertEquals(202, post(TestSpans.span(trace, "r", null).encode(), "Authorization", basic("ops", ADMIN),
+        "X-Scope-OrgID", "beta").statusCode());
+    assertEquals("beta", stored(trace).getString("tenant_id"));
+    String own = TestSpans.newTraceId();
+    assertEquals(202, post(TestSpans.span(own, "r", null).put("tenant_id", "gamma").encode(),
+        "Authorization", bearer(ADMIN)).statusCode());
+    assertEquals("gamma", stored(own).getString("tenant_id"), "spans keep their own tenant");
+    assertEquals(200, get("/zipkin/api/v2/services", basic(ADMIN, "")).statusCode(), "the token as the user name");
+    assertEquals(400, post(TestSpans.span(trace, "x", null).encode(), "Authorization", bearer(ADMIN),
+        "X-Scope-OrgID", "a b").statusCode());
+  }
+
+  @Test
+  void theFileIsReadAgainWhenItChangesAndAnInvalidVersionKeepsThePreviousTokens() throws Exception {
+    String span = TestSpans.span(TestSpans.newTraceId(), "r", null).encode();
+    assertEquals(401, post(span, "Authorization", bearer(LATER)).statusCode());
+    Files.writeString(tokens, tokenFile(true));
+    Await.until("the new token accepted", Duration.ofSeconds(20),
+        () -> post(span, "Authorization", bearer(LATER)).statusCode(), s -> s == 202);
+    double failures = http.metricSum("trace_auth_reload_failures_total");
+    Files.writeString(tokens, "{\"tokens\": [{\"sha256\": \"short\"}]}");
+    Await.until("the invalid file counted", Duration.ofSeconds(20),
+        () -> http.metricSum("trace_auth_reload_failures_total"), n -> n > failures);
+    assertEquals(202, post(span, "Authorization", bearer(LATER)).statusCode(), "the previous tokens still work");
+    assertEquals(202, post(span, "Authorization", bearer(ACME)).statusCode());
+    Files.writeString(tokens, tokenFile(false));
+    Await.until("the removed token refused", Duration.ofSeconds(20),
+        () -> post(span, "Authorization", bearer(LATER)).statusCode(), s -> s == 401);
+  }
+
+  @Test
+  void otlpFollowsTheSameRuleForTheTenantIdResourceAttribute() {
+    String ok = otlp(TestSpans.newTraceId(), "acme");
+    assertEquals(200, http.postJson("/v1/traces", ok, "Authorization", bearer(ACME)).statusCode());
+    String trace = TestSpans.newTraceId();
+    HttpResponse<String> refused = http.postJson("/v1/traces", otlp(trace, "globex"), "Authorization", bearer(ACME));
+    assertEquals(403, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("tenant_id"), refused.body());
+  }
+
+  private static String otlp(String traceId, String tenant) {
+    return "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"tenant.id\",\"value\":{\"stringValue\":\""
+        + tenant + "\"}}]},\"scopeSpans\":[{\"spans\":[{\"traceId\":\"" + traceId + "\",\"spanId\":\"00f067aa0ba902b7\","
+        + "\"name\":\"x\",\"startTimeUnixNano\":\"1700000000000000000\",\"endTimeUnixNano\":\"1700000000100000000\"}]}]}]}";
+  }
+
+  @Test
+  void theTracerSendsItsTokenAndItsSpansGetTheTokensTenant() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      dev.swarm.tracer.Tracer tracer = dev.swarm.tracer.Tracer.create(vertx, dev.swarm.tracer.TracerOptions.fromEnv(
+          Map.of("TRACER_ENDPOINT", "http://127.0.0.1:" + PIPELINE.app().config().httpPort(), "TRACER_TOKEN", ACME)));
+      dev.swarm.tracer.Span span = tracer.startSpan("ticket.claim");
+      span.end();
+      tracer.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals("acme", stored(span.traceId()).getString("tenant_id"));
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  private static JsonObject stored(String trace) {
+    return new JsonObject(Await.until("trace " + trace + " stored", Duration.ofSeconds(30),
+        () -> get("/api/traces/" + trace, bearer(ADMIN)), r -> r.statusCode() == 200).body());
+  }
+}
