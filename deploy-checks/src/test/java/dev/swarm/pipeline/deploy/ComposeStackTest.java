@@ -113,6 +113,9 @@ class ComposeStackTest {
       assertEquals("kafka:9092", env.get("KAFKA_BOOTSTRAP_SERVERS"), role + ": KAFKA_BOOTSTRAP_SERVERS");
       assertEquals("1", String.valueOf(env.get("KAFKA_REPLICATION_FACTOR")), role + ": one broker, one replica");
       assertEquals("0.0.0.0", env.get("HTTP_HOST"), role + ": a container must listen on every interface");
+      // Listening on every interface needs tokens (the app refuses to start otherwise): the compose secret.
+      assertEquals("/run/secrets/pipeline-tokens", env.get("AUTH_TOKENS_FILE"), role + ": AUTH_TOKENS_FILE");
+      assertTrue(String.valueOf(Yml.at(service(role), "secrets")).contains("pipeline-tokens"), role + ": the tokens secret");
       assertEquals(String.valueOf(AppSettings.integerDefault("HTTP_PORT")), String.valueOf(env.get("HTTP_PORT")), role + ": HTTP_PORT");
       assertEquals("service_healthy", Yml.stringAt(service(role), "depends_on.kafka.condition"), role + " must wait for Kafka");
       assertTrue(String.valueOf(Yml.at(service(role), "healthcheck.test")).contains("/health/ready"), role + ": healthcheck on /health/ready");

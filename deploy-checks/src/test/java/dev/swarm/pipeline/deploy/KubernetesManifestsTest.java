@@ -187,6 +187,16 @@ class KubernetesManifestsTest {
     int httpPort = Integer.parseInt(setting(overlay, "HTTP_PORT"));
     assertEquals(AppSettings.integerDefault("HTTP_PORT"), httpPort, overlay + ": HTTP_PORT differs from the app's default");
     assertEquals("0.0.0.0", setting(overlay, "HTTP_HOST"), overlay + ": in a pod the app must listen on every interface");
+    // Listening on every interface needs tokens (the app refuses to start otherwise): a Secret mounted as a directory.
+    String tokensFile = setting(overlay, "AUTH_TOKENS_FILE");
+    for (String role : ROLES) {
+      String secret = podTemplate(overlay, role).getSpec().getVolumes().stream()
+          .filter(v -> v.getSecret() != null).map(v -> v.getSecret().getSecretName()).findFirst().orElse(null);
+      assertEquals("trace-pipeline-tokens", secret, overlay + "/" + role + ": the tokens Secret");
+      assertTrue(container(overlay, role).getVolumeMounts().stream()
+          .anyMatch(m -> tokensFile.startsWith(m.getMountPath() + "/") && m.getSubPath() == null),
+          overlay + "/" + role + ": AUTH_TOKENS_FILE=" + tokensFile + " in a directory mount (a subPath never updates)");
+    }
     for (String role : ROLES) {
       Container c = container(overlay, role);
       assertEquals(1, c.getPorts().size(), overlay + "/" + role + ": one container port");
