@@ -8,6 +8,7 @@ import dev.swarm.pipeline.app.auth.AuthRoutes;
 import dev.swarm.pipeline.app.auth.Authenticator;
 import dev.swarm.pipeline.ingest.IngestRoutes;
 import dev.swarm.pipeline.ingest.SpanPublisher;
+import dev.swarm.pipeline.ingest.TenantLimiter;
 import dev.swarm.pipeline.ingest.otlp.OtlpRoutes;
 import dev.swarm.pipeline.ingest.zipkin.ZipkinIngestRoutes;
 import dev.swarm.pipeline.storage.StorageVerticle;
@@ -147,6 +148,12 @@ public final class PipelineApp {
       ingest = new IngestRoutes(vertx, config.ingest(), publisher, registry, kafkaHealth::reachable);
       if (diskGuard != null) {
         ingest.flow().refuseWhileDiskLow(diskGuard::problem);
+      }
+      if (authenticator != null) {
+        Authenticator tokens = authenticator;
+        // Looked up per request, so a reloaded tokens file changes a tenant's limits at once.
+        ingest.flow().limitTenants(new TenantLimiter(
+            tenant -> config.auth().limitsOf(tokens.tokens().tenants().get(tenant)), System::nanoTime));
       }
       mounts.add(ingest::mount);
       // OTLP/HTTP (POST /v1/traces) and Zipkin v2 (POST /api/v2/spans, /zipkin/api/v2/spans) share its limits.

@@ -140,12 +140,15 @@ public record PipelineConfig(
     String mode = r.string("AUTH", "").toLowerCase(java.util.Locale.ROOT);
     String file = r.raw("AUTH_TOKENS_FILE");
     long reload = r.longValue("AUTH_RELOAD_INTERVAL_MS", AuthConfig.DEFAULT_RELOAD_INTERVAL_MS, 100, 3_600_000);
+    long rate = r.longValue("TENANT_INGEST_SPANS_PER_SECOND", 0, 0, 1_000_000_000);
+    long burst = r.longValue("TENANT_INGEST_BURST_SPANS", 0, 0, 1_000_000_000);
     switch (mode) {
       case "off":
-        return new AuthConfig(null, reload, file == null ? "AUTH=off" : "AUTH=off (AUTH_TOKENS_FILE is ignored)");
+        return new AuthConfig(null, reload, file == null ? "AUTH=off" : "AUTH=off (AUTH_TOKENS_FILE is ignored)", rate,
+            burst);
       case "on", "":
         if (file != null) {
-          return new AuthConfig(Path.of(file), reload, null);
+          return new AuthConfig(Path.of(file), reload, null, rate, burst);
         }
         if (mode.equals("on")) {
           r.problem("AUTH=on needs AUTH_TOKENS_FILE (create one with: trace-pipeline token create --tenant '*'"
@@ -156,10 +159,10 @@ public record PipelineConfig(
               + " --tenant '*' --scopes write,read,admin --file FILE), or AUTH=off if something in front"
               + " authenticates");
         }
-        return new AuthConfig(null, reload, "no AUTH_TOKENS_FILE and HTTP_HOST=" + host + " is loopback");
+        return new AuthConfig(null, reload, "no AUTH_TOKENS_FILE and HTTP_HOST=" + host + " is loopback", rate, burst);
       default:
         r.problem("AUTH=" + mode + ": must be on or off (unset: on when AUTH_TOKENS_FILE is set)");
-        return new AuthConfig(null, reload, "AUTH invalid");
+        return new AuthConfig(null, reload, "AUTH invalid", rate, burst);
     }
   }
 

@@ -28,6 +28,7 @@ class AuthApiTest {
   static final String ACME = "acme-writer-token";
   static final String ADMIN = "admin-token-every-tenant";
   static final String LATER = "token-added-while-running";
+  static final String SLOW = "token-of-a-rate-limited-tenant";
   static Path tokens;
 
   @RegisterExtension static final PipelineExtension PIPELINE = new PipelineExtension(() -> {
@@ -45,7 +46,8 @@ class AuthApiTest {
     String later = withLater ? ",{\"sha256\": \"" + TokenFile.sha256Hex(LATER) + "\", \"tenant\": \"acme\", \"scopes\": [\"write\"]}" : "";
     return "{\"tokens\": [{\"sha256\": \"" + TokenFile.sha256Hex(ACME) + "\", \"tenant\": \"acme\", \"scopes\": [\"write\"]},"
         + "{\"sha256\": \"" + TokenFile.sha256Hex(ADMIN) + "\", \"tenant\": \"*\", \"scopes\": [\"write\", \"read\", \"admin\"]}"
-        + later + "]}";
+        + ",{\"sha256\": \"" + TokenFile.sha256Hex(SLOW) + "\", \"tenant\": \"slow\", \"scopes\": [\"write\"]}"
+        + later + "], \"tenants\": {\"slow\": {\"ingest_spans_per_second\": 1, \"ingest_burst_spans\": 5}}}";
   }
 
   @BeforeAll
@@ -162,6 +164,7 @@ class AuthApiTest {
     HttpResponse<String> refused = http.postJson("/v1/traces", otlp(trace, "globex"), "Authorization", bearer(ACME));
     assertEquals(403, refused.statusCode(), refused.body());
     assertTrue(refused.body().contains("tenant_id"), refused.body());
+    assertEquals(7, new JsonObject(refused.body()).getInteger("code"), "PERMISSION_DENIED in the OTLP Status");
   }
 
   private static String otlp(String traceId, String tenant) {
@@ -183,6 +186,27 @@ class AuthApiTest {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void aTenantOverItsIngestLimitGets429WithRetryAfterAndOthersAreUnaffected() {
+    double limitedBefore = http.metricSum("trace_ingest_spans_total{outcome=\"rate_limited\"}");
+    JsonArray five = new JsonArray();
+    String trace = TestSpans.newTraceId();
+    for (int i = 0; i < 5; i++) {
+      five.add(TestSpans.span(trace, "s" + i, i == 0 ? null : "s0"));
+    }
+    assertEquals(202, post(five.encode(), "Authorization", bearer(SLOW)).statusCode(), "the burst");
+    HttpResponse<String> over = post(TestSpans.span(trace, "s5", "s0").encode(), "Authorization", bearer(SLOW));
+    assertEquals(429, over.statusCode(), over.body());
+    long retry = Long.parseLong(over.headers().firstValue("Retry-After").orElseThrow());
+    assertTrue(retry >= 1 && retry <= 2, "one span at 1/s: " + retry);
+    assertTrue(over.body().contains("rate_limited"), over.body());
+    assertEquals(202, post(TestSpans.span(TestSpans.newTraceId(), "r", null).encode(), "Authorization", bearer(ACME))
+        .statusCode(), "another tenant is not limited");
+    five.add(TestSpans.span(trace, "s6", "s0"));
+    assertEquals(413, post(five.encode(), "Authorization", bearer(SLOW)).statusCode(), "6 spans never fit a burst of 5");
+    assertEquals(limitedBefore + 7, http.metricSum("trace_ingest_spans_total{outcome=\"rate_limited\"}"));
   }
 
   private static JsonObject stored(String trace) {

@@ -48,7 +48,7 @@ public final class Http {
   /** The sum of every sample of a metric on /metrics (all its label sets), 0 when it has none. */
   public double metricSum(String name) {
     return get("/metrics").body().lines()
-        .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        .filter(l -> name.endsWith("}") ? l.startsWith(name + " ") : l.startsWith(name + "{") || l.startsWith(name + " "))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
         .sum();
   }

@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestFlow {
   private static final Logger LOG = LoggerFactory.getLogger(IngestFlow.class);
+  private volatile TenantLimiter tenantLimiter;
 
   /** Writes an error answer in the endpoint's own format (JSON object, OTLP Status, plain text…). */
   @FunctionalInterface
@@ -47,6 +48,9 @@ public final class IngestFlow {
    * token may write any tenant): spans naming no tenant get it, spans naming another are refused (403).
    */
   public static final String WRITE_TENANT = "swarm.write-tenant";
+
+  /** Error code of the 429 (or 413) sent for a tenant over its ingest limit. */
+  public static final String RATE_LIMITED = "rate_limited";
 
   /** Error code of the 403 sent for a span of another tenant. */
   public static final String TENANT_FORBIDDEN = "tenant_forbidden";
@@ -92,6 +96,11 @@ public final class IngestFlow {
    * While {@code diskLow} returns a reason, every write is answered 503 with {@code Retry-After} and error
    * {@link #DISK_LOW} before its body is read; null = accept.
    */
+  /** Per-tenant ingest limits for requests that write as one tenant ({@link #WRITE_TENANT}). */
+  public void limitTenants(TenantLimiter limiter) {
+    this.tenantLimiter = limiter;
+  }
+
   public void refuseWhileDiskLow(Supplier<String> diskLow) {
     this.diskLow = java.util.Objects.requireNonNull(diskLow, "diskLow");
   }
@@ -184,6 +193,9 @@ public final class IngestFlow {
       }
     }
     List<Span> spans = tenant == null ? decoded : withTenant(tenant, decoded);
+    if (tenant != null && tenantLimiter != null && !spans.isEmpty() && !admitted(ctx, replies, tenant, spans.size())) {
+      return Future.succeededFuture();
+    }
     int n = spans.size();
     if (!brokerAvailable.getAsBoolean()) {
       metrics.spansThrottled(n);
@@ -231,6 +243,26 @@ public final class IngestFlow {
       }
     }
     return out == null ? spans : out;
+  }
+
+  /** False when the tenant's limit refused the request (answered 429, or 413 when it can never fit). */
+  private boolean admitted(RoutingContext ctx, Replies replies, String tenant, int n) {
+    long wait = tenantLimiter.admit(tenant, n);
+    if (wait == 0) {
+      return true;
+    }
+    metrics.spansRateLimited(n);
+    if (wait < 0) {
+      metrics.request(RequestOutcome.RATE_LIMITED);
+      replies.error(ctx, 413, RATE_LIMITED, n + " spans in one request are more than tenant '" + tenant
+          + "' may send at once (ingest_burst_spans); send smaller requests");
+      return false;
+    }
+    metrics.request(RequestOutcome.RATE_LIMITED);
+    ctx.response().putHeader("Retry-After", Long.toString(wait));
+    replies.error(ctx, 429, RATE_LIMITED, "tenant '" + tenant + "' is over its ingest limit (ingest_spans_per_second);"
+        + " nothing was accepted, retry in " + wait + " s");
+    return false;
   }
 
   /** 403: a span of another tenant; nothing of the request is published. */

@@ -11,7 +11,7 @@ import java.util.Map;
 final class IngestMetrics {
   /** How a request ended; the label value of trace_ingest_requests_total. */
   enum RequestOutcome {
-    ACCEPTED, REJECTED, FORBIDDEN, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, THROTTLED, UNAVAILABLE, DISK_LOW, TIMEOUT, ERROR;
+    ACCEPTED, REJECTED, FORBIDDEN, RATE_LIMITED, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, THROTTLED, UNAVAILABLE, DISK_LOW, TIMEOUT, ERROR;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -22,6 +22,7 @@ final class IngestMetrics {
   private final Counter spansAccepted;
   private final Counter spansRejected;
   private final Counter spansThrottled;
+  private final Counter spansRateLimited;
 
   IngestMetrics(MeterRegistry registry, InflightBudget budget) {
     for (RequestOutcome o : RequestOutcome.values()) {
@@ -35,6 +36,7 @@ final class IngestMetrics {
     spansAccepted = spans(registry, "accepted");
     spansRejected = spans(registry, "rejected");
     spansThrottled = spans(registry, "throttled");
+    spansRateLimited = spans(registry, "rate_limited");
     Gauge.builder("trace.ingest.inflight.bytes", budget, InflightBudget::used)
         .description("Request bytes being read, decoded or published right now")
         .baseUnit("bytes")
@@ -62,6 +64,10 @@ final class IngestMetrics {
 
   void spansRejected(int n) {
     spansRejected.increment(n);
+  }
+
+  void spansRateLimited(int n) {
+    spansRateLimited.increment(n);
   }
 
   void spansThrottled(int n) {

@@ -131,7 +131,12 @@ public final class OtlpRoutes {
       case 400:
       case 415:
         return 3; // INVALID_ARGUMENT
+      case 401:
+        return 16; // UNAUTHENTICATED
+      case 403:
+        return 7; // PERMISSION_DENIED
       case 413:
+      case 429:
         return 8; // RESOURCE_EXHAUSTED
       case 503:
         return 14; // UNAVAILABLE
