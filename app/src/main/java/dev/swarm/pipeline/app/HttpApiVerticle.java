@@ -4,6 +4,7 @@ import dev.swarm.pipeline.storage.LogRateLimit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -26,13 +27,15 @@ final class HttpApiVerticle extends VerticleBase {
   private final List<Consumer<Router>> mounts;
   private final ConnectionLimiter connections;
   private final long idleTimeoutMs;
+  private final HttpTls tls;
 
   /**
    * @param connections shared by every instance: the cap on open connections
    * @param idleTimeoutMs a connection without traffic this long is closed (also one that never sent a byte)
    */
   HttpApiVerticle(String host, int port, List<Consumer<Router>> mounts, ConnectionLimiter connections,
-      long idleTimeoutMs) {
+      long idleTimeoutMs, HttpTls tls) {
+    this.tls = tls;
     this.host = host;
     this.port = port;
     this.mounts = mounts;
@@ -87,6 +90,11 @@ final class HttpApiVerticle extends VerticleBase {
         // an HTTP/2 preface before the connection exists for the handler below, so silent connections escaped the
         // cap. Clients asking to upgrade (the JDK's HttpClient) carry on in HTTP/1.1.
         .setHttp2ClearTextEnabled(false);
+    if (tls.enabled()) {
+      // HTTPS only on this port: a plain-HTTP client gets no answer it can read, never a token-bearing exchange.
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString()));
+    }
     return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen();
   }
 

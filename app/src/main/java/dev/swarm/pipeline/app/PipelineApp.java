@@ -182,8 +182,8 @@ public final class PipelineApp {
           config.brokerRetention().trimIntervalMs(), registry);
     }
     started = true;
-    LOG.info("trace pipeline ready: role={} http://{}:{} kafka={}{}", config.role().name().toLowerCase(),
-        config.httpHost(), config.httpPort(), bootstrap, config.embeddedKafka() ? " (embedded)" : "");
+    LOG.info("trace pipeline ready: role={} {}://{}:{} kafka={}{}", config.role().name().toLowerCase(),
+        config.httpTls().scheme(), config.httpHost(), config.httpPort(), bootstrap, config.embeddedKafka() ? " (embedded)" : "");
     return this;
   }
 
@@ -225,7 +225,7 @@ public final class PipelineApp {
     }
     return chain.compose(v -> vertx.deployVerticle(
             () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), List.copyOf(mounts), connections,
-                limits.idleTimeoutMs()),
+                limits.idleTimeoutMs(), config.httpTls()),
             new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add))
         .compose(v -> guardListeningSocket(connections));
@@ -255,7 +255,9 @@ public final class PipelineApp {
       case "::", "[::]" -> "::1";
       default -> config.httpHost();
     };
-    io.vertx.core.http.HttpClient client = vertx.createHttpClient();
+    // Its own address: with HTTPS the certificate names the public host, so this one request checks no name.
+    io.vertx.core.http.HttpClient client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+        .setSsl(config.httpTls().enabled()).setTrustAll(true).setVerifyHost(false));
     return client.request(io.vertx.core.http.HttpMethod.GET, config.httpPort(), host, "/health/live")
         .compose(req -> req.send().compose(resp -> resp.body()))
         .<Void>mapEmpty()

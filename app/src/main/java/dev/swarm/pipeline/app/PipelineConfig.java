@@ -35,7 +35,8 @@ public record PipelineConfig(
     DiskGuardConfig diskGuard,
     BrokerRetentionConfig brokerRetention,
     HttpLimits httpLimits,
-    AuthConfig auth) {
+    AuthConfig auth,
+    HttpTls httpTls) {
 
   /**
    * Whether assembled traces go to storage in this process, in memory (ROLE=all), rather than only through the
@@ -126,10 +127,29 @@ public record PipelineConfig(
         r.integer("HTTP_MAX_CONNECTIONS", HttpLimits.defaultMaxConnections(openFiles), 1, 1_000_000),
         r.duration("HTTP_IDLE_TIMEOUT", HttpLimits.DEFAULT_IDLE_TIMEOUT_MS, 1000, 86_400_000L), openFiles);
     AuthConfig auth = authConfig(r, host);
+    HttpTls tls = httpTls(r);
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
         tracesTopic, tracesTopicEnabled, partitions, replication, ingest, aggregator, storage, shutdownTimeout, diskGuard, brokerRetention,
-        httpLimits, auth);
+        httpLimits, auth, tls);
+  }
+
+  private static HttpTls httpTls(EnvReader r) {
+    String cert = r.raw("HTTP_TLS_CERT_FILE");
+    String key = r.raw("HTTP_TLS_KEY_FILE");
+    if (cert == null && key == null) {
+      return HttpTls.OFF;
+    }
+    if (cert == null || key == null) {
+      r.problem("HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE go together: set both (PEM files) for HTTPS, or neither");
+      return HttpTls.OFF;
+    }
+    for (String[] f : new String[][] {{"HTTP_TLS_CERT_FILE", cert}, {"HTTP_TLS_KEY_FILE", key}}) {
+      if (!java.nio.file.Files.isReadable(Path.of(f[1]))) {
+        r.problem(f[0] + "=" + f[1] + ": not a readable file");
+      }
+    }
+    return new HttpTls(Path.of(cert), Path.of(key));
   }
 
   /**

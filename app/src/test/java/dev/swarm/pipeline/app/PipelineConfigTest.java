@@ -97,4 +97,14 @@ class PipelineConfigTest {
     assertTrue(e.getMessage().contains("AUTH_TOKENS_FILE=" + file + ": tokens[0].sha256"), e.getMessage());
     app.stop();
   }
+
+  @Test
+  void httpsNeedsBothPemFiles() {
+    assertTrue(assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of("HTTP_TLS_CERT_FILE", "c.pem")))
+        .getMessage().contains("HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE go together"));
+    String missing = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "HTTP_TLS_CERT_FILE", "no-such-cert.pem", "HTTP_TLS_KEY_FILE", "no-such-key.pem"))).getMessage();
+    assertTrue(missing.contains("HTTP_TLS_CERT_FILE=no-such-cert.pem: not a readable file"), missing);
+    assertFalse(PipelineConfig.fromEnv(Map.of()).httpTls().enabled());
+  }
 }
