@@ -124,7 +124,7 @@ public final class PipelineApp {
     List<Consumer<Router>> mounts = new ArrayList<>();
     if (authenticator != null) {
       this.authenticator = authenticator.watch(vertx, config.auth().reloadIntervalMs());
-      mounts.add(new AuthRoutes(authenticator, registry)::mount); // before every route it guards
+      mounts.add(new AuthRoutes(authenticator, config.auth().lockout(), registry)::mount); // before every route it guards
       LOG.info("authentication on: {} tokens from AUTH_TOKENS_FILE={}, read again when it changes",
           authenticator.tokens().tokens().size(), config.auth().tokensFile());
     }

@@ -3,6 +3,7 @@ package dev.swarm.pipeline.app;
 import dev.swarm.pipeline.aggregator.AggregatorConfig;
 import dev.swarm.pipeline.aggregator.AssemblerConfig;
 import dev.swarm.pipeline.app.auth.AuthConfig;
+import dev.swarm.pipeline.app.auth.FailureLockout;
 import dev.swarm.pipeline.ingest.IngestConfig;
 import dev.swarm.pipeline.schema.SpanLimits;
 import dev.swarm.pipeline.storage.RetentionConfig;
@@ -162,13 +163,17 @@ public record PipelineConfig(
     long reload = r.longValue("AUTH_RELOAD_INTERVAL_MS", AuthConfig.DEFAULT_RELOAD_INTERVAL_MS, 100, 3_600_000);
     long rate = r.longValue("TENANT_INGEST_SPANS_PER_SECOND", 0, 0, 1_000_000_000);
     long burst = r.longValue("TENANT_INGEST_BURST_SPANS", 0, 0, 1_000_000_000);
+    FailureLockout.Config lockout = new FailureLockout.Config(
+        r.integer("AUTH_FAILURES_PER_MINUTE", FailureLockout.Config.DEFAULT_FAILURES_PER_MINUTE, 1, 100_000),
+        r.duration("AUTH_LOCKOUT", FailureLockout.Config.DEFAULT_LOCKOUT_MS, 1000, 86_400_000L),
+        r.integer("AUTH_LOCKOUT_MAX_ADDRESSES", FailureLockout.Config.DEFAULT_MAX_ADDRESSES, 100, 1_000_000));
     switch (mode) {
       case "off":
         return new AuthConfig(null, reload, file == null ? "AUTH=off" : "AUTH=off (AUTH_TOKENS_FILE is ignored)", rate,
-            burst);
+            burst, lockout);
       case "on", "":
         if (file != null) {
-          return new AuthConfig(Path.of(file), reload, null, rate, burst);
+          return new AuthConfig(Path.of(file), reload, null, rate, burst, lockout);
         }
         if (mode.equals("on")) {
           r.problem("AUTH=on needs AUTH_TOKENS_FILE (create one with: trace-pipeline token create --tenant '*'"
@@ -179,10 +184,11 @@ public record PipelineConfig(
               + " --tenant '*' --scopes write,read,admin --file FILE), or AUTH=off if something in front"
               + " authenticates");
         }
-        return new AuthConfig(null, reload, "no AUTH_TOKENS_FILE and HTTP_HOST=" + host + " is loopback", rate, burst);
+        return new AuthConfig(null, reload, "no AUTH_TOKENS_FILE and HTTP_HOST=" + host + " is loopback", rate, burst,
+            lockout);
       default:
         r.problem("AUTH=" + mode + ": must be on or off (unset: on when AUTH_TOKENS_FILE is set)");
-        return new AuthConfig(null, reload, "AUTH invalid", rate, burst);
+        return new AuthConfig(null, reload, "AUTH invalid", rate, burst, lockout);
     }
   }
 

@@ -29,6 +29,7 @@ class AuthApiTest {
   static final String ADMIN = "admin-token-every-tenant";
   static final String LATER = "token-added-while-running";
   static final String SLOW = "token-of-a-rate-limited-tenant";
+  static final int FAILURES_PER_MINUTE = 200;
   static Path tokens;
 
   @RegisterExtension static final PipelineExtension PIPELINE = new PipelineExtension(() -> {
@@ -38,7 +39,10 @@ class AuthApiTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return Map.of("AUTH_TOKENS_FILE", tokens.toString(), "AUTH_RELOAD_INTERVAL_MS", "200");
+    // The tests fail authentication on purpose from 127.0.0.1, far fewer times than this; the lockout's own test
+    // fails from another address.
+    return Map.of("AUTH_TOKENS_FILE", tokens.toString(), "AUTH_RELOAD_INTERVAL_MS", "200",
+        "AUTH_FAILURES_PER_MINUTE", Integer.toString(FAILURES_PER_MINUTE), "AUTH_LOCKOUT", "3s");
   });
   static Http http;
 
@@ -207,6 +211,64 @@ class AuthApiTest {
     five.add(TestSpans.span(trace, "s6", "s0"));
     assertEquals(413, post(five.encode(), "Authorization", bearer(SLOW)).statusCode(), "6 spans never fit a burst of 5");
     assertEquals(limitedBefore + 7, http.metricSum("trace_ingest_spans_total{outcome=\"rate_limited\"}"));
+  }
+
+  @Test
+  void anAddressWithTooManyFailuresIsAnswered429EvenWithAValidTokenAndOthersAreNot() throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      // Another loopback address: the lockout is per client address.
+      io.vertx.core.http.HttpClient other = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions()
+          .setLocalAddress("127.0.0.2").setDefaultHost("127.0.0.1")
+          .setDefaultPort(PIPELINE.app().config().httpPort()));
+      double missing = http.metricSum("trace_auth_failures_total{reason=\"missing\"}");
+      double unknown = http.metricSum("trace_auth_failures_total{reason=\"unknown_token\"}");
+      double missingScope = http.metricSum("trace_auth_failures_total{reason=\"missing_scope\"}");
+      double lockedOut = http.metricSum("trace_auth_failures_total{reason=\"locked_out\"}");
+      assertEquals(403, get("/api/traces", bearer(ACME)).statusCode());
+      assertEquals(200, send(other, "/api/traces", bearer(ADMIN)).status(), "a valid token before any failure");
+      assertEquals(401, send(other, "/api/traces", null).status());
+      for (int i = 1; i < FAILURES_PER_MINUTE; i++) {
+        assertEquals(401, send(other, "/api/traces", bearer("guess-" + i)).status(), "failure " + (i + 1));
+      }
+      Answer refused = send(other, "/api/traces", bearer(ADMIN));
+      assertEquals(429, refused.status(), "the valid token too, during the lockout");
+      long retryAfter = Long.parseLong(refused.retryAfter());
+      assertTrue(retryAfter >= 1 && retryAfter <= 3, "AUTH_LOCKOUT=3s: " + retryAfter);
+      assertEquals("too many failed authentications from this address; retry after " + retryAfter + " s",
+          new JsonObject(refused.body()).getString("error"));
+      assertEquals(1.0, http.metricSum("trace_auth_locked_out_addresses"));
+      assertEquals(200, send(other, "/health/ready", null).status(), "health stays open");
+      assertEquals(200, send(other, "/metrics", null).status(), "metrics stay open");
+      assertEquals(200, get("/api/traces", bearer(ADMIN)).statusCode(), "127.0.0.1 is not locked out");
+
+      assertEquals(missing + 1, http.metricSum("trace_auth_failures_total{reason=\"missing\"}"));
+      assertEquals(unknown + FAILURES_PER_MINUTE - 1, http.metricSum("trace_auth_failures_total{reason=\"unknown_token\"}"));
+      assertEquals(missingScope + 1, http.metricSum("trace_auth_failures_total{reason=\"missing_scope\"}"));
+      assertEquals(lockedOut + 1, http.metricSum("trace_auth_failures_total{reason=\"locked_out\"}"));
+      Await.until("the lockout over", Duration.ofSeconds(20), () -> send(other, "/api/traces", bearer(ADMIN)).status(),
+          s -> s == 200);
+      assertEquals(0.0, http.metricSum("trace_auth_locked_out_addresses"));
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
+  record Answer(int status, String retryAfter, String body) {}
+
+  /** A GET through a Vert.x client, whose local address can be chosen (the JDK's cannot, before Java 19). */
+  static Answer send(io.vertx.core.http.HttpClient client, String path, String authorization) {
+    try {
+      return client.request(io.vertx.core.http.HttpMethod.GET, path).compose(req -> {
+        if (authorization != null) {
+          req.putHeader("Authorization", authorization);
+        }
+        return req.send().compose(resp -> resp.body()
+            .map(body -> new Answer(resp.statusCode(), resp.getHeader("Retry-After"), body.toString())));
+      }).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("GET " + path, e);
+    }
   }
 
   private static JsonObject stored(String trace) {

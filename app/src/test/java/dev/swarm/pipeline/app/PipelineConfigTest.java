@@ -86,6 +86,26 @@ class PipelineConfigTest {
   }
 
   @Test
+  void failedAuthenticationLockoutSettings() {
+    var defaults = PipelineConfig.fromEnv(Map.of()).auth().lockout();
+    assertEquals(30, defaults.failuresPerMinute());
+    assertEquals(60_000, defaults.lockoutMs());
+    assertEquals(10_000, defaults.maxAddresses());
+    var set = PipelineConfig.fromEnv(Map.of("AUTH_FAILURES_PER_MINUTE", "5", "AUTH_LOCKOUT", "15m",
+        "AUTH_LOCKOUT_MAX_ADDRESSES", "500")).auth().lockout();
+    assertEquals(5, set.failuresPerMinute());
+    assertEquals(900_000, set.lockoutMs());
+    assertEquals(500, set.maxAddresses());
+    String bad = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "AUTH_FAILURES_PER_MINUTE", "0", "AUTH_LOCKOUT", "60", "AUTH_LOCKOUT_MAX_ADDRESSES", "10"))).getMessage();
+    assertTrue(bad.contains("AUTH_FAILURES_PER_MINUTE=0: must be between 1 and 100000"), bad);
+    assertTrue(bad.contains("AUTH_LOCKOUT=60: not a duration"), bad);
+    assertTrue(bad.contains("AUTH_LOCKOUT_MAX_ADDRESSES=10: must be between 100 and 1000000"), bad);
+    assertTrue(assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of("AUTH_LOCKOUT", "2d")))
+        .getMessage().contains("AUTH_LOCKOUT=2d: must be between 1s and 1d"));
+  }
+
+  @Test
   void anInvalidTokensFileStopsTheStartNamingTheProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     java.nio.file.Path file = dir.resolve("tokens.json");

@@ -12,9 +12,11 @@ import java.nio.file.Path;
  *     file says otherwise; 0 = unlimited
  * @param tenantBurstSpans TENANT_INGEST_BURST_SPANS: every tenant's burst unless its entry says otherwise; 0 = one
  *     second of its rate
+ * @param lockout AUTH_FAILURES_PER_MINUTE, AUTH_LOCKOUT, AUTH_LOCKOUT_MAX_ADDRESSES: when a client address that keeps
+ *     failing authentication is refused for a while
  */
 public record AuthConfig(Path tokensFile, long reloadIntervalMs, String offBecause, long tenantSpansPerSecond,
-    long tenantBurstSpans) {
+    long tenantBurstSpans, FailureLockout.Config lockout) {
   public static final long DEFAULT_RELOAD_INTERVAL_MS = 1000;
 
   /** A tenant's ingest limits: its entry in the tokens file, each field it leaves out from the defaults. */

@@ -3,6 +3,8 @@ package dev.swarm.pipeline.app.auth;
 import dev.swarm.pipeline.app.auth.TokenFile.Token;
 import dev.swarm.pipeline.ingest.IngestFlow;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -10,6 +12,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Checks credentials before any route but the operational ones ({@code /health/*}, {@code /metrics}) and the UI's
@@ -20,17 +24,53 @@ import java.util.Objects;
  */
 public final class AuthRoutes {
   static final String REALM = "trace-pipeline";
+  private static final Logger LOG = LoggerFactory.getLogger(AuthRoutes.class);
+  // One line per lockout, but a flood from many addresses must not flood the log.
+  private static final dev.swarm.pipeline.storage.LogRateLimit lockoutLog =
+      new dev.swarm.pipeline.storage.LogRateLimit(5, 60_000);
 
   private final Authenticator authenticator;
   private final Counter ok;
   private final Counter unauthenticated;
   private final Counter forbidden;
+  /** An address with too many 401s is answered 429 for a while, valid token or not (see FailureLockout). */
+  private final FailureLockout lockout;
+  private final FailureLockout.Config lockoutConfig;
+  private final Counter missing;
+  private final Counter unknownToken;
+  private final Counter missingScope;
+  private final Counter lockedOut;
 
-  public AuthRoutes(Authenticator authenticator, MeterRegistry registry) {
+  public AuthRoutes(Authenticator authenticator, FailureLockout.Config lockoutConfig, MeterRegistry registry) {
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
     ok = outcome(registry, "ok");
     unauthenticated = outcome(registry, "unauthenticated");
     forbidden = outcome(registry, "forbidden");
+    this.lockoutConfig = Objects.requireNonNull(lockoutConfig, "lockoutConfig");
+    lockout = new FailureLockout(lockoutConfig, System::nanoTime);
+    missing = failure(registry, "missing");
+    unknownToken = failure(registry, "unknown_token");
+    missingScope = failure(registry, "missing_scope");
+    lockedOut = failure(registry, "locked_out");
+    Gauge.builder("trace.auth.locked.out.addresses", lockout, FailureLockout::lockedOut)
+        .description("Client addresses answered 429 now after AUTH_FAILURES_PER_MINUTE failed authentications")
+        .register(registry);
+    Gauge.builder("trace.auth.failure.addresses", lockout, FailureLockout::addresses)
+        .description("Client addresses whose failed authentications are counted or locked out (at most"
+            + " AUTH_LOCKOUT_MAX_ADDRESSES)")
+        .register(registry);
+    FunctionCounter.builder("trace.auth.failure.addresses.dropped", lockout, FailureLockout::dropped)
+        .description("Addresses forgotten early because AUTH_LOCKOUT_MAX_ADDRESSES were kept")
+        .register(registry);
+  }
+
+  private static Counter failure(MeterRegistry registry, String reason) {
+    return Counter.builder("trace.auth.failures")
+        .description("Requests refused by the credentials check: missing (no Authorization, 401), unknown_token"
+            + " (unknown or unparsable credentials, 401), missing_scope (403), locked_out (429 after too many"
+            + " failures from the address)")
+        .tag("reason", reason)
+        .register(registry);
   }
 
   private static Counter outcome(MeterRegistry registry, String outcome) {
@@ -53,10 +93,29 @@ public final class AuthRoutes {
       ctx.next();
       return;
     }
+    String address = clientAddress(ctx);
+    long lockedNanos = lockout.lockedForNanos(address);
+    if (lockedNanos > 0) {
+      // Checked before the credentials: during the lockout even a valid token is refused, so guessing gains nothing.
+      lockedOut.increment();
+      long seconds = Math.max(1, (lockedNanos + 999_999_999L) / 1_000_000_000L);
+      ctx.response().putHeader("Retry-After", Long.toString(seconds));
+      error(ctx, 429, "too many failed authentications from this address; retry after " + seconds + " s");
+      return;
+    }
     String header = ctx.request().getHeader("Authorization");
     Token token = authenticator.authenticate(header);
     if (token == null) {
       unauthenticated.increment();
+      (header == null ? missing : unknownToken).increment();
+      if (lockout.failed(address)) {
+        long leftOut = lockoutLog.tryAcquire();
+        if (leftOut >= 0) { // the address only: a presented token is never logged
+          LOG.warn("{} failed authentications within a minute from {}: its requests are answered 429 for {} ms{}",
+              lockoutConfig.failuresPerMinute(), address, lockoutConfig.lockoutMs(),
+              dev.swarm.pipeline.storage.LogRateLimit.leftOut(leftOut));
+        }
+      }
       ctx.response().headers().add("WWW-Authenticate", "Bearer realm=\"" + REALM + "\"");
       if (ctx.request().getHeader("X-Requested-With") == null) {
         // A script's request (the UI's) asks for no Basic challenge, so the browser shows no dialog of its own.
@@ -72,6 +131,7 @@ public final class AuthRoutes {
     Scope needed = write ? Scope.WRITE : Scope.READ;
     if (!token.scopes().contains(needed)) {
       forbidden.increment();
+      missingScope.increment();
       error(ctx, 403, "the token has no " + needed.wire() + " scope (it has " + wires(token) + ")");
       return;
     }
@@ -91,6 +151,12 @@ public final class AuthRoutes {
     }
     ok.increment();
     ctx.next();
+  }
+
+  private static String clientAddress(RoutingContext ctx) {
+    io.vertx.core.net.SocketAddress remote = ctx.request().remoteAddress();
+    String host = remote == null ? null : remote.hostAddress();
+    return host == null ? "unknown" : host;
   }
 
   private static String wires(Token token) {
