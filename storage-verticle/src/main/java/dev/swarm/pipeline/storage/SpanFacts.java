@@ -3,7 +3,10 @@ package dev.swarm.pipeline.storage;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanStatus;
 
-/** The fields of one span that a trace summary is computed from, whether decoded or read back from SQLite. */
+/**
+ * The fields of one span that a trace summary is computed from, whether decoded or read back from SQLite. The tenant
+ * is the trace's, from its key.
+ */
 record SpanFacts(
     String id,
     String parentSpanId,
@@ -12,13 +15,12 @@ record SpanFacts(
     long startMillis,
     Long endMillis,
     Long durationMs,
-    String tenantId,
     String ticketId,
     String agentId) {
 
   static SpanFacts of(Span s) {
     return new SpanFacts(s.id(), s.parentSpanId(), s.spanName(), s.status() == SpanStatus.ERROR,
-        s.startEpochMillis(), s.endEpochMillis(), s.durationMs(), s.tenantId(), s.ticketId(), s.agentId());
+        s.startEpochMillis(), s.endEpochMillis(), s.durationMs(), s.ticketId(), s.agentId());
   }
 
   /** The end time, or start + duration when only the duration is known, or null. */

@@ -41,7 +41,16 @@ public final class TraceQueryRoutes {
           "must be 1 to " + MAX_TRACE_ID_CHARS + " characters")), null));
       return;
     }
-    service.traceJson(traceId).onComplete(ar -> {
+    // Another tenant's trace does not exist for the caller: the query asks for the caller's tenant only, and an
+    // unknown trace and another tenant's are the same 404. Without a tenant (every tenant may be read), ?tenant_id=
+    // picks one of the tenants that share the id.
+    String scope = ReadScope.tenantOf(ctx);
+    String asked = ctx.queryParams().get("tenant_id");
+    if (scope != null && asked != null && !asked.equals(scope)) {
+      respond(ctx, 404, error("trace not found", null, traceId));
+      return;
+    }
+    service.traceJson(traceId, scope != null ? scope : asked).onComplete(ar -> {
       if (ar.failed()) {
         fail(ctx, ar.cause());
       } else if (ar.result() == null) {
@@ -60,7 +69,7 @@ public final class TraceQueryRoutes {
       respond(ctx, 400, error("invalid query parameters", e.errors(), null));
       return;
     }
-    service.searchJson(search).onComplete(ar -> {
+    service.searchJson(search, ReadScope.tenantOf(ctx)).onComplete(ar -> {
       if (ar.failed()) {
         fail(ctx, ar.cause());
       } else {

@@ -35,12 +35,20 @@ public final class TraceQueryService {
   /** The span name of an LLM call (the tracer's SwarmSpans.LLM_GENERATE), whose {@code tokens} roll up. */
   static final String LLM_SPAN = "llm.generate";
 
-  private static final String SUMMARY_BY_ID =
-      "SELECT " + SUMMARY_COLUMNS + " FROM trace_summaries WHERE trace_id = ?";
+  private static final String SUMMARY_OF_TENANT =
+      "SELECT " + SUMMARY_COLUMNS + " FROM trace_summaries WHERE trace_id = ? AND tenant_id = ?";
+
+  /** Tenants listed beside a trace read without a tenant, when others use the same trace id. */
+  static final int OTHER_TENANTS_LISTED = 20;
+
+  // Without a tenant (authentication off, or a token of every tenant): the trace id's trace with the most spans; the
+  // others that share the id are named in other_tenants.
+  private static final String SUMMARIES_OF_ID = "SELECT " + SUMMARY_COLUMNS + " FROM trace_summaries WHERE trace_id = ?"
+      + " ORDER BY span_count DESC, tenant_id LIMIT " + (OTHER_TENANTS_LISTED + 1);
 
   private static final String SPANS_OF_TRACE = "SELECT trace_id, id, parent_span_id, span_name, span_kind, status,"
       + " start_time, end_time, duration_ms, tenant_id, ticket_id, agent_id, attributes, events"
-      + " FROM agent_traces WHERE trace_id = ? ORDER BY start_time, id LIMIT ?";
+      + " FROM agent_traces WHERE trace_id = ? AND tenant_id = ? ORDER BY start_time, id LIMIT ?";
 
   /** The tree is written iteratively, so nesting as deep as the trace is fine; Jackson's default cap is 1000. */
   private static final JsonFactory JSON = new JsonFactoryBuilder()
@@ -88,16 +96,28 @@ public final class TraceQueryService {
   /**
    * The trace as the JSON document of {@code GET /api/traces/{trace_id}}; completes with null when the trace is
    * not stored.
+   *
+   * @param tenant the tenant whose trace is read; null for any tenant (the id's trace with the most spans)
    */
-  public Future<Buffer> traceJson(String traceId) {
+  public Future<Buffer> traceJson(String traceId, String tenant) {
     Pool pointReadPool = pools.pointReads();
-    return pointReadPool.preparedQuery(SUMMARY_BY_ID).execute(Tuple.of(traceId)).compose(summaries -> {
+    Future<RowSet<Row>> found = tenant == null
+        ? pointReadPool.preparedQuery(SUMMARIES_OF_ID).execute(Tuple.of(traceId))
+        : pointReadPool.preparedQuery(SUMMARY_OF_TENANT).execute(Tuple.of(traceId, tenant));
+    return found.compose(summaries -> {
       if (summaries.size() == 0) {
         return Future.succeededFuture(null);
       }
       Row summary = summaries.iterator().next();
-      return pointReadPool.preparedQuery(SPANS_OF_TRACE).execute(Tuple.of(traceId, maxTraceSpans + 1))
-          .compose(spanRows -> vertx.executeBlocking(() -> renderTrace(summary, spanRows), false));
+      List<String> otherTenants = new ArrayList<>();
+      for (Row r : summaries) {
+        if (r != summary) {
+          otherTenants.add(r.getString("tenant_id"));
+        }
+      }
+      return pointReadPool.preparedQuery(SPANS_OF_TRACE)
+          .execute(Tuple.of(traceId, summary.getString("tenant_id"), maxTraceSpans + 1))
+          .compose(spanRows -> vertx.executeBlocking(() -> renderTrace(summary, spanRows, otherTenants), false));
     });
   }
 
@@ -109,10 +129,14 @@ public final class TraceQueryService {
    */
   public static final int SPAN_NAME_SCAN_TRACES = 50_000;
 
-  /** The JSON document of {@code GET /api/traces?…}: {@code {"traces":[…],"next_cursor":…}}. */
-  public Future<Buffer> searchJson(TraceSearch search) {
+  /**
+   * The JSON document of {@code GET /api/traces?…}: {@code {"traces":[…],"next_cursor":…}}.
+   *
+   * @param tenant the only tenant searched (the caller's), or null for every tenant; filtered in the query
+   */
+  public Future<Buffer> searchJson(TraceSearch search, String tenant) {
     List<Object> params = new ArrayList<>();
-    String sql = searchSql(search, params);
+    String sql = searchSql(search, tenant, params);
     // Probing each candidate trace's rows is a scan: on its own lane.
     Pool readerPool = search.probesSpans() ? pools.scans() : pools.searches();
     return readerPool.preparedQuery(sql).execute(Tuple.wrap(params)).compose(rows -> {
@@ -120,7 +144,7 @@ public final class TraceQueryService {
       if (search.probesSpans() && rows.size() <= search.limit()) {
         // A short page: did the scan stop at its bound? Then say so, with a cursor past the traces it examined.
         List<Object> boundParams = new ArrayList<>();
-        String bound = "SELECT s.start_time, s.trace_id FROM trace_summaries s WHERE " + filters(search, boundParams)
+        String bound = "SELECT s.start_time, s.trace_id FROM trace_summaries s WHERE " + filters(search, tenant, boundParams)
             + " ORDER BY s.start_time DESC, s.trace_id DESC LIMIT 1 OFFSET " + (SPAN_NAME_SCAN_TRACES - 1);
         scanStoppedAt = readerPool.preparedQuery(bound).execute(Tuple.wrap(boundParams)).map(last -> last.size() == 0
             ? null : new TraceCursor(last.iterator().next().getString(0), last.iterator().next().getString(1)));
@@ -137,14 +161,15 @@ public final class TraceQueryService {
    */
   public static final int ROLL_UP_SPANS = 50_000;
 
-  private static final String ROLL_UP = "SELECT a.trace_id, json_group_array(DISTINCT " + ServiceIndex.SQL_SERVICE_OF_SPAN
-      + "), sum(a.span_name = '" + LLM_SPAN + "'), sum(CASE WHEN a.span_name = '" + LLM_SPAN
-      + "' THEN CAST(json_extract(a.attributes, '$.tokens') AS INTEGER) END)"
-      + " FROM json_each(?) j JOIN agent_traces a ON a.trace_id = j.value GROUP BY a.trace_id";
+  private static final String ROLL_UP = "SELECT a.trace_id, a.tenant_id, json_group_array(DISTINCT "
+      + ServiceIndex.SQL_SERVICE_OF_SPAN + "), sum(a.span_name = '" + LLM_SPAN + "'), sum(CASE WHEN a.span_name = '"
+      + LLM_SPAN + "' THEN CAST(json_extract(a.attributes, '$.tokens') AS INTEGER) END)"
+      + " FROM json_each(?) j JOIN agent_traces a ON a.trace_id = j.value ->> 0 AND a.tenant_id = j.value ->> 1"
+      + " GROUP BY a.trace_id, a.tenant_id";
 
-  /** Per trace id of the page: services (sorted), LLM calls and tokens, from the traces' own rows. */
-  private static Future<Map<String, RollUp>> rollUps(Pool pool, RowSet<Row> rows, int limit) {
-    List<Object> ids = new ArrayList<>();
+  /** Per trace of the page: services (sorted), LLM calls and tokens, from the traces' own rows. */
+  private static Future<Map<TraceKey, RollUp>> rollUps(Pool pool, RowSet<Row> rows, int limit) {
+    List<TraceKey> ids = new ArrayList<>();
     long spans = 0;
     for (Row r : rows) {
       if (ids.size() == limit) {
@@ -155,23 +180,23 @@ public final class TraceQueryService {
       if (spans > ROLL_UP_SPANS) {
         break;
       }
-      ids.add(r.getString("trace_id"));
+      ids.add(keyOf(r));
     }
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return pool.preparedQuery(ROLL_UP).execute(Tuple.of(new io.vertx.core.json.JsonArray(ids).encode())).map(out -> {
-      Map<String, RollUp> byTrace = new HashMap<>();
+    return pool.preparedQuery(ROLL_UP).execute(Tuple.of(TraceKey.json(ids))).map(out -> {
+      Map<TraceKey, RollUp> byTrace = new HashMap<>();
       for (Row r : out) {
-        String services = r.getString(1);
+        String services = r.getString(2);
         List<String> names = new ArrayList<>();
         if (services != null) {
           new io.vertx.core.json.JsonArray(services).forEach(n -> names.add(String.valueOf(n)));
           names.sort(null);
         }
-        Long calls = asLong(r.getValue(2));
-        Long tokens = asLong(r.getValue(3));
-        byTrace.put(r.getString(0), new RollUp(names, calls == null ? 0 : calls, tokens == null ? 0 : tokens));
+        Long calls = asLong(r.getValue(3));
+        Long tokens = asLong(r.getValue(4));
+        byTrace.put(new TraceKey(r.getString(0), r.getString(1)), new RollUp(names, calls == null ? 0 : calls, tokens == null ? 0 : tokens));
       }
       return byTrace;
     });
@@ -184,24 +209,24 @@ public final class TraceQueryService {
    * The search as SQL over trace_summaries (newest first, one row past the page to know if more follow). With
    * span conditions, the probes run over the newest {@link #SPAN_NAME_SCAN_TRACES} matching summaries only.
    */
-  static String searchSql(TraceSearch search, List<Object> params) {
-    String where = filters(search, params);
+  static String searchSql(TraceSearch search, String tenant, List<Object> params) {
+    String where = filters(search, tenant, params);
     StringBuilder sql = new StringBuilder();
     if (search.probesSpans()) {
       sql.append("SELECT * FROM (SELECT ").append(SUMMARY_COLUMNS).append(" FROM trace_summaries s WHERE ").append(where)
           .append(" ORDER BY s.start_time DESC, s.trace_id DESC LIMIT ").append(SPAN_NAME_SCAN_TRACES).append(") s WHERE 1 = 1");
-      // Keyed probes into the trace's own rows of agent_traces (primary key prefix trace_id).
+      // Keyed probes into the trace's own rows of agent_traces (primary key prefix trace_id, tenant_id).
       if (search.spanName() != null) {
-        sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = s.trace_id AND a.span_name = ?)");
+        sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE ").append(OWN_ROWS).append(" AND a.span_name = ?)");
         params.add(search.spanName());
       }
       if (search.service() != null) {
-        sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = s.trace_id AND ")
+        sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE ").append(OWN_ROWS).append(" AND ")
             .append(ServiceIndex.SQL_SERVICE_OF_SPAN).append(" = ?)");
         params.add(search.service());
       }
       for (TraceSearch.Attribute a : search.attributes()) {
-        sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = s.trace_id")
+        sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE ").append(OWN_ROWS)
             .append(" AND CAST(json_extract(a.attributes, ?) AS TEXT) = ?)");
         params.add("$.\"" + a.key() + "\"");
         params.add(a.value());
@@ -214,9 +239,16 @@ public final class TraceQueryService {
     return sql.toString();
   }
 
-  /** The WHERE clause of every filter but those that probe spans. */
-  private static String filters(TraceSearch search, List<Object> params) {
+  /** The rows of summary {@code s}'s trace in {@code agent_traces a}. */
+  private static final String OWN_ROWS = "a.trace_id = s.trace_id AND a.tenant_id = s.tenant_id";
+
+  /** The WHERE clause of every filter but those that probe spans; {@code tenant} (the caller's) first. */
+  private static String filters(TraceSearch search, String tenant, List<Object> params) {
     StringBuilder sql = new StringBuilder("1 = 1");
+    if (tenant != null) {
+      sql.append(" AND s.tenant_id = ?");
+      params.add(tenant);
+    }
     if (search.tenantId() != null) {
       sql.append(" AND s.tenant_id = ?");
       params.add(search.tenantId());
@@ -262,15 +294,15 @@ public final class TraceQueryService {
     return sql.toString();
   }
 
-  private Buffer renderTrace(Row summary, RowSet<Row> spanRows) throws IOException {
+  private Buffer renderTrace(Row summary, RowSet<Row> spanRows, List<String> otherTenants) throws IOException {
     List<StoredSpan> spans = new ArrayList<>(Math.min(spanRows.size(), maxTraceSpans));
     for (Row r : spanRows) {
       if (spans.size() == maxTraceSpans) {
         break;
       }
       spans.add(new StoredSpan(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-          r.getString(5), r.getString(6), r.getString(7), asLong(r.getValue(8)), r.getString(9), r.getString(10),
-          r.getString(11), r.getString(12), r.getString(13)));
+          r.getString(5), r.getString(6), r.getString(7), asLong(r.getValue(8)), ReadScope.shown(r.getString(9)),
+          r.getString(10), r.getString(11), r.getString(12), r.getString(13)));
     }
     boolean truncated = spanRows.size() > maxTraceSpans;
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024 + 700 * spans.size());
@@ -288,11 +320,19 @@ public final class TraceQueryService {
       writeNumber(gen, "duration_ms", summary.getValue("duration_ms"));
       writeText(gen, "start_time", summary.getString("start_time"));
       writeText(gen, "end_time", summary.getString("end_time"));
-      writeText(gen, "tenant_id", summary.getString("tenant_id"));
+      writeText(gen, "tenant_id", ReadScope.shown(summary.getString("tenant_id")));
       writeText(gen, "ticket_id", summary.getString("ticket_id"));
       writeText(gen, "agent_id", summary.getString("agent_id"));
       if (truncated) {
         gen.writeBooleanField("truncated", true);
+      }
+      if (!otherTenants.isEmpty()) {
+        // Read without a tenant, and other tenants use this trace id too: say which ("" = spans naming none).
+        gen.writeArrayFieldStart("other_tenants");
+        for (String t : otherTenants) {
+          gen.writeString(t);
+        }
+        gen.writeEndArray();
       }
       new TraceTreeWriter(spans).writeFields(gen);
       gen.writeEndObject();
@@ -302,7 +342,7 @@ public final class TraceQueryService {
 
   /** @param scanStoppedAt where a bounded span-name scan stopped on a short page, else null */
   private static Buffer renderSearch(TraceSearch search, RowSet<Row> rows, TraceCursor scanStoppedAt,
-      Map<String, RollUp> rollUps) {
+      Map<TraceKey, RollUp> rollUps) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 400 * rows.size());
     try (JsonGenerator gen = JSON.createGenerator(out)) {
       gen.writeStartObject();
@@ -313,7 +353,7 @@ public final class TraceQueryService {
         if (written == search.limit()) {
           break;
         }
-        writeSummary(gen, r, rollUps.get(r.getString("trace_id")));
+        writeSummary(gen, r, rollUps.get(keyOf(r)));
         last = r;
         written++;
       }
@@ -337,7 +377,7 @@ public final class TraceQueryService {
   private static void writeSummary(JsonGenerator gen, Row r, RollUp rollUp) throws IOException {
     gen.writeStartObject();
     gen.writeStringField("trace_id", r.getString("trace_id"));
-    writeText(gen, "tenant_id", r.getString("tenant_id"));
+    writeText(gen, "tenant_id", ReadScope.shown(r.getString("tenant_id")));
     writeText(gen, "ticket_id", r.getString("ticket_id"));
     writeText(gen, "agent_id", r.getString("agent_id"));
     writeText(gen, "root_span_id", r.getString("root_span_id"));
@@ -391,6 +431,10 @@ public final class TraceQueryService {
     if (n != null) {
       gen.writeNumberField(field, n);
     }
+  }
+
+  private static TraceKey keyOf(Row summary) {
+    return new TraceKey(summary.getString("trace_id"), summary.getString("tenant_id"));
   }
 
   private static Long asLong(Object value) {

@@ -3,7 +3,6 @@ package dev.swarm.pipeline.storage;
 import dev.swarm.pipeline.schema.Timestamps;
 import dev.swarm.pipeline.storage.compat.ServiceIndex;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
@@ -38,15 +37,18 @@ public final class TraceRetention {
   /** Pages given back per vacuum step at most (8 MiB at 32 KiB pages): moving pages is the writer's time too. */
   static final int MAX_VACUUM_PAGES_PER_STEP = 256;
 
-  static final String EXPIRED = "SELECT trace_id FROM trace_summaries WHERE updated_at < ? ORDER BY updated_at LIMIT ?";
-  static final String LEAST_RECENT = "SELECT trace_id FROM trace_summaries ORDER BY updated_at LIMIT ?";
-  static final String SPANS_OF = "SELECT trace_id, start_time, attributes FROM agent_traces"
-      + " WHERE trace_id IN (SELECT value FROM json_each(?))";
-  static final String DELETE_TRACE_SERVICE =
-      "DELETE FROM trace_services WHERE service_name = ? AND start_time = ? AND trace_id = ?";
-  static final String DELETE_SPANS = "DELETE FROM agent_traces WHERE trace_id IN (SELECT value FROM json_each(?))";
+  // A trace is (trace_id, tenant_id) since V7: every statement names both.
+  static final String EXPIRED =
+      "SELECT trace_id, tenant_id FROM trace_summaries WHERE updated_at < ? ORDER BY updated_at LIMIT ?";
+  static final String LEAST_RECENT = "SELECT trace_id, tenant_id FROM trace_summaries ORDER BY updated_at LIMIT ?";
+  static final String SPANS_OF = "SELECT trace_id, start_time, attributes, tenant_id FROM agent_traces"
+      + " WHERE (trace_id, tenant_id) IN (" + TraceKey.SQL_KEYS + ")";
+  static final String DELETE_TRACE_SERVICE = "DELETE FROM trace_services WHERE service_name = ? AND start_time = ?"
+      + " AND trace_id = ? AND tenant_id = ?";
+  static final String DELETE_SPANS =
+      "DELETE FROM agent_traces WHERE (trace_id, tenant_id) IN (" + TraceKey.SQL_KEYS + ")";
   static final String DELETE_SUMMARIES =
-      "DELETE FROM trace_summaries WHERE trace_id IN (SELECT value FROM json_each(?))";
+      "DELETE FROM trace_summaries WHERE (trace_id, tenant_id) IN (" + TraceKey.SQL_KEYS + ")";
   static final String OLDEST_WRITE = "SELECT min(updated_at) FROM trace_summaries";
 
   private final RetentionConfig config;
@@ -89,10 +91,10 @@ public final class TraceRetention {
       }
       boolean overSize = shrinking;
       return chosen.compose(rows -> {
-        List<String> ids = new ArrayList<>();
+        List<TraceKey> ids = new ArrayList<>();
         if (rows != null) {
           for (Row r : rows) {
-            ids.add(r.getString(0));
+            ids.add(new TraceKey(r.getString(0), r.getString(1)));
           }
         }
         Future<Long> deleted = ids.isEmpty() ? Future.succeededFuture(0L) : delete(conn, ids);
@@ -134,20 +136,19 @@ public final class TraceRetention {
     });
   }
 
-  private Future<Long> delete(SqlConnection conn, List<String> ids) {
-    String idsJson = new JsonArray(new ArrayList<>(ids)).encode();
-    Tuple idsParam = Tuple.of(idsJson);
+  private Future<Long> delete(SqlConnection conn, List<TraceKey> ids) {
+    Tuple idsParam = Tuple.of(TraceKey.json(ids));
     return conn.preparedQuery(SPANS_OF).execute(idsParam)
         .compose(spans -> {
           // trace_services rows are keyed (service, start of that service's earliest span in a written batch,
           // trace): every span's (service, start) is a candidate key, so every row of the trace goes.
           Set<List<String>> keys = new LinkedHashSet<>();
           for (Row r : spans) {
-            keys.add(List.of(ServiceIndex.serviceOf(r.getString(2)), r.getString(1), r.getString(0)));
+            keys.add(List.of(ServiceIndex.serviceOf(r.getString(2)), r.getString(1), r.getString(0), r.getString(3)));
           }
           List<Tuple> batch = new ArrayList<>(keys.size());
           for (List<String> k : keys) {
-            batch.add(Tuple.of(k.get(0), k.get(1), k.get(2)));
+            batch.add(Tuple.of(k.get(0), k.get(1), k.get(2), k.get(3)));
           }
           return batch.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(DELETE_TRACE_SERVICE).executeBatch(batch);
         })

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One row of trace_summaries.
+ * One row of trace_summaries: one trace of one tenant.
  *
+ * @param tenantId as stored: {@link ReadScope#NO_TENANT} for spans that name none
  * @param verdict never {@link TraceVerdict#LATE}
  * @param firstSeenMillis null when unknown
  * @param emittedAtMillis null when unknown
@@ -34,6 +35,7 @@ public record TraceSummary(
 
   public TraceSummary {
     Objects.requireNonNull(traceId, "traceId");
+    Objects.requireNonNull(tenantId, "tenantId");
     Objects.requireNonNull(verdict, "verdict");
     if (verdict == TraceVerdict.LATE) {
       throw new IllegalArgumentException("a stored summary never has verdict late");
@@ -48,7 +50,7 @@ public record TraceSummary(
    * The summary of a trace seen for the first time, from a non-late message: the aggregator's counts and
    * verdict, everything else from the message's spans.
    */
-  static TraceSummary fromMessage(TraceMessage m) {
+  static TraceSummary fromMessage(TraceMessage m, String tenantId) {
     if (m.verdict() == TraceVerdict.LATE) {
       throw new IllegalArgumentException("a late message cannot start a summary; recompute from stored spans");
     }
@@ -56,7 +58,7 @@ public record TraceSummary(
     for (var s : m.spans()) {
       facts.add(SpanFacts.of(s));
     }
-    return summarize(m.traceId(), facts, m.spanCount(), m.rootCount(), m.orphanCount(), m.cycleCount(),
+    return summarize(m.traceId(), tenantId, facts, m.spanCount(), m.rootCount(), m.orphanCount(), m.cycleCount(),
         m.verdict(), m.firstSeenMillis(), m.emittedAtMillis());
   }
 
@@ -67,7 +69,7 @@ public record TraceSummary(
    * @param messageVerdict the verdict of the newest non-late message for the trace in this batch, else LATE
    * @param storedVerdict the verdict of the summary already stored, or null
    */
-  static TraceSummary fromStoredSpans(String traceId, List<SpanFacts> stored, TraceVerdict messageVerdict,
+  static TraceSummary fromStoredSpans(String traceId, String tenantId, List<SpanFacts> stored, TraceVerdict messageVerdict,
       TraceVerdict storedVerdict, Long firstSeenMillis, Long emittedAtMillis) {
     List<String> ids = new ArrayList<>(stored.size());
     List<String> parents = new ArrayList<>(stored.size());
@@ -77,7 +79,7 @@ public record TraceSummary(
     }
     TraceShape shape = TraceShape.analyze(ids, parents);
     TraceVerdict verdict = mergedVerdict(shape.complete(), messageVerdict, storedVerdict);
-    return summarize(traceId, stored, shape.spanCount(), shape.rootCount(), shape.orphanCount(),
+    return summarize(traceId, tenantId, stored, shape.spanCount(), shape.rootCount(), shape.orphanCount(),
         shape.cycleCount(), verdict, firstSeenMillis, emittedAtMillis);
   }
 
@@ -99,7 +101,7 @@ public record TraceSummary(
     return TraceVerdict.INCOMPLETE;
   }
 
-  private static TraceSummary summarize(String traceId, List<SpanFacts> spans, int spanCount, int rootCount,
+  private static TraceSummary summarize(String traceId, String tenantId, List<SpanFacts> spans, int spanCount, int rootCount,
       int orphanCount, int cycleCount, TraceVerdict verdict, Long firstSeen, Long emittedAt) {
     if (spans.isEmpty()) {
       throw new IllegalArgumentException("trace " + traceId + " has no spans");
@@ -121,14 +123,12 @@ public record TraceSummary(
         errors++;
       }
     }
-    SpanFacts firstWithTenant = root != null && root.tenantId() != null ? root : earliest(spans, 0);
     SpanFacts firstWithTicket = root != null && root.ticketId() != null ? root : earliest(spans, 1);
     SpanFacts firstWithAgent = root != null && root.agentId() != null ? root : earliest(spans, 2);
     if (end != null && end < start) {
       end = start;
     }
-    return new TraceSummary(traceId,
-        firstWithTenant == null ? null : firstWithTenant.tenantId(),
+    return new TraceSummary(traceId, tenantId,
         firstWithTicket == null ? null : firstWithTicket.ticketId(),
         firstWithAgent == null ? null : firstWithAgent.agentId(),
         root == null ? null : root.id(), root == null ? null : root.spanName(),
@@ -136,11 +136,11 @@ public record TraceSummary(
         spanCount, errors, orphanCount, rootCount, cycleCount, verdict, firstSeen, emittedAt);
   }
 
-  /** The earliest-starting span that has the field (0 tenant, 1 ticket, 2 agent), or null. */
+  /** The earliest-starting span that has the field (1 ticket, 2 agent), or null. */
   private static SpanFacts earliest(List<SpanFacts> spans, int field) {
     SpanFacts best = null;
     for (SpanFacts s : spans) {
-      String v = field == 0 ? s.tenantId() : field == 1 ? s.ticketId() : s.agentId();
+      String v = field == 1 ? s.ticketId() : s.agentId();
       if (v != null && (best == null || s.startMillis() < best.startMillis())) {
         best = s;
       }

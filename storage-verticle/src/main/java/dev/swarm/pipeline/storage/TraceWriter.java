@@ -16,13 +16,16 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * Writes a batch of trace messages to SQLite in ONE transaction: all span rows (upserted, so a replayed span
- * updates its row and never duplicates) and one summary per trace. One writer per database, one write at a
+ * updates its row and never duplicates) and one summary per trace. A span is (trace id, tenant, span id) and a trace
+ * (trace id, tenant): a span naming another tenant never replaces a row or a summary of this one. One writer per database, one write at a
  * time, over a single-connection pool.
  *
  * <p>A trace seen for the first time with a non-late verdict gets its summary from the message (the
@@ -34,7 +37,7 @@ public final class TraceWriter {
 
   // INSERT OR REPLACE rather than ON CONFLICT DO UPDATE: a replayed span still ends as exactly one row with the
   // newest values, and the writer runs ~15% faster (StorageWriteThroughput: 59k vs 70k spans per writer-CPU-second),
-  // as SQLite checks the (trace_id, id) key once per row instead of twice. The price: a replaced row gets a new
+  // as SQLite checks the (trace_id, tenant_id, id) key once per row instead of twice. The price: a replaced row gets a new
   // created_at, so created_at is when the row was last written.
   static final String UPSERT_SPAN = "INSERT OR REPLACE INTO agent_traces (trace_id, id, parent_span_id, span_name,"
       + " span_kind, status, start_time, end_time, duration_ms, tenant_id, ticket_id, agent_id, attributes, events)"
@@ -44,7 +47,7 @@ public final class TraceWriter {
       + " root_span_id, root_span_name, start_time, end_time, duration_ms, span_count, error_count, orphan_count,"
       + " root_count, cycle_count, complete, verdict, first_seen, emitted_at, first_span_count, updated_at)"
       + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
-      + " ON CONFLICT (trace_id) DO UPDATE SET tenant_id = excluded.tenant_id, ticket_id = excluded.ticket_id,"
+      + " ON CONFLICT (trace_id, tenant_id) DO UPDATE SET ticket_id = excluded.ticket_id,"
       + " agent_id = excluded.agent_id, root_span_id = excluded.root_span_id,"
       + " root_span_name = excluded.root_span_name, start_time = excluded.start_time,"
       + " end_time = excluded.end_time, duration_ms = excluded.duration_ms, span_count = excluded.span_count,"
@@ -58,12 +61,17 @@ public final class TraceWriter {
       + " updated_at = excluded.updated_at";
 
   // One bound parameter (a JSON array of trace ids) whatever the batch size: no variable limit, one statement.
+  // The tenants storing each trace id, the one with the most spans first: what spans that name no tenant join.
+  static final String STORED_TENANTS = "SELECT trace_id, tenant_id FROM trace_summaries"
+      + " WHERE trace_id IN (SELECT value FROM json_each(?)) AND tenant_id <> '' ORDER BY trace_id, span_count DESC, tenant_id";
+
+  // Every tenant's summaries of the batch's trace ids: a keyed probe by trace id; the writer keeps the keys it writes.
   static final String EXISTING_SUMMARIES =
-      "SELECT trace_id, verdict FROM trace_summaries WHERE trace_id IN (SELECT value FROM json_each(?))";
+      "SELECT trace_id, tenant_id, verdict FROM trace_summaries WHERE trace_id IN (SELECT value FROM json_each(?))";
 
   static final String STORED_SPAN_FACTS = "SELECT trace_id, id, parent_span_id, span_name, status, start_time,"
       + " end_time, duration_ms, tenant_id, ticket_id, agent_id FROM agent_traces"
-      + " WHERE trace_id IN (SELECT value FROM json_each(?))";
+      + " WHERE (trace_id, tenant_id) IN (" + TraceKey.SQL_KEYS + ")";
 
   private final Supplier<Pool> writerPools;
   private final Supplier<Future<Void>> fileCheck;
@@ -130,16 +138,54 @@ public final class TraceWriter {
   }
 
   private Future<WriteResult> writeWith(Pool pool, List<TraceMessage> batch) {
+    // Spans that name no tenant join their trace's tenant (TraceTenants): from their own message, else from what is
+    // stored under the trace id.
+    List<TraceMessage> resolved = new ArrayList<>(batch.size());
+    Set<String> askStored = new LinkedHashSet<>();
+    for (TraceMessage m : batch) {
+      String owner = TraceTenants.ownerOf(m);
+      if (owner == null && TraceTenants.hasSpanWithoutTenant(m)) {
+        askStored.add(m.traceId());
+      }
+      resolved.add(TraceTenants.assign(m, owner));
+    }
+    if (askStored.isEmpty()) {
+      return store(pool, resolved);
+    }
+    // Read before the write transaction, on the writer's own connection: storage is the database's only writer, so
+    // nothing changes in between, and the transaction still starts with a write (see below).
+    return pool.preparedQuery(STORED_TENANTS).execute(Tuple.of(new JsonArray(new ArrayList<>(askStored)).encode()))
+        .compose(rows -> {
+          Map<String, String> owners = new HashMap<>();
+          for (Row r : rows) {
+            owners.putIfAbsent(r.getString(0), r.getString(1)); // the first is the trace with the most spans
+          }
+          List<TraceMessage> owned = new ArrayList<>(resolved.size());
+          for (TraceMessage m : resolved) {
+            owned.add(TraceTenants.assign(m, owners.get(m.traceId())));
+          }
+          return store(pool, owned);
+        });
+  }
+
+  private Future<WriteResult> store(Pool pool, List<TraceMessage> batch) {
     if (batch.isEmpty()) {
       return Future.succeededFuture(new WriteResult(0, 0, 0));
     }
-    Map<String, List<TraceMessage>> byTrace = new LinkedHashMap<>();
+    // A trace is (trace id, tenant): spans of a message that name different tenants go to different traces.
+    Map<TraceKey, List<Part>> byTrace = new LinkedHashMap<>();
+    Set<String> traceIds = new LinkedHashSet<>();
     List<Tuple> spanRows = new ArrayList<>();
     for (TraceMessage m : batch) {
       if (m.spans().isEmpty()) {
         continue; // nothing to store; a trace message always carries spans in practice
       }
-      byTrace.computeIfAbsent(m.traceId(), k -> new ArrayList<>(1)).add(m);
+      Map<String, List<Span>> byTenant = byTenant(m.spans());
+      for (Map.Entry<String, List<Span>> e : byTenant.entrySet()) {
+        byTrace.computeIfAbsent(new TraceKey(m.traceId(), e.getKey()), k -> new ArrayList<>(1))
+            .add(new Part(m, e.getValue(), byTenant.size() > 1));
+      }
+      traceIds.add(m.traceId());
       for (Span s : m.spans()) {
         spanRows.add(spanRow(s));
       }
@@ -147,7 +193,7 @@ public final class TraceWriter {
     if (byTrace.isEmpty()) {
       return Future.succeededFuture(new WriteResult(0, 0, 0));
     }
-    String traceIdsJson = new JsonArray(new ArrayList<>(byTrace.keySet())).encode();
+    String traceIdsJson = new JsonArray(new ArrayList<>(traceIds)).encode();
     // The service tables of the Zipkin read API (V3), in the same transaction as the spans.
     ServiceIndex.Rows serviceRows = serviceIndex.rows(() -> batch.stream().flatMap(m -> m.spans().stream()).iterator());
     // Write first: the transaction is DEFERRED, and a write as its first statement takes the write lock
@@ -156,9 +202,9 @@ public final class TraceWriter {
         .compose(ignored -> ServiceIndex.write(conn, serviceRows))
         .compose(ignored -> conn.preparedQuery(EXISTING_SUMMARIES).execute(Tuple.of(traceIdsJson)))
         .compose(existingRows -> {
-          Map<String, TraceVerdict> stored = new HashMap<>();
+          Map<TraceKey, TraceVerdict> stored = new HashMap<>();
           for (Row r : existingRows) {
-            stored.put(r.getString(0), TraceVerdict.fromWire(r.getString(1)));
+            stored.put(new TraceKey(r.getString(0), r.getString(1)), TraceVerdict.fromWire(r.getString(2)));
           }
           return summaries(conn, byTrace, stored);
         })
@@ -167,16 +213,41 @@ public final class TraceWriter {
         .onSuccess(written -> serviceIndex.committed(serviceRows));
   }
 
+  /** The spans of one message that belong to one trace key; {@code split} when the message held other tenants too. */
+  private record Part(TraceMessage message, List<Span> spans, boolean split) {}
+
+  /** The message's spans by stored tenant, in order; one entry in practice (the aggregator assembles per tenant). */
+  private static Map<String, List<Span>> byTenant(List<Span> spans) {
+    String first = ReadScope.stored(spans.get(0).tenantId());
+    boolean one = true;
+    for (Span s : spans) {
+      if (!ReadScope.stored(s.tenantId()).equals(first)) {
+        one = false;
+        break;
+      }
+    }
+    if (one) {
+      return Map.of(first, spans);
+    }
+    Map<String, List<Span>> out = new LinkedHashMap<>();
+    for (Span s : spans) {
+      out.computeIfAbsent(ReadScope.stored(s.tenantId()), k -> new ArrayList<>()).add(s);
+    }
+    return out;
+  }
+
   /** Summaries of all traces of the batch; recomputed ones read their stored spans in one query. */
-  private static Future<SummaryBatch> summaries(SqlConnection conn, Map<String, List<TraceMessage>> byTrace,
-      Map<String, TraceVerdict> stored) {
+  private static Future<SummaryBatch> summaries(SqlConnection conn, Map<TraceKey, List<Part>> byTrace,
+      Map<TraceKey, TraceVerdict> stored) {
     SummaryBatch out = new SummaryBatch();
-    List<String> recompute = new ArrayList<>();
-    for (Map.Entry<String, List<TraceMessage>> e : byTrace.entrySet()) {
-      List<TraceMessage> messages = e.getValue();
-      TraceMessage only = messages.get(0);
-      if (messages.size() == 1 && only.verdict() != TraceVerdict.LATE && !stored.containsKey(e.getKey())) {
-        out.put(e.getKey(), TraceSummary.fromMessage(only));
+    List<TraceKey> recompute = new ArrayList<>();
+    for (Map.Entry<TraceKey, List<Part>> e : byTrace.entrySet()) {
+      List<Part> parts = e.getValue();
+      Part only = parts.get(0);
+      // The aggregator's counts describe the whole message: usable only when it is this trace's alone.
+      if (parts.size() == 1 && !only.split() && only.message().verdict() != TraceVerdict.LATE
+          && !stored.containsKey(e.getKey())) {
+        out.put(e.getKey(), TraceSummary.fromMessage(only.message(), e.getKey().tenantId()));
       } else {
         out.put(e.getKey(), null); // keeps batch order; filled below
         recompute.add(e.getKey());
@@ -186,26 +257,27 @@ public final class TraceWriter {
       return Future.succeededFuture(out);
     }
     out.recomputed = recompute.size();
-    return conn.preparedQuery(STORED_SPAN_FACTS).execute(Tuple.of(new JsonArray(new ArrayList<>(recompute)).encode()))
+    return conn.preparedQuery(STORED_SPAN_FACTS).execute(Tuple.of(TraceKey.json(recompute)))
         .map(rows -> {
-          Map<String, List<SpanFacts>> factsByTrace = new HashMap<>();
+          Map<TraceKey, List<SpanFacts>> factsByTrace = new HashMap<>();
           for (Row r : rows) {
-            factsByTrace.computeIfAbsent(r.getString(0), k -> new ArrayList<>()).add(facts(r));
+            factsByTrace.computeIfAbsent(new TraceKey(r.getString(0), r.getString(8)), k -> new ArrayList<>())
+                .add(facts(r));
           }
-          for (String traceId : recompute) {
-            List<TraceMessage> messages = byTrace.get(traceId);
+          for (TraceKey key : recompute) {
             TraceVerdict messageVerdict = TraceVerdict.LATE;
             Long firstSeen = null;
             Long emittedAt = null;
-            for (TraceMessage m : messages) {
+            for (Part part : byTrace.get(key)) {
+              TraceMessage m = part.message();
               if (m.verdict() != TraceVerdict.LATE) {
                 messageVerdict = m.verdict(); // the newest non-late message wins
               }
               firstSeen = minNullable(firstSeen, m.firstSeenMillis());
               emittedAt = m.emittedAtMillis() != null ? m.emittedAtMillis() : emittedAt;
             }
-            out.put(traceId, TraceSummary.fromStoredSpans(traceId, factsByTrace.getOrDefault(traceId, List.of()),
-                messageVerdict, stored.get(traceId), firstSeen, emittedAt));
+            out.put(key, TraceSummary.fromStoredSpans(key.traceId(), key.tenantId(),
+                factsByTrace.getOrDefault(key, List.of()), messageVerdict, stored.get(key), firstSeen, emittedAt));
           }
           return out;
         });
@@ -216,7 +288,7 @@ public final class TraceWriter {
     Object duration = r.getValue(7);
     return new SpanFacts(r.getString(1), r.getString(2), r.getString(3), "error".equals(r.getString(4)),
         Timestamps.parseIso(r.getString(5)), end == null ? null : Timestamps.parseIso(end),
-        duration == null ? null : ((Number) duration).longValue(), r.getString(8), r.getString(9), r.getString(10));
+        duration == null ? null : ((Number) duration).longValue(), r.getString(9), r.getString(10));
   }
 
   private static Long minNullable(Long a, Long b) {
@@ -237,7 +309,7 @@ public final class TraceWriter {
         .addString(Timestamps.formatIso(s.startEpochMillis()))
         .addString(s.endEpochMillis() == null ? null : Timestamps.formatIso(s.endEpochMillis()))
         .addLong(s.durationMs())
-        .addString(s.tenantId())
+        .addString(ReadScope.stored(s.tenantId()))
         .addString(s.ticketId())
         .addString(s.agentId())
         .addString(s.attributesJson())
@@ -272,7 +344,7 @@ public final class TraceWriter {
   }
 
   /** Summaries in batch order, plus how many were recomputed. */
-  private static final class SummaryBatch extends LinkedHashMap<String, TraceSummary> {
+  private static final class SummaryBatch extends LinkedHashMap<TraceKey, TraceSummary> {
     int recomputed;
   }
 }

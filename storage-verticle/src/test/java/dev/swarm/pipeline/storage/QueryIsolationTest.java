@@ -34,16 +34,16 @@ class QueryIsolationTest {
       // A heavy search holds the one search connection.
       SqlConnection busy = await(store.database.readerPool().getConnection());
       try {
-        Buffer trace = await(queries.traceJson("t1"));
+        Buffer trace = await(queries.traceJson("t1", null));
         assertNotNull(trace);
         assertTrue(trace.toString().contains("\"trace_id\":\"t1\""));
 
         TraceSearch all = TraceSearch.parse(Map.of());
         List<Future<Buffer>> queued = new ArrayList<>();
         for (int i = 0; i < StorageDatabase.SEARCH_QUEUE_PER_CONNECTION; i++) {
-          queued.add(queries.searchJson(all));
+          queued.add(queries.searchJson(all, null));
         }
-        Throwable refused = awaitFailure(queries.searchJson(all));
+        Throwable refused = awaitFailure(queries.searchJson(all, null));
         assertTrue(TraceQueryRoutes.isQueueFull(refused), refused.toString());
         for (Future<Buffer> f : queued) {
           assertFalse(f.isComplete(), "queued searches wait for the connection");
@@ -75,14 +75,14 @@ class QueryIsolationTest {
         TraceSearch scan = TraceSearch.parse(Map.of("span_name", List.of("agent.run")));
         List<Future<Buffer>> queued = new ArrayList<>();
         for (int i = 0; i < StorageDatabase.SEARCH_QUEUE_PER_CONNECTION * scanConnections; i++) {
-          queued.add(queries.searchJson(scan));
+          queued.add(queries.searchJson(scan, null));
         }
-        Throwable refused = awaitFailure(queries.searchJson(scan));
+        Throwable refused = awaitFailure(queries.searchJson(scan, null));
         assertTrue(TraceQueryRoutes.isQueueFull(refused), refused.toString());
 
         // Meanwhile a search by summary fields and a read by id answer at once.
-        assertTrue(await(queries.searchJson(TraceSearch.parse(Map.of("limit", List.of("1"))))).toString().contains("t1"));
-        assertNotNull(await(queries.traceJson("t1")));
+        assertTrue(await(queries.searchJson(TraceSearch.parse(Map.of("limit", List.of("1"))), null)).toString().contains("t1"));
+        assertNotNull(await(queries.traceJson("t1", null)));
         for (Future<Buffer> f : queued) {
           assertFalse(f.isComplete(), "queued scans wait for a scan connection");
         }

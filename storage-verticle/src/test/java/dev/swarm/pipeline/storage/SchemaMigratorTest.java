@@ -27,10 +27,11 @@ class SchemaMigratorTest {
   @Test
   void freshFileGetsBothTablesWithTheTraceScopedSpanKey() throws Exception {
     SqliteSettings settings = settings();
-    assertEquals(List.of(1, 2, 3, 4, 5, 6), SchemaMigrator.fromClasspath().migrate(settings));
+    assertEquals(List.of(1, 2, 3, 4, 5, 6, 7), SchemaMigrator.fromClasspath().migrate(settings));
     try (Connection c = settings.openConnection()) {
-      assertEquals(List.of("trace_id", "id"), SchemaMigrator.primaryKeyColumns(c, "agent_traces"));
-      assertEquals(List.of("trace_id"), SchemaMigrator.primaryKeyColumns(c, "trace_summaries"));
+      // The tenant is part of a span's and a trace's identity (V7).
+      assertEquals(List.of("trace_id", "tenant_id", "id"), SchemaMigrator.primaryKeyColumns(c, "agent_traces"));
+      assertEquals(List.of("trace_id", "tenant_id"), SchemaMigrator.primaryKeyColumns(c, "trace_summaries"));
       assertEquals("wal", single(c, "PRAGMA journal_mode"));
       assertEquals(Integer.toString(SqliteSettings.NEW_DATABASE_PAGE_SIZE), single(c, "PRAGMA page_size"));
       assertEquals("0", single(c, "PRAGMA foreign_keys"));
@@ -54,6 +55,46 @@ class SchemaMigratorTest {
   }
 
   @Test
+  void v7KeepsEveryRowAndGivesEachTenantOfAMixedTraceItsOwnSummary() throws Exception {
+    SqliteSettings settings = settings();
+    List<Migration> all = SchemaMigrator.fromClasspath().migrations();
+    new SchemaMigrator(all.subList(0, 6)).migrate(settings);
+    try (Connection c = settings.openConnection()) {
+      // t1: one tenant; t2: no tenant; t3: spans of two tenants under one trace id (possible before V7).
+      exec(c, "INSERT INTO agent_traces (id, trace_id, parent_span_id, span_name, start_time, end_time, tenant_id,"
+          + " attributes) VALUES ('r', 't1', NULL, 'run', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:01.000Z',"
+          + " 'acme', '{\"service.name\":\"API\"}'), ('a', 't1', 'r', 'call', '2026-01-01T00:00:00.100Z', NULL, 'acme', '{}'),"
+          + " ('r', 't2', NULL, 'run', '2026-01-01T00:00:00.000Z', NULL, NULL, '{}'),"
+          + " ('r', 't3', NULL, 'run', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:02.000Z', 'acme', '{}'),"
+          + " ('x', 't3', 'r', 'forged', '2026-01-01T00:00:00.500Z', NULL, 'mallory', '{}')");
+      exec(c, "INSERT INTO trace_summaries (trace_id, tenant_id, start_time, span_count, complete, verdict,"
+          + " first_span_count) VALUES ('t1', 'acme', '2026-01-01T00:00:00.000Z', 2, 1, 'complete', 2),"
+          + " ('t2', NULL, '2026-01-01T00:00:00.000Z', 1, 1, 'complete', 1),"
+          + " ('t3', 'acme', '2026-01-01T00:00:00.000Z', 2, 1, 'complete', 2)");
+      exec(c, "INSERT INTO service_span_names VALUES ('api', 'run')");
+      exec(c, "INSERT INTO trace_services VALUES ('api', '2026-01-01T00:00:00.000Z', 't1')");
+    }
+    assertEquals(List.of(7), SchemaMigrator.fromClasspath().migrate(settings));
+    try (Connection c = settings.openConnection()) {
+      assertEquals("5", single(c, "SELECT count(*) FROM agent_traces"));
+      assertEquals("", single(c, "SELECT tenant_id FROM agent_traces WHERE trace_id = 't2'"));
+      assertEquals("acme|2|complete|2", single(c, "SELECT tenant_id || '|' || span_count || '|' || verdict || '|'"
+          + " || first_span_count FROM trace_summaries WHERE trace_id = 't1'"));
+      assertEquals("|1|complete", single(c, "SELECT tenant_id || '|' || span_count || '|' || verdict"
+          + " FROM trace_summaries WHERE trace_id = 't2'"));
+      assertEquals("acme:1:1:0,mallory:1:0:0", single(c, "SELECT group_concat(tenant_id || ':' || span_count || ':'"
+          + " || root_count || ':' || complete, ',') FROM (SELECT * FROM trace_summaries WHERE trace_id = 't3'"
+          + " ORDER BY tenant_id)"));
+      assertEquals("2000", single(c, "SELECT duration_ms FROM trace_summaries WHERE trace_id = 't3' AND tenant_id = 'acme'"));
+      assertEquals("acme|api|run", single(c, "SELECT tenant_id || '|' || service_name || '|' || span_name"
+          + " FROM service_span_names WHERE span_name = 'run' AND tenant_id = 'acme'"));
+      assertEquals("acme", single(c, "SELECT tenant_id FROM trace_services WHERE trace_id = 't1'"));
+      assertEquals("7", single(c, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
+          + " AND tbl_name = 'trace_summaries' AND name LIKE 'trace_summaries_%'"));
+    }
+  }
+
+  @Test
   void secondRunAppliesNothing() {
     SqliteSettings settings = settings();
     SchemaMigrator.fromClasspath().migrate(settings);
@@ -70,7 +111,7 @@ class SchemaMigratorTest {
       s.execute("INSERT INTO tenants VALUES ('tenant-1', 'Acme')");
       s.execute("INSERT INTO tickets VALUES ('TCK-1', 'tenant-1', 'Fix it')");
     }
-    assertEquals(List.of(1, 2, 3, 4, 5, 6), SchemaMigrator.fromClasspath().migrate(settings));
+    assertEquals(List.of(1, 2, 3, 4, 5, 6, 7), SchemaMigrator.fromClasspath().migrate(settings));
     try (Connection c = settings.openConnection()) {
       assertEquals("Acme", single(c, "SELECT name FROM tenants WHERE id = 'tenant-1'"));
       assertEquals("1", single(c, "SELECT count(*) FROM tickets"));
@@ -155,7 +196,7 @@ class SchemaMigratorTest {
   @Test
   void classpathHoldsTheVersionedScriptsInOrder() {
     List<Migration> migrations = SchemaMigrator.fromClasspath().migrations();
-    assertEquals(List.of(1, 2, 3, 4, 5, 6), migrations.stream().map(Migration::version).toList());
+    assertEquals(List.of(1, 2, 3, 4, 5, 6, 7), migrations.stream().map(Migration::version).toList());
     assertEquals("agent_traces", migrations.get(0).description());
     assertFalse(migrations.get(0).sql().isBlank());
   }

@@ -42,21 +42,21 @@ class SpanNameScanTest {
       TraceQueryService queries = new TraceQueryService(store.vertx, store.database.readerPool(), 1000);
 
       JsonObject first = new JsonObject(await(queries.searchJson(TraceSearch.parse(Map.of(
-          "span_name", List.of("git.push"))))).toString());
+          "span_name", List.of("git.push"))), null)).toString());
       assertEquals(0, first.getJsonArray("traces").size());
       assertEquals(Boolean.TRUE, first.getBoolean("partial"));
       String cursor = first.getString("next_cursor");
       assertTrue(cursor != null && !cursor.isEmpty());
 
       JsonObject second = new JsonObject(await(queries.searchJson(TraceSearch.parse(Map.of(
-          "span_name", List.of("git.push"), "cursor", List.of(cursor))))).toString());
+          "span_name", List.of("git.push"), "cursor", List.of(cursor))), null)).toString());
       assertEquals("rare", second.getJsonArray("traces").getJsonObject(0).getString("trace_id"));
       assertEquals(null, second.getValue("next_cursor"));
       assertEquals(null, second.getValue("partial"));
 
       // A common name fills its page within the bound: an ordinary cursor, no "partial".
       JsonObject common = new JsonObject(await(queries.searchJson(TraceSearch.parse(Map.of(
-          "span_name", List.of("llm.chat"), "limit", List.of("5"))))).toString());
+          "span_name", List.of("llm.chat"), "limit", List.of("5"))), null)).toString());
       assertEquals(5, common.getJsonArray("traces").size());
       assertEquals(null, common.getValue("partial"));
       assertTrue(common.getString("next_cursor") != null);
@@ -84,17 +84,17 @@ class SpanNameScanTest {
 
       JsonArray beyond = new JsonArray(await(zipkin.zipkinTraces(ZipkinTraceQuery.parse(Map.of(
           "spanName", List.of("git.push"), "endTs", List.of(String.valueOf(now)), "lookback", List.of(lookback)),
-          now))).toString());
+          now), null)).toString());
       assertEquals(0, beyond.size(), "the rare trace lies past the bound");
       JsonArray tagBeyond = new JsonArray(await(zipkin.zipkinTraces(ZipkinTraceQuery.parse(Map.of(
           "annotationQuery", List.of("k=r"), "endTs", List.of(String.valueOf(now)), "lookback", List.of(lookback),
-          "limit", List.of("1000")), now))).toString());
+          "limit", List.of("1000")), now), null)).toString());
       assertEquals(1000, tagBeyond.size(), "a common tag fills the page");
 
       // A lookback that ends before the newer traces reaches the rare one.
       JsonArray narrow = new JsonArray(await(zipkin.zipkinTraces(ZipkinTraceQuery.parse(Map.of(
           "spanName", List.of("git.push"), "endTs", List.of(String.valueOf(base + 5000)),
-          "lookback", List.of("60000")), now))).toString());
+          "lookback", List.of("60000")), now), null)).toString());
       assertEquals(1, narrow.size());
       assertEquals("a0", narrow.getJsonArray(0).getJsonObject(0).getString("traceId").replaceFirst("^0+", ""));
     }

@@ -36,7 +36,7 @@ class StorageVerticleTest {
       assertThrows(IllegalStateException.class, verticle::queryService);
       String id = await(vertx.deployVerticle(verticle));
 
-      JsonObject page = new JsonObject(await(verticle.queryService().searchJson(TraceSearch.newest(5))));
+      JsonObject page = new JsonObject(await(verticle.queryService().searchJson(TraceSearch.newest(5), null)));
       assertEquals(0, page.getJsonArray("traces").size());
       assertTrue(Files.exists(config.sqlitePath()));
       assertNotNull(registry.find("trace.storage.queue.spans").gauge());

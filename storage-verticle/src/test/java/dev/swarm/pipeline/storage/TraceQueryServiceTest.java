@@ -68,7 +68,7 @@ class TraceQueryServiceTest {
         "agent-" + tenant);
     Span child = new Span("c", traceId, "r", "llm.chat", SpanKind.CLIENT, childStatus, TestSpans.T0 + offsetMs + 1,
         TestSpans.T0 + offsetMs + 1 + childMs, childMs, tenant, null, null, "{}", "[]", 0);
-    Span grandchild = span(traceId, "g", "c", "tool.search", offsetMs + 2);
+    Span grandchild = span(traceId, "g", "c", "tool.search", offsetMs + 2).withTenantId(tenant);
     return List.of(root, child, grandchild);
   }
 
@@ -77,7 +77,7 @@ class TraceQueryServiceTest {
     for (int i = 0; i < nameValue.length; i += 2) {
       params.put(nameValue[i], List.of(nameValue[i + 1]));
     }
-    return new JsonObject(await(queries.searchJson(TraceSearch.parse(params))));
+    return new JsonObject(await(queries.searchJson(TraceSearch.parse(params), null)));
   }
 
   private static List<String> traceIds(JsonObject page) {
@@ -92,7 +92,7 @@ class TraceQueryServiceTest {
   @Test
   void returnsTheTraceAsATree() {
     await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.ERROR, 40)))));
-    JsonObject doc = new JsonObject(await(queries.traceJson("t1")));
+    JsonObject doc = new JsonObject(await(queries.traceJson("t1", null)));
     assertEquals("t1", doc.getString("trace_id"));
     assertEquals(true, doc.getBoolean("complete"));
     assertEquals("complete", doc.getString("verdict"));
@@ -115,7 +115,7 @@ class TraceQueryServiceTest {
 
   @Test
   void anUnknownTraceIsNull() {
-    assertNull(await(queries.traceJson("nope")));
+    assertNull(await(queries.traceJson("nope", null)));
   }
 
   @Test
@@ -126,7 +126,7 @@ class TraceQueryServiceTest {
       spans.add(span("deep", "s" + i, i == 0 ? null : "s" + (i - 1), "step", i));
     }
     await(writer.write(List.of(message(TraceVerdict.COMPLETE, spans))));
-    Buffer body = await(queries.traceJson("deep"));
+    Buffer body = await(queries.traceJson("deep", null));
     JsonFactory deep = new JsonFactoryBuilder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build()).build();
     int ids = 0;
@@ -152,7 +152,7 @@ class TraceQueryServiceTest {
   void aTraceLargerThanTheLimitIsTruncated() {
     TraceQueryService small = new TraceQueryService(vertx, database.readerPool(), 2);
     await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)))));
-    JsonObject doc = new JsonObject(await(small.traceJson("t1")));
+    JsonObject doc = new JsonObject(await(small.traceJson("t1", null)));
     assertEquals(true, doc.getBoolean("truncated"));
     assertEquals(3, doc.getInteger("span_count"));
     assertEquals("c", doc.getJsonObject("root").getJsonArray("children").getJsonObject(0).getString("id"));
@@ -168,7 +168,7 @@ class TraceQueryServiceTest {
         message(TraceVerdict.INCOMPLETE, trace("t3", 2000, "globex", SpanStatus.OK, 50)))));
     // A span name only t1 has.
     await(writer.write(List.of(new TraceMessage("t1", TraceVerdict.LATE, 1, 0, 0, 0, 0, null, null,
-        List.of(span("t1", "late", "r", "memory.recall", 3))))));
+        List.of(span("t1", "late", "r", "memory.recall", 3).withTenantId("acme"))))));
 
     assertEquals(List.of("t3", "t2", "t1"), traceIds(search()));
     assertEquals(List.of("t2", "t1"), traceIds(search("tenant_id", "acme")));
@@ -222,9 +222,9 @@ class TraceQueryServiceTest {
     assertEquals(List.of("s2"), traceIds(search("attr", "branch=main")));
     assertEquals(List.of(), traceIds(search("attr", "branch=dev")));
     assertEquals(List.of("s1"), traceIds(new JsonObject(await(queries.searchJson(TraceSearch.parse(Map.of("attr",
-        List.of("model=claude-opus", "method=POST")))))))); // every term holds
+        List.of("model=claude-opus", "method=POST"))), null))))); // every term holds
     assertEquals(List.of(), traceIds(new JsonObject(await(queries.searchJson(TraceSearch.parse(Map.of("attr",
-        List.of("model=claude-opus", "branch=main"))))))));
+        List.of("model=claude-opus", "branch=main"))), null)))));
     assertEquals(List.of("s2"), traceIds(search("max_duration_ms", "100")));
     assertEquals(List.of("s1"), traceIds(search("min_duration_ms", "100", "max_duration_ms", "900")));
 
@@ -241,13 +241,13 @@ class TraceQueryServiceTest {
   @Test
   void lateSpansCountWhatATraceGainedAfterItsFirstWriteAndReplaysDoNotInflateIt() {
     await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)))));
-    assertEquals(0, new JsonObject(await(queries.traceJson("t1"))).getInteger("late_spans"));
+    assertEquals(0, new JsonObject(await(queries.traceJson("t1", null))).getInteger("late_spans"));
     TraceMessage late = new TraceMessage("t1", TraceVerdict.LATE, 2, 0, 0, 0, 0, null, null,
-        List.of(span("t1", "late1", "r", "memory.recall", 3), span("t1", "late2", "r", "memory.recall", 4)));
+        List.of(span("t1", "late1", "r", "memory.recall", 3).withTenantId("acme"), span("t1", "late2", "r", "memory.recall", 4).withTenantId("acme")));
     await(writer.write(List.of(late)));
     await(writer.write(List.of(late))); // a replay after a crash
     await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)))));
-    JsonObject t1 = new JsonObject(await(queries.traceJson("t1")));
+    JsonObject t1 = new JsonObject(await(queries.traceJson("t1", null)));
     assertEquals(5, t1.getInteger("span_count"));
     assertEquals(2, t1.getInteger("late_spans"));
     assertEquals(2, search("tenant_id", "acme").getJsonArray("traces").getJsonObject(0).getInteger("late_spans"));
@@ -284,9 +284,9 @@ class TraceQueryServiceTest {
   @Test
   void searchUsesTheSummaryIndexes() throws Exception {
     List<Object> params = new ArrayList<>();
-    String newest = TraceQueryService.searchSql(TraceSearch.newest(20), params);
+    String newest = TraceQueryService.searchSql(TraceSearch.newest(20), null, params);
     String byTenant = TraceQueryService.searchSql(TraceSearch.parse(Map.of("tenant_id", List.of("a"),
-        "cursor", List.of(new TraceCursor("2026-11-27T23:24:23.123Z", "t").encode()))), new ArrayList<>());
+        "cursor", List.of(new TraceCursor("2026-11-27T23:24:23.123Z", "t").encode()))), null, new ArrayList<>());
     try (Connection c = settings.openConnection(); Statement s = c.createStatement()) {
       assertTrue(plan(s, newest.replace("?", "20")).contains("trace_summaries_by_start"), plan(s, newest.replace("?", "20")));
       String tenantPlan = plan(s, byTenant.replaceFirst("\\?", "'a'").replaceFirst("\\?", "'x'")
@@ -296,7 +296,7 @@ class TraceQueryServiceTest {
       // Rare states have partial indexes of their own (V5), in the search's order.
       for (Map.Entry<String, String> e : Map.of("status", "error", "complete", "false").entrySet()) {
         String sql = TraceQueryService.searchSql(TraceSearch.parse(Map.of(e.getKey(), List.of(e.getValue()))),
-            new ArrayList<>()).replace("?", "20");
+            null, new ArrayList<>()).replace("?", "20");
         String p = plan(s, sql);
         assertTrue(p.contains(e.getKey().equals("status") ? "trace_summaries_with_errors" : "trace_summaries_incomplete"),
             e + ": " + p);
@@ -370,10 +370,10 @@ class TraceQueryServiceTest {
         new io.vertx.sqlclient.PoolOptions().setMaxSize(1));
     try {
       TraceQueryService service = new TraceQueryService(vertx, pool, 100);
-      assertEquals("t1", new JsonObject(await(service.traceJson("t1"))).getString("trace_id"));
+      assertEquals("t1", new JsonObject(await(service.traceJson("t1", null))).getString("trace_id"));
       Thread.sleep(250); // the time limit must count from each statement, not from the connection's last one
-      assertEquals("t1", new JsonObject(await(service.traceJson("t1"))).getString("trace_id"));
-      assertEquals(1, new JsonObject(await(service.searchJson(TraceSearch.newest(5)))).getJsonArray("traces").size());
+      assertEquals("t1", new JsonObject(await(service.traceJson("t1", null))).getString("trace_id"));
+      assertEquals(1, new JsonObject(await(service.searchJson(TraceSearch.newest(5), null))).getJsonArray("traces").size());
     } finally {
       await(pool.close());
     }

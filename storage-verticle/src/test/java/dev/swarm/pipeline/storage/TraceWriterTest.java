@@ -89,14 +89,83 @@ class TraceWriterTest {
   @Test
   void ownersComeFromTheRootElseTheEarliestSpanThatHasThem() throws Exception {
     List<Span> spans = List.of(
-        TestSpans.withOwners(span("t1", "r", null, "agent.run", 0), null, "TCK-root", null),
-        TestSpans.withOwners(span("t1", "a", "r", "x", 9), "tenant-late", "TCK-a", "agent-late"),
-        TestSpans.withOwners(span("t1", "b", "r", "y", 3), "tenant-early", "TCK-b", null));
+        TestSpans.withOwners(span("t1", "r", null, "agent.run", 0), "acme", "TCK-root", null),
+        TestSpans.withOwners(span("t1", "a", "r", "x", 9), "acme", "TCK-a", "agent-late"),
+        TestSpans.withOwners(span("t1", "b", "r", "y", 3), "acme", "TCK-b", null));
     await(writer.write(List.of(message(TraceVerdict.COMPLETE, spans))));
     Map<String, String> summary = summary("t1");
-    assertEquals("tenant-early", summary.get("tenant_id"));
+    assertEquals("acme", summary.get("tenant_id"));
     assertEquals("TCK-root", summary.get("ticket_id"));
     assertEquals("agent-late", summary.get("agent_id"));
+  }
+
+  @Test
+  void spansWithoutATenantJoinTheRootsTenantElseTheEarliestSpanThatNamesOne() throws Exception {
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(
+        TestSpans.withOwners(span("t1", "r", null, "agent.run", 0), "acme", null, null),
+        TestSpans.withOwners(span("t1", "a", "r", "x", 1), null, null, null))))));
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(
+        TestSpans.withOwners(span("t2", "r", null, "agent.run", 0), null, null, null),
+        TestSpans.withOwners(span("t2", "a", "r", "x", 9), "late-named", null, null),
+        TestSpans.withOwners(span("t2", "b", "r", "y", 3), "early-named", null, null))))));
+    assertEquals(List.of("acme"), column("SELECT DISTINCT tenant_id FROM agent_traces WHERE trace_id = 't1'"));
+    assertEquals("2", summary("t1").get("span_count"));
+    assertEquals("complete", summary("t1").get("verdict"));
+    // t2's root names none: it joins the earliest named span's tenant; the other tenant's span is a trace of its own.
+    assertEquals("early-named", query("SELECT tenant_id FROM agent_traces WHERE trace_id = 't2' AND id = 'r'").get(0)
+        .get("tenant_id"));
+    Map<String, String> early = query("SELECT * FROM trace_summaries WHERE trace_id = 't2' AND tenant_id = 'early-named'").get(0);
+    assertEquals("2", early.get("span_count"));
+    assertEquals("complete", early.get("verdict"));
+    Map<String, String> late = query("SELECT * FROM trace_summaries WHERE trace_id = 't2' AND tenant_id = 'late-named'").get(0);
+    assertEquals("1", late.get("span_count"));
+    assertEquals("1", late.get("orphan_count"));
+    assertEquals("incomplete", late.get("verdict"));
+  }
+
+  @Test
+  void aLateSpanWithoutATenantJoinsTheTenantStoringItsTrace() throws Exception {
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(
+        TestSpans.withOwners(span("t1", "r", null, "agent.run", 0), "acme", null, null))))));
+    await(writer.write(List.of(message(TraceVerdict.LATE, List.of(
+        TestSpans.withOwners(span("t1", "late", "r", "x", 5), null, null, null))))));
+    assertEquals(List.of("acme"), column("SELECT DISTINCT tenant_id FROM agent_traces WHERE trace_id = 't1'"));
+    assertEquals("2", summary("t1").get("span_count"));
+    // Spans that never name a tenant are stored under none ('' in the key).
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(
+        TestSpans.withOwners(span("t9", "r", null, "agent.run", 0), null, null, null))))));
+    assertEquals("", summary("t9").get("tenant_id"));
+  }
+
+  @Test
+  void aSpanOfAnotherTenantNeverReplacesARowOrTheSummary() throws Exception {
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(
+        TestSpans.withOwners(span("t1", "r", null, "agent.run", 0), "acme", "TCK-1", null),
+        TestSpans.withOwners(span("t1", "a", "r", "llm.chat", 1), "acme", "TCK-1", null))))));
+    // Another tenant posts the same (trace_id, id) with content of its own.
+    await(writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(
+        TestSpans.withStatus(TestSpans.withOwners(span("t1", "a", null, "forged", 1), "mallory", "TCK-X", null),
+            SpanStatus.ERROR))))));
+    Map<String, String> acmeRow = query("SELECT * FROM agent_traces WHERE trace_id = 't1' AND tenant_id = 'acme'"
+        + " AND id = 'a'").get(0);
+    assertEquals("llm.chat", acmeRow.get("span_name"));
+    assertEquals("ok", acmeRow.get("status"));
+    Map<String, String> acme = query("SELECT * FROM trace_summaries WHERE trace_id = 't1' AND tenant_id = 'acme'").get(0);
+    assertEquals("2", acme.get("span_count"));
+    assertEquals("0", acme.get("error_count"));
+    assertEquals("TCK-1", acme.get("ticket_id"));
+    assertEquals("complete", acme.get("verdict"));
+    assertEquals("forged", query("SELECT * FROM agent_traces WHERE trace_id = 't1' AND tenant_id = 'mallory'").get(0)
+        .get("span_name"));
+    assertEquals("3", count("SELECT count(*) FROM agent_traces"));
+  }
+
+  private List<String> column(String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    for (Map<String, String> row : query(sql)) {
+      out.add(row.values().iterator().next());
+    }
+    return out;
   }
 
   @Test

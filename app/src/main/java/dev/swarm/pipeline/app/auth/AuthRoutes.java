@@ -2,6 +2,7 @@ package dev.swarm.pipeline.app.auth;
 
 import dev.swarm.pipeline.app.auth.TokenFile.Token;
 import dev.swarm.pipeline.ingest.IngestFlow;
+import dev.swarm.pipeline.storage.ReadScope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * static files: unknown or missing credentials are answered 401 with {@code WWW-Authenticate} (Bearer, and Basic
  * unless a script asks with {@code X-Requested-With}), a token without the needed scope 403. Writes (POST, PUT) need {@code write}, everything else
  * {@code read}. A tenant's token makes the request write as that tenant ({@link IngestFlow#WRITE_TENANT}); a token
- * of every tenant writes the spans' own tenants, or the one {@code X-Scope-OrgID} names.
+ * of every tenant writes the spans' own tenants, or the one {@code X-Scope-OrgID} names. Reads see only the token's
+ * tenant ({@link ReadScope}); a token of every tenant reads them all, or the one {@code X-Scope-OrgID} names.
  */
 public final class AuthRoutes {
   static final String REALM = "trace-pipeline";
@@ -145,9 +147,12 @@ public final class AuthRoutes {
           return;
         }
         ctx.put(IngestFlow.WRITE_TENANT, org);
+        ctx.put(ReadScope.TENANT, org);
       }
     } else {
+      // The one tenant this token writes as and reads: storage's queries filter by it.
       ctx.put(IngestFlow.WRITE_TENANT, tenant);
+      ctx.put(ReadScope.TENANT, tenant);
     }
     ok.increment();
     ctx.next();

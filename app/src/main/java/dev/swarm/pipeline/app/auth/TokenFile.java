@@ -140,11 +140,6 @@ public record TokenFile(List<Token> tokens, Map<String, TenantLimits> tenants) {
     if (TenantIds.ANY.equals(tenant) && !scopes.isEmpty() && !scopes.contains(Scope.ADMIN)) {
       problems.add(at + ".tenant: \"*\" (every tenant) needs the admin scope");
     }
-    if (scopes.contains(Scope.READ) && !TenantIds.ANY.equals(tenant)) {
-      // Until every read path filters by tenant, a tenant's read token would see every tenant's traces.
-      problems.add(at + ".scopes: read needs tenant \"*\" (with admin) for now: reads are not yet limited to one"
-          + " tenant, so a read token sees every tenant's traces");
-    }
     if (problems.size() > before) {
       return null;
     }

@@ -71,14 +71,15 @@ class TokenFileTest {
         .contains("tokens[1].sha256: the same token is listed twice"));
   }
 
-  /** Reads are not yet limited to a tenant: a tenant's read token would see every tenant, so it is refused. */
+  /** A tenant's token may read: storage answers it with its own tenant's traces only. */
   @Test
-  void aReadScopeNeedsTheTokenOfEveryTenant() {
+  void aTenantsTokenMayHaveTheReadScope() {
     String tenantReader = """
         {"tokens": [{"sha256": "%s", "tenant": "acme", "scopes": ["write", "read"]}]}
         """.formatted(TokenFile.sha256Hex("r"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> TokenFile.parse(tenantReader)).getMessage()
-        .contains("tokens[0].scopes: read needs tenant \"*\""));
+    TokenFile f = TokenFile.parse(tenantReader);
+    assertEquals(Set.of(Scope.WRITE, Scope.READ), f.find("r").scopes());
+    assertEquals("acme", f.find("r").tenant());
   }
 
   @Test

@@ -2,7 +2,9 @@ package dev.swarm.pipeline.storage.compat;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.storage.ReadScope;
 import dev.swarm.pipeline.storage.StoredSpan;
+import dev.swarm.pipeline.storage.TraceKey;
 import dev.swarm.pipeline.storage.TraceQueryService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,17 +32,29 @@ public final class CompatQueryService {
   static final String SPAN_COLUMNS = "a.trace_id, a.id, a.parent_span_id, a.span_name, a.span_kind, a.status,"
       + " a.start_time, a.end_time, a.duration_ms, a.tenant_id, a.ticket_id, a.agent_id, a.attributes, a.events";
 
+  // Each read comes in two forms: of one tenant (the caller's; the tenant filters inside the query) and of every
+  // tenant (authentication off, or a token of every tenant).
   private static final String SERVICES = "SELECT DISTINCT service_name FROM service_span_names ORDER BY service_name";
+  private static final String SERVICES_OF_TENANT =
+      "SELECT service_name FROM service_span_names WHERE tenant_id = ? GROUP BY service_name ORDER BY service_name";
   private static final String SPAN_NAMES =
-      "SELECT span_name FROM service_span_names WHERE service_name = ? ORDER BY span_name";
-  private static final String FIND_TRACE =
-      "SELECT trace_id FROM trace_summaries WHERE trace_id IN (SELECT value FROM json_each(?)) LIMIT 1";
+      "SELECT DISTINCT span_name FROM service_span_names WHERE service_name = ? ORDER BY span_name";
+  private static final String SPAN_NAMES_OF_TENANT =
+      "SELECT span_name FROM service_span_names WHERE tenant_id = ? AND service_name = ? ORDER BY span_name";
+  // Of the candidate ids (the forms of one requested id), the trace with the most spans.
+  private static final String FIND_TRACE = "SELECT trace_id, tenant_id FROM trace_summaries"
+      + " WHERE trace_id IN (SELECT value FROM json_each(?)) ORDER BY span_count DESC, tenant_id LIMIT 1";
+  private static final String FIND_TRACE_OF_TENANT = "SELECT trace_id, tenant_id FROM trace_summaries"
+      + " WHERE trace_id IN (SELECT value FROM json_each(?)) AND tenant_id = ? ORDER BY span_count DESC LIMIT 1";
   private static final String SPANS_OF_TRACE = "SELECT " + SPAN_COLUMNS
-      + " FROM agent_traces a WHERE a.trace_id = ? ORDER BY a.start_time, a.id LIMIT ?";
-  // Spans of several traces, in the order of the id list (newest trace first), so a cap cuts the oldest.
-  private static final String SPANS_OF_TRACES = "SELECT " + SPAN_COLUMNS + ", j.key"
-      + " FROM json_each(?) j JOIN agent_traces a ON a.trace_id = j.value ORDER BY j.key, a.start_time, a.id LIMIT ?";
+      + " FROM agent_traces a WHERE a.trace_id = ? AND a.tenant_id = ? ORDER BY a.start_time, a.id LIMIT ?";
+  // Spans of several traces, in the order of the key list (newest trace first), so a cap cuts the oldest.
+  private static final String SPANS_OF_TRACES = "SELECT " + SPAN_COLUMNS + ", j.key FROM json_each(?) j"
+      + " JOIN agent_traces a ON a.trace_id = j.value ->> 0 AND a.tenant_id = j.value ->> 1"
+      + " ORDER BY j.key, a.start_time, a.id LIMIT ?";
   private static final String SERVICE_OF_SPAN = ServiceIndex.SQL_SERVICE_OF_SPAN;
+  /** The rows of candidate {@code c}'s trace in {@code agent_traces a}. */
+  private static final String OWN_ROWS = "a.trace_id = c.trace_id AND a.tenant_id = c.tenant_id";
 
   private final Vertx vertx;
   private final Pool pool;
@@ -60,50 +74,60 @@ public final class CompatQueryService {
     this.maxSpans = base.maxTraceSpans();
   }
 
-  /** {@code ["svc-a","svc-b"]}. */
-  public Future<Buffer> services() {
-    return pool.query(SERVICES).execute().map(rows -> stringArray(rows));
+  /**
+   * {@code ["svc-a","svc-b"]}.
+   *
+   * @param tenant the caller's tenant, or null for every tenant (so in every method here)
+   */
+  public Future<Buffer> services(String tenant) {
+    Future<RowSet<Row>> rows = tenant == null ? pool.query(SERVICES).execute()
+        : pool.preparedQuery(SERVICES_OF_TENANT).execute(Tuple.of(tenant));
+    return rows.map(CompatQueryService::stringArray);
   }
 
   /** Span names of a service (lower-cased, as Zipkin lists them). */
-  public Future<Buffer> spanNames(String service) {
-    return pool.preparedQuery(SPAN_NAMES).execute(Tuple.of(service)).map(rows -> stringArray(rows));
+  public Future<Buffer> spanNames(String service, String tenant) {
+    Future<RowSet<Row>> rows = tenant == null ? pool.preparedQuery(SPAN_NAMES).execute(Tuple.of(service))
+        : pool.preparedQuery(SPAN_NAMES_OF_TENANT).execute(Tuple.of(tenant, service));
+    return rows.map(CompatQueryService::stringArray);
   }
 
   /** The stored spans of a trace (at most the span cap, earliest first), or null when unknown. */
-  public Future<List<StoredSpan>> trace(String requestedId) {
+  public Future<List<StoredSpan>> trace(String requestedId, String tenant) {
     String candidates = new JsonArray(new ArrayList<Object>(CompatIds.lookupCandidates(requestedId))).encode();
-    return pointPool.preparedQuery(FIND_TRACE).execute(Tuple.of(candidates)).compose(found -> {
+    Future<RowSet<Row>> find = tenant == null ? pointPool.preparedQuery(FIND_TRACE).execute(Tuple.of(candidates))
+        : pointPool.preparedQuery(FIND_TRACE_OF_TENANT).execute(Tuple.of(candidates, tenant));
+    return find.compose(found -> {
       if (found.size() == 0) {
         return Future.succeededFuture(null);
       }
-      String traceId = found.iterator().next().getString(0);
-      return pointPool.preparedQuery(SPANS_OF_TRACE).execute(Tuple.of(traceId, maxSpans)).map(CompatQueryService::spans);
+      Row key = found.iterator().next();
+      return pointPool.preparedQuery(SPANS_OF_TRACE).execute(Tuple.of(key.getString(0), key.getString(1), maxSpans))
+          .map(CompatQueryService::spans);
     });
   }
 
   /** A trace as Zipkin JSON (an array of spans), or null when unknown. */
-  public Future<Buffer> zipkinTrace(String requestedId) {
-    return trace(requestedId).compose(spans -> spans == null ? Future.succeededFuture(null)
+  public Future<Buffer> zipkinTrace(String requestedId, String tenant) {
+    return trace(requestedId, tenant).compose(spans -> spans == null ? Future.succeededFuture(null)
         : vertx.executeBlocking(() -> render(gen -> ZipkinSpanJson.writeTrace(gen, spans)), false));
   }
 
   /** Zipkin's trace search: an array of traces, each an array of spans, newest first. */
-  public Future<Buffer> zipkinTraces(ZipkinTraceQuery query) {
+  public Future<Buffer> zipkinTraces(ZipkinTraceQuery query, String tenant) {
     List<Object> params = new ArrayList<>();
-    String sql = searchSql(query, params);
+    String sql = searchSql(query, tenant, params);
     Pool lane = query.probesSpans() ? scanPool : pool;
     return lane.preparedQuery(sql).execute(Tuple.wrap(params)).compose(ids -> {
       // A trace may be listed twice for a service (see V3): keep its newest place.
-      java.util.Set<Object> unique = new java.util.LinkedHashSet<>();
+      java.util.Set<TraceKey> unique = new java.util.LinkedHashSet<>();
       for (Row r : ids) {
-        unique.add(r.getString(0));
+        unique.add(new TraceKey(r.getString(0), r.getString(1)));
       }
-      List<Object> traceIds = new ArrayList<>(unique);
-      if (traceIds.isEmpty()) {
+      if (unique.isEmpty()) {
         return Future.succeededFuture(Buffer.buffer("[]"));
       }
-      return pool.preparedQuery(SPANS_OF_TRACES).execute(Tuple.of(new JsonArray(traceIds).encode(), maxSpans + 1))
+      return pool.preparedQuery(SPANS_OF_TRACES).execute(Tuple.of(TraceKey.json(unique), maxSpans + 1))
           .compose(rows -> vertx.executeBlocking(() -> renderTraces(rows), false));
     });
   }
@@ -115,20 +139,26 @@ public final class CompatQueryService {
    * trace in the lookback (6.8 s on 2.9M spans in the probe that filed the hostile-clients issue). Zipkin's API has
    * no cursor, so past the bound the answer is simply shorter; a narrower lookback reaches older traces.
    */
-  static String searchSql(ZipkinTraceQuery q, List<Object> params) {
+  static String searchSql(ZipkinTraceQuery q, String tenant, List<Object> params) {
     StringBuilder candidates = new StringBuilder();
     String idColumn;
     String startColumn;
     if (q.serviceName() != null) {
-      candidates.append("SELECT t.trace_id AS trace_id, t.start_time AS start_time FROM trace_services t")
-          .append(" JOIN trace_summaries s ON s.trace_id = t.trace_id WHERE t.service_name = ?");
+      candidates.append("SELECT t.trace_id AS trace_id, t.tenant_id AS tenant_id, t.start_time AS start_time")
+          .append(" FROM trace_services t JOIN trace_summaries s ON s.trace_id = t.trace_id AND s.tenant_id = t.tenant_id")
+          .append(" WHERE t.service_name = ?");
       params.add(q.serviceName());
       idColumn = "t.trace_id";
       startColumn = "t.start_time";
     } else {
-      candidates.append("SELECT s.trace_id AS trace_id, s.start_time AS start_time FROM trace_summaries s WHERE 1 = 1");
+      candidates.append("SELECT s.trace_id AS trace_id, s.tenant_id AS tenant_id, s.start_time AS start_time")
+          .append(" FROM trace_summaries s WHERE 1 = 1");
       idColumn = "s.trace_id";
       startColumn = "s.start_time";
+    }
+    if (tenant != null) {
+      candidates.append(" AND s.tenant_id = ?");
+      params.add(tenant);
     }
     candidates.append(" AND ").append(startColumn).append(" >= ? AND ").append(startColumn).append(" <= ?");
     params.add(Timestamps.formatIso(Math.max(Timestamps.MIN_EPOCH_MILLIS, q.endTsMillis() - q.lookbackMillis())));
@@ -140,7 +170,7 @@ public final class CompatQueryService {
     StringBuilder probes = new StringBuilder();
     if (q.spanName() != null || q.minDurationMicros() != null || q.maxDurationMicros() != null) {
       // Span conditions hold for one span of the service, as in Zipkin.
-      probes.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = c.trace_id");
+      probes.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE ").append(OWN_ROWS);
       if (q.serviceName() != null) {
         probes.append(" AND ").append(SERVICE_OF_SPAN).append(" = ?");
         params.add(q.serviceName());
@@ -161,7 +191,7 @@ public final class CompatQueryService {
     }
     for (ZipkinTraceQuery.Term term : q.annotationQuery()) {
       String path = "$.\"" + term.key() + "\"";
-      probes.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE a.trace_id = c.trace_id");
+      probes.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE ").append(OWN_ROWS);
       if (term.value() != null) {
         probes.append(" AND CAST(json_extract(a.attributes, ?) AS TEXT) = ?)");
         params.add(path);
@@ -179,7 +209,7 @@ public final class CompatQueryService {
     if (probes.length() > 0) {
       candidates.append(" LIMIT ").append(TraceQueryService.SPAN_NAME_SCAN_TRACES);
     }
-    String sql = "SELECT c.trace_id FROM (" + candidates + ") c WHERE 1 = 1" + probes
+    String sql = "SELECT c.trace_id, c.tenant_id FROM (" + candidates + ") c WHERE 1 = 1" + probes
         + " ORDER BY c.start_time DESC, c.trace_id DESC LIMIT ?";
     params.add(q.limit());
     return sql;
@@ -251,6 +281,6 @@ public final class CompatQueryService {
     Object duration = r.getValue(8);
     return new StoredSpan(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
         r.getString(5), r.getString(6), r.getString(7), duration == null ? null : ((Number) duration).longValue(),
-        r.getString(9), r.getString(10), r.getString(11), r.getString(12), r.getString(13));
+        ReadScope.shown(r.getString(9)), r.getString(10), r.getString(11), r.getString(12), r.getString(13));
   }
 }

@@ -2,6 +2,7 @@ package dev.swarm.pipeline.storage.compat;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.swarm.pipeline.storage.LogRateLimit;
+import dev.swarm.pipeline.storage.ReadScope;
 import dev.swarm.pipeline.storage.StoredSpan;
 import dev.swarm.pipeline.storage.TraceQueryRoutes;
 import dev.swarm.pipeline.storage.TraceQueryService;
@@ -53,7 +54,7 @@ public final class CompatRoutes {
   public static void mount(Router router, TraceQueryService base) {
     CompatRoutes routes = new CompatRoutes(new CompatQueryService(base));
     String zipkin = ZIPKIN_PREFIX + "/api/v2";
-    router.get(zipkin + "/services").handler(ctx -> routes.json(ctx, routes.service.services()));
+    router.get(zipkin + "/services").handler(ctx -> routes.json(ctx, routes.service.services(ReadScope.tenantOf(ctx))));
     router.get(zipkin + "/spans").handler(routes::spanNames);
     router.get(zipkin + "/remoteServices").handler(ctx -> routes.json(ctx, Future.succeededFuture(Buffer.buffer("[]"))));
     router.get(zipkin + "/autocompleteKeys").handler(ctx -> routes.json(ctx, Future.succeededFuture(Buffer.buffer("[]"))));
@@ -71,7 +72,7 @@ public final class CompatRoutes {
       text(ctx, 400, "serviceName is required");
       return;
     }
-    json(ctx, service.spanNames(serviceName.trim().toLowerCase(Locale.ROOT)));
+    json(ctx, service.spanNames(serviceName.trim().toLowerCase(Locale.ROOT), ReadScope.tenantOf(ctx)));
   }
 
   private void zipkinTraces(RoutingContext ctx) {
@@ -82,7 +83,7 @@ public final class CompatRoutes {
       text(ctx, 400, e.getMessage());
       return;
     }
-    json(ctx, service.zipkinTraces(query));
+    json(ctx, service.zipkinTraces(query, ReadScope.tenantOf(ctx)));
   }
 
   private void zipkinTrace(RoutingContext ctx) {
@@ -90,7 +91,7 @@ public final class CompatRoutes {
     if (traceId == null) {
       return;
     }
-    service.zipkinTrace(traceId).onComplete(ar -> {
+    service.zipkinTrace(traceId, ReadScope.tenantOf(ctx)).onComplete(ar -> {
       if (ar.failed()) {
         fail(ctx, ar.cause());
       } else if (ar.result() == null) {
@@ -109,7 +110,7 @@ public final class CompatRoutes {
     // Grafana sends Accept: application/protobuf; Tempo answers JSON otherwise.
     String accept = ctx.request().getHeader("Accept");
     boolean protobuf = accept != null && (accept.contains("application/protobuf") || accept.contains("application/x-protobuf"));
-    service.trace(traceId).compose(spans -> spans == null ? Future.<Buffer>succeededFuture(null)
+    service.trace(traceId, ReadScope.tenantOf(ctx)).compose(spans -> spans == null ? Future.<Buffer>succeededFuture(null)
             : ctx.vertx().executeBlocking(() -> tempoBody(spans, v2, protobuf), false))
         .onComplete(ar -> {
           if (ar.failed()) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.storage.ReadScope;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
@@ -19,7 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Keeps the tables of V3 ({@code service_span_names}, {@code trace_services}) that the Zipkin read API searches
+ * Keeps the tables of V3 (per tenant since V7) ({@code service_span_names}, {@code trace_services}) that the Zipkin read API searches
  * by service, from the spans of each batch the writer stores. Called by the writer inside its transaction.
  *
  * <p>Pairs already written are remembered (a bounded set, cleared when full) so a steady stream of the same
@@ -41,27 +42,29 @@ public final class ServiceIndex {
   /** Remembered (service, span name) pairs before the memory is cleared. */
   static final int MAX_REMEMBERED_PAIRS = 20_000;
 
-  static final String INSERT_SPAN_NAME = "INSERT OR IGNORE INTO service_span_names (service_name, span_name)"
-      + " SELECT ?, ? WHERE (SELECT count(*) FROM service_span_names WHERE service_name = ?) < "
+  static final String INSERT_SPAN_NAME = "INSERT OR IGNORE INTO service_span_names (tenant_id, service_name, span_name)"
+      + " SELECT ?, ?, ? WHERE (SELECT count(*) FROM service_span_names WHERE tenant_id = ? AND service_name = ?) < "
       + MAX_SPAN_NAMES_PER_SERVICE;
 
-  static final String INSERT_TRACE_SERVICE =
-      "INSERT OR IGNORE INTO trace_services (service_name, trace_id, start_time) VALUES (?, ?, ?)";
+  static final String INSERT_TRACE_SERVICE = "INSERT OR IGNORE INTO trace_services (service_name, trace_id, tenant_id,"
+      + " start_time) VALUES (?, ?, ?, ?)";
 
   private static final JsonFactory JSON = new JsonFactory();
   private static final String SERVICE_KEY = dev.swarm.pipeline.schema.ForeignAttributes.SERVICE_NAME;
 
   private final Set<String> rememberedPairs = new HashSet<>();
 
-  /** The earliest span of a service in a trace. */
+  /** The earliest span of a service in a trace (of one tenant). */
   private static final class TraceService {
     final String service;
     final String traceId;
+    final String tenant;
     long start = Long.MAX_VALUE;
 
-    TraceService(String service, String traceId) {
+    TraceService(String service, String traceId, String tenant) {
       this.service = service;
       this.traceId = traceId;
+      this.tenant = tenant;
     }
   }
 
@@ -80,17 +83,18 @@ public final class ServiceIndex {
     for (Span s : spans) {
       String service = serviceOf(s.attributesJson());
       String spanName = s.spanName().toLowerCase(Locale.ROOT);
-      String pairKey = service + '\n' + spanName;
+      String tenant = ReadScope.stored(s.tenantId());
+      String pairKey = tenant + '\n' + service + '\n' + spanName;
       if (!rememberedPairs.contains(pairKey) && pairs.add(pairKey)) {
-        rows.spanNames.add(Tuple.of(service, spanName, service));
+        rows.spanNames.add(Tuple.of(tenant, service, spanName, tenant, service));
         rows.pairKeys.add(pairKey);
       }
-      TraceService row = traceServices.computeIfAbsent(service + '\n' + s.traceId(),
-          k -> new TraceService(service, s.traceId()));
+      TraceService row = traceServices.computeIfAbsent(tenant + '\n' + service + '\n' + s.traceId(),
+          k -> new TraceService(service, s.traceId(), tenant));
       row.start = Math.min(row.start, s.startEpochMillis());
     }
     for (TraceService row : traceServices.values()) {
-      rows.traceServices.add(Tuple.of(row.service, row.traceId, Timestamps.formatIso(row.start)));
+      rows.traceServices.add(Tuple.of(row.service, row.traceId, row.tenant, Timestamps.formatIso(row.start)));
     }
     return rows;
   }

@@ -82,14 +82,14 @@ class CompatQueryServiceTest {
   @Test
   void servicesAndSpanNamesComeFromTheWriterMaintainedTables() {
     storeExample();
-    assertEquals(new JsonArray(List.of("frontend", "ticket-api", "unknown")), new JsonArray(await(service.services())));
-    assertEquals(new JsonArray(List.of("db.query", "get /tickets")), new JsonArray(await(service.spanNames("ticket-api"))));
+    assertEquals(new JsonArray(List.of("frontend", "ticket-api", "unknown")), new JsonArray(await(service.services(null))));
+    assertEquals(new JsonArray(List.of("db.query", "get /tickets")), new JsonArray(await(service.spanNames("ticket-api", null))));
   }
 
   @Test
   void aTraceReadsBackAsZipkinWithTheSharedSpanRestored() {
     storeExample();
-    JsonArray spans = new JsonArray(await(service.zipkinTrace("a3ce929d0e0e4736"))); // the 16-digit form finds it
+    JsonArray spans = new JsonArray(await(service.zipkinTrace("a3ce929d0e0e4736", null))); // the 16-digit form finds it
     assertEquals(3, spans.size());
     JsonObject client = spans.getJsonObject(0);
     assertEquals(TRACE, client.getString("traceId"));
@@ -115,13 +115,13 @@ class CompatQueryServiceTest {
     assertEquals("{\"rows\":2}", db.getJsonObject("tags").getString("db"));
     assertEquals("OK", db.getJsonObject("tags").getString("otel.status_code"));
 
-    assertNull(await(service.zipkinTrace("ffffffffffffffff")));
+    assertNull(await(service.zipkinTrace("ffffffffffffffff", null)));
   }
 
   @Test
   void nonHexIdsAreHashedConsistentlyAndKept() {
     storeExample();
-    JsonObject span = new JsonArray(await(service.zipkinTrace("native-trace-1"))).getJsonObject(0);
+    JsonObject span = new JsonArray(await(service.zipkinTrace("native-trace-1", null))).getJsonObject(0);
     assertTrue(span.getString("traceId").matches("[0-9a-f]{32}"), span.encode());
     assertTrue(span.getString("id").matches("[0-9a-f]{16}"), span.encode());
     assertEquals("root", span.getJsonObject("tags").getString("swarm.span_id"));
@@ -163,13 +163,13 @@ class CompatQueryServiceTest {
   private JsonArray search(Map<String, String> params) {
     Map<String, List<String>> multi = new java.util.LinkedHashMap<>();
     params.forEach((k, v) -> multi.put(k, List.of(v)));
-    return new JsonArray(await(service.zipkinTraces(ZipkinTraceQuery.parse(multi, NOW))));
+    return new JsonArray(await(service.zipkinTraces(ZipkinTraceQuery.parse(multi, NOW), null)));
   }
 
   @Test
   void tempoAnswersOtlpProtobufWrappedAsTempoDoes() throws Exception {
     storeExample();
-    List<StoredSpan> spans = await(service.trace(TRACE));
+    List<StoredSpan> spans = await(service.trace(TRACE, null));
     byte[] v2 = CompatRoutes.tempoBody(spans, true, true).getBytes();
     // TraceByIDResponse { Trace trace = 1 }: field 1, length-delimited, holding TracesData bytes.
     com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(v2);

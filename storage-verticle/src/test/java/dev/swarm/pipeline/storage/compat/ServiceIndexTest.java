@@ -29,10 +29,11 @@ class ServiceIndexTest {
     String svc = "{\"service.name\":\"api\"}";
     ServiceIndex.Rows rows = index.rows(List.of(span("t1", "GET", 3000, svc), span("t1", "get", 1000, svc),
         span("t1", "db", 2000, "{}"), span("t2", "GET", 5000, svc)));
-    assertEquals(List.of("api,get,api", "unknown,db,unknown"),
+    // (tenant, service, span name): spans without a tenant are indexed under none ("").
+    assertEquals(List.of(",api,get", ",unknown,db"),
         rows.spanNames.stream().map(ServiceIndexTest::text).toList());
-    assertEquals(List.of("api,t1,1970-01-01T00:00:01.000Z", "api,t2,1970-01-01T00:00:05.000Z",
-        "unknown,t1,1970-01-01T00:00:02.000Z"), rows.traceServices.stream().map(ServiceIndexTest::text).sorted().toList());
+    assertEquals(List.of("api,t1,,1970-01-01T00:00:01.000Z", "api,t2,,1970-01-01T00:00:05.000Z",
+        "unknown,t1,,1970-01-01T00:00:02.000Z"), rows.traceServices.stream().map(t -> text(t, 4)).sorted().toList());
 
     index.committed(rows);
     ServiceIndex.Rows again = index.rows(List.of(span("t3", "GET", 1, svc)));
@@ -40,9 +41,24 @@ class ServiceIndexTest {
     assertEquals(1, again.traceServices.size());
   }
 
+  @Test
+  void eachTenantHasItsOwnRows() {
+    ServiceIndex index = new ServiceIndex();
+    String svc = "{\"service.name\":\"api\"}";
+    ServiceIndex.Rows rows = index.rows(List.of(span("t1", "GET", 1, svc).withTenantId("acme"),
+        span("t1", "GET", 2, svc).withTenantId("globex")));
+    assertEquals(List.of("acme,api,get", "globex,api,get"), rows.spanNames.stream().map(ServiceIndexTest::text).toList());
+    assertEquals(List.of("api,t1,acme", "api,t1,globex"), rows.traceServices.stream().map(ServiceIndexTest::text)
+        .sorted().toList());
+  }
+
   private static String text(Tuple t) {
+    return text(t, 3);
+  }
+
+  private static String text(Tuple t, int fields) {
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < Math.min(3, t.size()); i++) {
+    for (int i = 0; i < Math.min(fields, t.size()); i++) {
       sb.append(i == 0 ? "" : ",").append(t.getValue(i));
     }
     return sb.toString();

@@ -1,0 +1,57 @@
+package dev.swarm.pipeline.storage;
+
+import dev.swarm.pipeline.schema.Span;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which tenant's trace a span joins. A trace is (trace id, tenant), and a span that names a tenant belongs to that
+ * tenant's trace. A span that names none joins the trace it came with: the tenant of its message's root span, else of
+ * the earliest span of the message that names one, else (a message of spans that name none, such as a late span) the
+ * tenant already storing that trace id. Instrumentation often sets the tenant on the root only, and those spans belong
+ * with their root. Only a write that is not bound to one tenant (authentication off, or a token of every tenant) can
+ * send a span without a tenant: a tenant's token stamps its own on every span at ingest.
+ */
+final class TraceTenants {
+  private TraceTenants() {}
+
+  /** The tenant the message's spans without one join, or null when none of its spans names a tenant. */
+  static String ownerOf(TraceMessage m) {
+    Span earliestNamed = null;
+    for (Span s : m.spans()) {
+      if (s.tenantId() == null) {
+        continue;
+      }
+      if (s.parentSpanId() == null) {
+        return s.tenantId();
+      }
+      if (earliestNamed == null || s.startEpochMillis() < earliestNamed.startEpochMillis()) {
+        earliestNamed = s;
+      }
+    }
+    return earliestNamed == null ? null : earliestNamed.tenantId();
+  }
+
+  /** True when some span of the message names no tenant. */
+  static boolean hasSpanWithoutTenant(TraceMessage m) {
+    for (Span s : m.spans()) {
+      if (s.tenantId() == null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The message with {@code tenant} on each span that names none; the same message when there is nothing to do. */
+  static TraceMessage assign(TraceMessage m, String tenant) {
+    if (tenant == null || !hasSpanWithoutTenant(m)) {
+      return m;
+    }
+    List<Span> spans = new ArrayList<>(m.spans().size());
+    for (Span s : m.spans()) {
+      spans.add(s.tenantId() == null ? s.withTenantId(tenant) : s);
+    }
+    return new TraceMessage(m.traceId(), m.verdict(), m.spanCount(), m.rootCount(), m.orphanCount(), m.cycleCount(),
+        m.duplicateCount(), m.firstSeenMillis(), m.emittedAtMillis(), spans);
+  }
+}
