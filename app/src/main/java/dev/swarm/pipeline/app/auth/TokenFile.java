@@ -51,7 +51,7 @@ public record TokenFile(List<Token> tokens, Map<String, TenantLimits> tenants) {
     try {
       root = new JsonObject(text);
     } catch (DecodeException | ClassCastException e) {
-      throw new IllegalArgumentException("not a JSON object: " + e.getMessage());
+      throw new IllegalArgumentException("not a JSON object: " + withoutSource(e));
     }
     List<String> problems = new ArrayList<>();
     for (String field : root.fieldNames()) {
@@ -144,6 +144,24 @@ public record TokenFile(List<Token> tokens, Map<String, TenantLimits> tenants) {
       return null;
     }
     return new Token(((String) hash).toLowerCase(java.util.Locale.ROOT), (String) tenant, Set.copyOf(scopes));
+  }
+
+  /**
+   * What is wrong with the JSON and where, without the parser's quote of the text around it: the file may hold a
+   * token pasted where its hash belongs, and this message is logged.
+   */
+  static String withoutSource(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof com.fasterxml.jackson.core.JsonProcessingException j) {
+        com.fasterxml.jackson.core.JsonLocation at = j.getLocation();
+        String message = String.valueOf(j.getOriginalMessage());
+        int quote = message.indexOf('\n');
+        message = (quote < 0 ? message : message.substring(0, quote)).replaceAll("'[^']*'", "'…'")
+            .replaceAll("\"[^\"]*\"", "\"…\"");
+        return at == null ? message : message + " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      }
+    }
+    return e instanceof ClassCastException ? "the top level is not an object" : "unreadable";
   }
 
   private static TenantLimits limits(JsonObject l, String at, List<String> problems) {

@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.app.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,6 +64,11 @@ class TokenFileTest {
     }
     assertTrue(assertThrows(IllegalArgumentException.class, () -> TokenFile.parse("[")).getMessage()
         .startsWith("not a JSON object"));
+    // The message is logged on a reload: it says where the JSON breaks, never quoting the text (a pasted token).
+    String pasted = assertThrows(IllegalArgumentException.class,
+        () -> TokenFile.parse("{\"tokens\": [{\"sha256\": s3cret-token-text}]}")).getMessage();
+    assertTrue(pasted.startsWith("not a JSON object") && pasted.contains("line 1"), pasted);
+    assertFalse(pasted.contains("s3cret"), pasted);
     String twice = """
         {"tokens": [{"sha256": "%1$s", "tenant": "a", "scopes": ["write"]},
                     {"sha256": "%1$s", "tenant": "b", "scopes": ["write"]}]}
