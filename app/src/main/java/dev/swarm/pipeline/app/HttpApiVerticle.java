@@ -3,8 +3,8 @@ package dev.swarm.pipeline.app;
 import dev.swarm.pipeline.storage.LogRateLimit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,14 +27,16 @@ final class HttpApiVerticle extends VerticleBase {
   private final List<Consumer<Router>> mounts;
   private final ConnectionLimiter connections;
   private final long idleTimeoutMs;
-  private final HttpTls tls;
+  private final TlsCertificates tls;
+  private HttpServer server;
 
   /**
    * @param connections shared by every instance: the cap on open connections
    * @param idleTimeoutMs a connection without traffic this long is closed (also one that never sent a byte)
+   * @param tls the HTTPS certificate, shared by every instance; null for plain HTTP
    */
   HttpApiVerticle(String host, int port, List<Consumer<Router>> mounts, ConnectionLimiter connections,
-      long idleTimeoutMs, HttpTls tls) {
+      long idleTimeoutMs, TlsCertificates tls) {
     this.tls = tls;
     this.host = host;
     this.port = port;
@@ -90,12 +92,27 @@ final class HttpApiVerticle extends VerticleBase {
         // an HTTP/2 preface before the connection exists for the handler below, so silent connections escaped the
         // cap. Clients asking to upgrade (the JDK's HttpClient) carry on in HTTP/1.1.
         .setHttp2ClearTextEnabled(false);
-    if (tls.enabled()) {
+    TlsCertificates.Loaded certificate = tls == null ? null : tls.current();
+    if (certificate != null) {
       // HTTPS only on this port: a plain-HTTP client gets no answer it can read, never a token-bearing exchange.
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-          .setCertPath(tls.certFile().toString()).setKeyPath(tls.keyFile().toString()));
+      options.setSsl(true).setKeyCertOptions(certificate.keyCert());
     }
-    return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen();
+    return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen()
+        .onSuccess(s -> {
+          server = s;
+          if (certificate != null) {
+            // Each instance has its own server: each is switched when the files change.
+            tls.register(s, context, options.getSslOptions(), certificate);
+          }
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (tls != null && server != null) {
+      tls.unregister(server);
+    }
+    return Future.succeededFuture(); // Vert.x closes the server on undeploy
   }
 
 

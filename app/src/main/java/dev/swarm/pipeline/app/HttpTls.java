@@ -4,7 +4,8 @@ import java.nio.file.Path;
 
 /**
  * HTTPS for the HTTP front: PEM files of the server's certificate chain and its private key (PKCS#8 or PKCS#1).
- * Both unset: plain HTTP. Read at start; a renewed certificate takes a restart.
+ * Both unset: plain HTTP. Read at start and again when they change, so a renewed certificate needs no restart
+ * ({@link TlsCertificates}).
  *
  * @param certFile HTTP_TLS_CERT_FILE
  * @param keyFile HTTP_TLS_KEY_FILE

@@ -62,6 +62,7 @@ public final class PipelineApp {
   private DiskGuard diskGuard;
   private BrokerLogTrimmer trimmer;
   private Authenticator authenticator;
+  private TlsCertificates tlsCertificates;
   private volatile StorageVerticle storage;
   private IngestRoutes ingest;
   private SpanPublisher publisher;
@@ -85,6 +86,13 @@ public final class PipelineApp {
     } else {
       LOG.warn("authentication is off ({}): anyone who reaches {}:{} can write and read every tenant's traces",
           config.auth().offBecause(), config.httpHost(), config.httpPort());
+    }
+    if (config.httpTls().enabled()) {
+      try {
+        tlsCertificates = TlsCertificates.load(config.httpTls(), registry);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(List.of(e.getMessage()));
+      }
     }
     Files.createDirectories(config.dataDir());
     String bootstrap = config.kafkaBootstrapServers();
@@ -121,6 +129,10 @@ public final class PipelineApp {
     }
     diskGuard = watchedPaths.isEmpty() ? null : new DiskGuard(vertx, config.diskGuard(), watchedPaths, registry);
 
+    if (tlsCertificates != null) {
+      // As often as the tokens file: a renewed certificate applies without a restart.
+      tlsCertificates.watch(vertx, config.auth().reloadIntervalMs());
+    }
     List<Consumer<Router>> mounts = new ArrayList<>();
     if (authenticator != null) {
       this.authenticator = authenticator.watch(vertx, config.auth().reloadIntervalMs());
@@ -225,7 +237,7 @@ public final class PipelineApp {
     }
     return chain.compose(v -> vertx.deployVerticle(
             () -> new HttpApiVerticle(config.httpHost(), config.httpPort(), List.copyOf(mounts), connections,
-                limits.idleTimeoutMs(), config.httpTls()),
+                limits.idleTimeoutMs(), tlsCertificates),
             new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add))
         .compose(v -> guardListeningSocket(connections));
@@ -311,6 +323,9 @@ public final class PipelineApp {
       }
       if (authenticator != null) {
         authenticator.close();
+      }
+      if (tlsCertificates != null) {
+        tlsCertificates.close();
       }
       tryAwait(vertx.close(), "closing Vert.x");
       vertx = null;
