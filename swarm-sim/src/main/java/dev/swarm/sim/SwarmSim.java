@@ -43,7 +43,7 @@ public final class SwarmSim {
   private long ticketsInProgress;
   private boolean allStarted;
 
-  private SwarmSim(Vertx vertx, SimOptions options) {
+  private SwarmSim(Vertx vertx, SimOptions options, String token) {
     this.vertx = vertx;
     this.options = options;
     this.scale = options.scale();
@@ -54,8 +54,7 @@ public final class SwarmSim {
             vertx,
             new TracerOptions()
                 .setEndpoint(options.target())
-                // A pipeline with AUTH_TOKENS_FILE needs a write token: TRACER_TOKEN, as for any tracer.
-                .setToken(TracerOptions.fromEnv(System.getenv()).token())
+                .setToken(token)
                 .setClock(clock)
                 .setBufferCapacity(capacity)
                 .setFlushIntervalMs(200)
@@ -64,9 +63,17 @@ public final class SwarmSim {
     this.emitter = new TicketTraceEmitter(tracer, clock);
   }
 
-  /** Runs a whole simulation on {@code vertx}; the future completes after the final flush. */
+  /**
+   * Runs a whole simulation on {@code vertx}; the future completes after the final flush. A pipeline with
+   * AUTH_TOKENS_FILE needs a write token: TRACER_TOKEN, as for any tracer.
+   */
   public static Future<SimReport> run(Vertx vertx, SimOptions options) {
-    return new SwarmSim(vertx, options).run();
+    return run(vertx, options, TracerOptions.fromEnv(System.getenv()).token());
+  }
+
+  /** The same with the token given (null: none), for a caller that cannot set the environment. */
+  public static Future<SimReport> run(Vertx vertx, SimOptions options, String token) {
+    return new SwarmSim(vertx, options, token).run();
   }
 
   private Future<SimReport> run() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swarm.pipeline.app.PipelineApp;
 import dev.swarm.pipeline.app.PipelineConfig;
+import dev.swarm.pipeline.app.auth.TokenFile;
 import dev.swarm.pipeline.ops.Repo.AlertRule;
 import dev.swarm.pipeline.ops.Repo.PanelQuery;
 import dev.swarm.sim.SimOptions;
@@ -47,6 +48,8 @@ class PrometheusProofTest {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   /** Enough VM spawn and model-call failures to fire VMSpawnFailure (more than 3) and ClaudeAPIErrors (more than 10). */
   private static final SimOptions SIM = new SimOptions("http://placeholder", 8, 4, 4, 0.3, 0.25, 20261127, 60);
+  /** The simulator's token: the simulated spans name several tenants, so one of every tenant. */
+  private static final String SIM_TOKEN = "prometheus-proof-simulator-token";
 
   @TempDir static Path dir;
   private static PipelineApp app;
@@ -68,6 +71,11 @@ class PrometheusProofTest {
     env.put("HTTP_INSTANCES", "1");
     env.put("TRACE_IDLE_MS", "300");
     env.put("SHUTDOWN_TIMEOUT_MS", "5000");
+    // With tokens, as deployed: the auth metrics the runbooks query exist only then.
+    Path tokens = dir.resolve("tokens.json");
+    Files.writeString(tokens, "{\"tokens\": [{\"sha256\": \"" + TokenFile.sha256Hex(SIM_TOKEN)
+        + "\", \"tenant\": \"*\", \"scopes\": [\"write\", \"read\", \"admin\"]}]}");
+    env.put("AUTH_TOKENS_FILE", tokens.toString());
     app = new PipelineApp(PipelineConfig.fromEnv(env)).start();
     int pipelinePort = app.config().httpPort();
 
@@ -92,7 +100,7 @@ class PrometheusProofTest {
     simVertx = Vertx.vertx();
     SimOptions sim = new SimOptions("http://127.0.0.1:" + pipelinePort, SIM.ticketsPerSecond(), SIM.durationSeconds(),
         SIM.agents(), SIM.errorRate(), SIM.vmFailureRate(), SIM.seed(), SIM.timeScale());
-    var report = SwarmSim.run(simVertx, sim).toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
+    var report = SwarmSim.run(simVertx, sim, SIM_TOKEN).toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
     simulatedTickets = report.tickets();
     simulatedVmFailures = report.vmSpawnErrors();
     simulatedLlmErrors = report.llmErrors();
@@ -181,7 +189,8 @@ class PrometheusProofTest {
     assertEquals("pending", states.get("CriticalErrorRate"));
     // (Disk alerts are left out: they watch the build machine's real disk.)
     assertEquals(Set.of(), Set.copyOf(states.keySet()).stream()
-        .filter(Set.of("TracePipelineDown", "StorageWritesFailing", "IngestRejectingSpans", "IngestThrottling")::contains)
+        .filter(Set.of("TracePipelineDown", "StorageWritesFailing", "IngestRejectingSpans", "IngestThrottling",
+            "AuthFailuresHigh")::contains)
         .collect(Collectors.toSet()), "a healthy pipeline raises no pipeline alert");
   }
 
