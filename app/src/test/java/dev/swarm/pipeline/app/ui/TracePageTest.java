@@ -352,6 +352,15 @@ class TracePageTest {
   }
 
   @Test
+  void theTenantOfTheLinkChoosesWhichTenantsTraceOpens() {
+    // A search result links to its trace with its tenant (one trace id may name traces of several tenants).
+    browser.open("/ui/trace/" + complete + "?tenant_id=no-such-tenant");
+    String text = browser.waitForCss(".msg-error").getText();
+    assertTrue(text.contains("(404)"), text);
+    assertEquals(List.of(), browser.severeLogs(UiHarness.EXPECTED_HTTP_ERROR));
+  }
+
+  @Test
   void anUnknownTraceSaysSoPlainly() {
     browser.open("/ui/trace/0123456789abcdef0123456789abcdef");
     String text = browser.waitForCss(".msg-error").getText();

@@ -53,6 +53,14 @@ export function uiHref(kind, id) {
   return '/ui/' + kind + '/' + encodeURIComponent(id);
 }
 
+/**
+ * A search result's trace page. Its tenant goes along: one trace id can name a trace in several tenants, and a
+ * reader of every tenant then picks this one (a tenant's own token sees only its own anyway).
+ */
+export function traceHref(t) {
+  return uiHref('trace', t.trace_id) + (t.tenant_id ? '?tenant_id=' + encodeURIComponent(t.tenant_id) : '');
+}
+
 /** A plain message box (errors, notices), text only. */
 export function message(kind, title, lines = []) {
   return h('div', { class: 'msg msg-' + kind, role: kind === 'error' ? 'alert' : 'status' },

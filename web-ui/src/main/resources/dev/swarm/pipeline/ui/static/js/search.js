@@ -3,7 +3,7 @@
 // recent traces (a plain GET /api/traces).
 
 import { apiGet } from './api.js';
-import { fill, h, message, s, uiHref } from './dom.js';
+import { fill, h, message, s, traceHref, uiHref } from './dom.js';
 import { fmtAgo, fmtClock, fmtDuration, fmtInt, fmtTime, isoUtc } from './format.js';
 import { setKeys } from './keys.js';
 
@@ -211,7 +211,7 @@ function renderList(list, traces, sort, onSort) {
       const errors = t.error_count ?? 0;
       return h('div', { class: 'result' + (errors > 0 ? ' has-errors' : ''), role: 'listitem', dataset: { traceId: t.trace_id } },
         h('span', { class: 'root' },
-          h('a', { href: uiHref('trace', t.trace_id), class: 'root-name' }, t.root_span_name || '(no root span)'),
+          h('a', { href: traceHref(t), class: 'root-name' }, t.root_span_name || '(no root span)'),
           h('span', { class: 'ids muted' },
             t.ticket_id ? h('a', { href: uiHref('ticket', t.ticket_id), title: 'all attempts of this ticket' }, t.ticket_id) : null,
             t.agent_id ? ' · ' + t.agent_id : null, t.tenant_id ? ' · ' + t.tenant_id : null)),
@@ -260,7 +260,7 @@ function scatter(host, traces) {
       + (p.t.complete === false ? ' incomplete' : ''), tabindex: '0', role: 'link', dataset: { trace: id },
     'aria-label': (p.t.root_span_name || 'trace') + ' ' + fmtDuration(p.y) },
     s('title', null, (p.t.root_span_name || '(no root span)') + ' · ' + fmtDuration(p.y) + ' · ' + (p.t.start_time || '') + ' · ' + id));
-    const open = () => location.assign(uiHref('trace', id));
+    const open = () => location.assign(traceHref(p.t));
     dot.addEventListener('click', open);
     dot.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
     svg.append(dot);

@@ -15,7 +15,8 @@ export async function tracePage(main, traceId) {
   fill(main, h('p', { class: 'loading', role: 'status' }, 'Loading trace ', h('code', null, traceId), '…'));
   let res;
   try {
-    res = await apiGet('/api/traces/' + encodeURIComponent(traceId));
+    const tenant = new URLSearchParams(location.search).get('tenant_id');
+    res = await apiGet('/api/traces/' + encodeURIComponent(traceId) + (tenant ? '?tenant_id=' + encodeURIComponent(tenant) : ''));
   } catch (e) {
     fill(main, h('section', { class: 'trace-page' }, h('h1', null, 'Trace ', h('code', null, traceId)),
       message('error', e.status === 404 ? 'No trace with this id is stored (404). It appears a few seconds after its last span arrived.' : e.message,
