@@ -136,9 +136,12 @@ public final class PipelineApp {
     List<Consumer<Router>> mounts = new ArrayList<>();
     if (authenticator != null) {
       this.authenticator = authenticator.watch(vertx, config.auth().reloadIntervalMs());
-      mounts.add(new AuthRoutes(authenticator, config.auth().lockout(), registry)::mount); // before every route it guards
-      LOG.info("authentication on: {} tokens from AUTH_TOKENS_FILE={}, read again when it changes",
-          authenticator.tokens().tokens().size(), config.auth().tokensFile());
+      mounts.add(new AuthRoutes(authenticator, config.auth().lockout(),
+          config.auth().trustedProxies(), registry)::mount); // before every route it guards
+      LOG.info("authentication on: {} tokens from AUTH_TOKENS_FILE={}, read again when it changes; the lockout's client"
+          + " address: {}", authenticator.tokens().tokens().size(), config.auth().tokensFile(),
+          config.auth().trustedProxies().isEmpty() ? "the TCP peer (no HTTP_TRUSTED_PROXIES)"
+              : "X-Forwarded-For from HTTP_TRUSTED_PROXIES=" + config.auth().trustedProxies());
     }
     HealthRoutes health = new HealthRoutes(registry)
         .check("kafka", () -> kafkaHealth.reachable() ? null : "Kafka unreachable: " + kafkaHealth.lastError())

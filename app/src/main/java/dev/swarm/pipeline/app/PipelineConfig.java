@@ -4,6 +4,7 @@ import dev.swarm.pipeline.aggregator.AggregatorConfig;
 import dev.swarm.pipeline.aggregator.AssemblerConfig;
 import dev.swarm.pipeline.app.auth.AuthConfig;
 import dev.swarm.pipeline.app.auth.FailureLockout;
+import dev.swarm.pipeline.app.auth.TrustedProxies;
 import dev.swarm.pipeline.ingest.IngestConfig;
 import dev.swarm.pipeline.schema.SpanLimits;
 import dev.swarm.pipeline.storage.RetentionConfig;
@@ -167,13 +168,14 @@ public record PipelineConfig(
         r.integer("AUTH_FAILURES_PER_MINUTE", FailureLockout.Config.DEFAULT_FAILURES_PER_MINUTE, 1, 100_000),
         r.duration("AUTH_LOCKOUT", FailureLockout.Config.DEFAULT_LOCKOUT_MS, 1000, 86_400_000L),
         r.integer("AUTH_LOCKOUT_MAX_ADDRESSES", FailureLockout.Config.DEFAULT_MAX_ADDRESSES, 100, 1_000_000));
+    TrustedProxies proxies = trustedProxies(r);
     switch (mode) {
       case "off":
         return new AuthConfig(null, reload, file == null ? "AUTH=off" : "AUTH=off (AUTH_TOKENS_FILE is ignored)", rate,
-            burst, lockout);
+            burst, lockout, proxies);
       case "on", "":
         if (file != null) {
-          return new AuthConfig(Path.of(file), reload, null, rate, burst, lockout);
+          return new AuthConfig(Path.of(file), reload, null, rate, burst, lockout, proxies);
         }
         if (mode.equals("on")) {
           r.problem("AUTH=on needs AUTH_TOKENS_FILE (create one with: trace-pipeline token create --tenant '*'"
@@ -185,10 +187,21 @@ public record PipelineConfig(
               + " authenticates");
         }
         return new AuthConfig(null, reload, "no AUTH_TOKENS_FILE and HTTP_HOST=" + host + " is loopback", rate, burst,
-            lockout);
+            lockout, proxies);
       default:
         r.problem("AUTH=" + mode + ": must be on or off (unset: on when AUTH_TOKENS_FILE is set)");
-        return new AuthConfig(null, reload, "AUTH invalid", rate, burst, lockout);
+        return new AuthConfig(null, reload, "AUTH invalid", rate, burst, lockout, proxies);
+    }
+  }
+
+  /** HTTP_TRUSTED_PROXIES: IP literals and CIDR ranges only; a host name is refused, never resolved. */
+  private static TrustedProxies trustedProxies(EnvReader r) {
+    String spec = r.raw("HTTP_TRUSTED_PROXIES");
+    try {
+      return TrustedProxies.parse(spec);
+    } catch (IllegalArgumentException e) {
+      r.problem("HTTP_TRUSTED_PROXIES=" + spec + ": " + e.getMessage());
+      return TrustedProxies.NONE;
     }
   }
 

@@ -106,6 +106,26 @@ class PipelineConfigTest {
   }
 
   @Test
+  void trustedProxies() {
+    assertTrue(PipelineConfig.fromEnv(Map.of()).auth().trustedProxies().isEmpty(), "no one by default");
+    var set = PipelineConfig.fromEnv(Map.of("HTTP_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7,fd00::/8"))
+        .auth().trustedProxies();
+    assertTrue(set.trusts("10.20.30.40") && set.trusts("192.168.1.7") && set.trusts("fd12::1"));
+    assertFalse(set.trusts("192.168.1.8"));
+    String name = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "HTTP_TRUSTED_PROXIES", "10.0.0.0/8,gateway"))).getMessage();
+    assertTrue(name.contains("HTTP_TRUSTED_PROXIES=10.0.0.0/8,gateway: 'gateway' is not an IP address or CIDR range"
+        + " (host names are not resolved"), name);
+    String prefix = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "HTTP_TRUSTED_PROXIES", "10.0.0.0/33", "AUTH_LOCKOUT", "60"))).getMessage();
+    assertTrue(prefix.contains("HTTP_TRUSTED_PROXIES=10.0.0.0/33: '10.0.0.0/33': the prefix length must be a number"
+        + " from 0 to 32"), prefix);
+    assertTrue(prefix.contains("AUTH_LOCKOUT=60"), "reported with the other problems: " + prefix);
+    assertTrue(assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "HTTP_TRUSTED_PROXIES", "::/129"))).getMessage().contains("from 0 to 128"));
+  }
+
+  @Test
   void anInvalidTokensFileStopsTheStartNamingTheProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     java.nio.file.Path file = dir.resolve("tokens.json");

@@ -14,9 +14,11 @@ import java.nio.file.Path;
  *     second of its rate
  * @param lockout AUTH_FAILURES_PER_MINUTE, AUTH_LOCKOUT, AUTH_LOCKOUT_MAX_ADDRESSES: when a client address that keeps
  *     failing authentication is refused for a while
+ * @param trustedProxies HTTP_TRUSTED_PROXIES: the proxies whose X-Forwarded-For names the client address the lockout
+ *     counts (none by default: the TCP peer)
  */
 public record AuthConfig(Path tokensFile, long reloadIntervalMs, String offBecause, long tenantSpansPerSecond,
-    long tenantBurstSpans, FailureLockout.Config lockout) {
+    long tenantBurstSpans, FailureLockout.Config lockout, TrustedProxies trustedProxies) {
   public static final long DEFAULT_RELOAD_INTERVAL_MS = 1000;
 
   /** A tenant's ingest limits: its entry in the tokens file, each field it leaves out from the defaults. */

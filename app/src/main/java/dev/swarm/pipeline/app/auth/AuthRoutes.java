@@ -38,13 +38,17 @@ public final class AuthRoutes {
   /** An address with too many 401s is answered 429 for a while, valid token or not (see FailureLockout). */
   private final FailureLockout lockout;
   private final FailureLockout.Config lockoutConfig;
+  /** Whose X-Forwarded-For names the client the lockout counts (HTTP_TRUSTED_PROXIES). */
+  private final TrustedProxies trustedProxies;
   private final Counter missing;
   private final Counter unknownToken;
   private final Counter missingScope;
   private final Counter lockedOut;
 
-  public AuthRoutes(Authenticator authenticator, FailureLockout.Config lockoutConfig, MeterRegistry registry) {
+  public AuthRoutes(Authenticator authenticator, FailureLockout.Config lockoutConfig, TrustedProxies trustedProxies,
+      MeterRegistry registry) {
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+    this.trustedProxies = Objects.requireNonNull(trustedProxies, "trustedProxies");
     ok = outcome(registry, "ok");
     unauthenticated = outcome(registry, "unauthenticated");
     forbidden = outcome(registry, "forbidden");
@@ -158,10 +162,20 @@ public final class AuthRoutes {
     ctx.next();
   }
 
-  private static String clientAddress(RoutingContext ctx) {
+  /**
+   * The client the lockout counts: the TCP peer, or behind a trusted proxy (HTTP_TRUSTED_PROXIES) the address its
+   * X-Forwarded-For names, so one client behind the gateway cannot lock out the others.
+   */
+  private String clientAddress(RoutingContext ctx) {
     io.vertx.core.net.SocketAddress remote = ctx.request().remoteAddress();
     String host = remote == null ? null : remote.hostAddress();
-    return host == null ? "unknown" : host;
+    if (host == null) {
+      return "unknown";
+    }
+    // No trusted proxy: the header is not even looked at, whoever sends it.
+    return trustedProxies.isEmpty()
+        ? host
+        : trustedProxies.clientAddress(host, ctx.request().headers().getAll("X-Forwarded-For"));
   }
 
   private static String wires(Token token) {
