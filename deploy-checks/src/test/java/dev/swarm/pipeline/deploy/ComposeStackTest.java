@@ -136,6 +136,22 @@ class ComposeStackTest {
   }
 
   @Test
+  void theLockoutCountsTheClientTheGatewayForwardsAndOnlyTheGatewayIsPublished() {
+    // HTTP_TRUSTED_PROXIES covers the stack's private network; that is safe only while no role is reachable from
+    // outside but through the gateway, which appends the client's address to X-Forwarded-For.
+    for (String role : ROLES) {
+      assertEquals("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16", env(role).get("HTTP_TRUSTED_PROXIES"),
+          role + ": HTTP_TRUSTED_PROXIES");
+      assertFalse(service(role).containsKey("ports"), role + " publishes a host port: anyone could reach it, and"
+          + " Docker's proxy connects from a private address it trusts, so any X-Forwarded-For would be believed");
+    }
+    String haproxy = Repo.read("deploy/haproxy/haproxy.cfg");
+    String api = haproxy.substring(haproxy.indexOf("frontend api"), haproxy.indexOf("backend ingest"));
+    assertTrue(api.lines().anyMatch(l -> l.strip().equals("option forwardfor")),
+        "the gateway's frontend api must append the client's address to X-Forwarded-For");
+  }
+
+  @Test
   void storageKeepsSqliteOnANamedVolume() {
     String sqlitePath = String.valueOf(env("storage").get("SQLITE_PATH"));
     String[] mount = volumes("storage").stream()

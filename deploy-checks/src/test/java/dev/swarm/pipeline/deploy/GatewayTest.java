@@ -62,12 +62,16 @@ class GatewayTest {
     Repo.runOk("haproxy", "-c", "-f", CONFIG);
   }
 
-  /** A stand-in that answers every path with its own name (and 200 on the health check). */
+  /**
+   * A stand-in that answers every path with its own name and the X-Forwarded-For values it got (and 200 on the
+   * health check).
+   */
   static HttpServer standIn(String name) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", ex -> {
       ex.getRequestBody().readAllBytes();
-      byte[] body = (name + " " + ex.getRequestMethod() + " " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+      byte[] body = (name + " " + ex.getRequestMethod() + " " + ex.getRequestURI() + " xff="
+          + ex.getRequestHeaders().get("X-Forwarded-For")).getBytes(StandardCharsets.UTF_8);
       ex.sendResponseHeaders(200, body.length);
       ex.getResponseBody().write(body);
       ex.close();
@@ -136,6 +140,12 @@ class GatewayTest {
     assertRoutedTo("ingest", apiPort, "GET", "/health/ready");
     assertRoutedTo("ingest", apiPort, "GET", "/api/tracesX");
     assertRoutedTo("ingest", apiPort, "GET", "/metrics");
+    // The client's address is appended after whatever the client sent: the pipeline takes the rightmost entry its
+    // trusted gateway wrote (HTTP_TRUSTED_PROXIES), so a spoofed entry on the left changes nothing.
+    assertTrue(send(apiPort, "GET", "/api/traces").endsWith(" xff=[127.0.0.1]"), "the client's address is forwarded");
+    HttpResponse<String> spoofed = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort
+        + "/api/traces")).header("X-Forwarded-For", "198.51.100.1").build(), HttpResponse.BodyHandlers.ofString());
+    assertTrue(spoofed.body().endsWith(" xff=[198.51.100.1, 127.0.0.1]"), spoofed.body());
     assertEquals(200, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + statsPort + "/healthz")).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode(), "the compose healthcheck's URL");
   }
