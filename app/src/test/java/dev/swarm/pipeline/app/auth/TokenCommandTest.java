@@ -66,7 +66,7 @@ class TokenCommandTest {
         {"token", "create", "--tenant", "acme", "--scopes", "admin", "--file", file.toString()},
         {"token", "create", "--tenant", "acme", "--file", file.toString()},
         {"token", "create", "--tenant", "acme", "--scopes", "write"},
-        {"token", "create", "--tenant", "acme", "--scopes", "read", "--file", file.toString()},
+        {"token", "create", "--tenant", "*", "--scopes", "read", "--file", file.toString()},
         {"token", "delete"}}) {
       Run r = run(Map.of(), args);
       assertEquals(2, r.exit(), String.join(" ", args) + ": " + r.out() + r.err());

@@ -148,7 +148,8 @@ class SearchPageTest {
     assertEquals(all.size(), browser.all("#scatter circle[data-trace]").size());
     browser.one("#scatter circle[data-trace='" + failedAttempt + "']").click();
     browser.waitReady("trace");
-    assertEquals("/ui/trace/" + failedAttempt, browser.path());
+    // The link carries the trace's tenant, so a reader of every tenant opens this tenant's trace of the id.
+    assertEquals("/ui/trace/" + failedAttempt + "?tenant_id=acme", browser.path());
     assertEquals("complete", browser.one("#verdict").getText());
   }
 
