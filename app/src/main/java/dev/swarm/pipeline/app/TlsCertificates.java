@@ -95,14 +95,14 @@ final class TlsCertificates implements AutoCloseable {
    * @throws IllegalArgumentException naming both files and the problem
    */
   static TlsCertificates load(HttpTls files, MeterRegistry registry) {
-    byte[] cert;
-    byte[] key;
+    Pair read;
     try {
-      cert = Files.readAllBytes(files.certFile());
-      key = Files.readAllBytes(files.keyFile());
+      read = Pair.read(files);
     } catch (IOException e) {
       throw new IllegalArgumentException(names(files) + ": cannot be read: " + e);
     }
+    byte[] cert = read.cert();
+    byte[] key = read.key();
     try {
       Loaded first = check(cert, key);
       LOG.info("HTTPS: certificate {} (valid until {}) from {}, read again when it changes", first.subject(),
@@ -110,6 +110,13 @@ final class TlsCertificates implements AutoCloseable {
       return new TlsCertificates(files, first, registry);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(names(files) + ": " + e.getMessage());
+    }
+  }
+
+  /** The bytes of the certificate and key files, read together. */
+  private record Pair(byte[] cert, byte[] key) {
+    static Pair read(HttpTls files) throws IOException {
+      return new Pair(Files.readAllBytes(files.certFile()), Files.readAllBytes(files.keyFile()));
     }
   }
 
@@ -207,11 +214,9 @@ final class TlsCertificates implements AutoCloseable {
 
   /** Reads the files; loads and applies them once they changed and read the same twice. Blocking; one at a time. */
   void checkFiles() {
-    byte[] cert;
-    byte[] key;
+    Pair read;
     try {
-      cert = Files.readAllBytes(files.certFile());
-      key = Files.readAllBytes(files.keyFile());
+      read = Pair.read(files);
     } catch (IOException e) {
       // Once, and only when still so at the next check: a file replaced by delete and create is briefly missing.
       if (++unreadableChecks == 2) {
@@ -222,6 +227,8 @@ final class TlsCertificates implements AutoCloseable {
       return;
     }
     unreadableChecks = 0;
+    byte[] cert = read.cert();
+    byte[] key = read.key();
     Loaded inUse = current;
     if (inUse.sameBytes(cert, key)) {
       seenCert = null;

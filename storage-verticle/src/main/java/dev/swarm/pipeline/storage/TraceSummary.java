@@ -123,8 +123,8 @@ public record TraceSummary(
         errors++;
       }
     }
-    SpanFacts firstWithTicket = root != null && root.ticketId() != null ? root : earliest(spans, 1);
-    SpanFacts firstWithAgent = root != null && root.agentId() != null ? root : earliest(spans, 2);
+    SpanFacts firstWithTicket = root != null && root.ticketId() != null ? root : earliest(spans, SpanFacts::ticketId);
+    SpanFacts firstWithAgent = root != null && root.agentId() != null ? root : earliest(spans, SpanFacts::agentId);
     if (end != null && end < start) {
       end = start;
     }
@@ -136,11 +136,11 @@ public record TraceSummary(
         spanCount, errors, orphanCount, rootCount, cycleCount, verdict, firstSeen, emittedAt);
   }
 
-  /** The earliest-starting span that has the field (1 ticket, 2 agent), or null. */
-  private static SpanFacts earliest(List<SpanFacts> spans, int field) {
+  /** The earliest-starting span that has the field, or null. */
+  private static SpanFacts earliest(List<SpanFacts> spans, java.util.function.Function<SpanFacts, String> field) {
     SpanFacts best = null;
     for (SpanFacts s : spans) {
-      String v = field == 1 ? s.ticketId() : s.agentId();
+      String v = field.apply(s);
       if (v != null && (best == null || s.startMillis() < best.startMillis())) {
         best = s;
       }
