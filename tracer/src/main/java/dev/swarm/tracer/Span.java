@@ -60,7 +60,7 @@ public final class Span {
     this.name = cleanName(name);
     this.kind = kind;
     this.startEpochMillis = startEpochMillis;
-    this.tenantId = PipelineIds.sanitise(tenantId);
+    this.tenantId = PipelineIds.sanitiseTenant(tenantId);
     this.ticketId = PipelineIds.sanitise(ticketId);
     this.agentId = PipelineIds.sanitise(agentId);
   }
@@ -131,7 +131,7 @@ public final class Span {
    */
   public synchronized Span setTenantId(String tenantId) {
     if (!ended) {
-      this.tenantId = PipelineIds.sanitise(tenantId);
+      this.tenantId = PipelineIds.sanitiseTenant(tenantId);
     }
     return this;
   }

@@ -13,7 +13,7 @@ public record SpanContext(String traceId, String spanId, String tenantId, String
     if (spanId != null && !TraceIds.isValidSpanId(spanId)) {
       throw new IllegalArgumentException("span id must be 16 lower-case hex digits, not all zero: " + spanId);
     }
-    tenantId = PipelineIds.sanitise(tenantId);
+    tenantId = PipelineIds.sanitiseTenant(tenantId);
     ticketId = PipelineIds.sanitise(ticketId);
     agentId = PipelineIds.sanitise(agentId);
   }

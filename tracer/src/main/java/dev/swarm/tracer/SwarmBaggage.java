@@ -21,9 +21,9 @@ public final class SwarmBaggage {
   /** The header value for these ids, or null when all are null. */
   public static String format(String tenantId, String ticketId, String agentId) {
     StringBuilder out = new StringBuilder();
-    append(out, TENANT_ID, tenantId);
-    append(out, TICKET_ID, ticketId);
-    append(out, AGENT_ID, agentId);
+    append(out, TENANT_ID, PipelineIds.sanitiseTenant(tenantId));
+    append(out, TICKET_ID, PipelineIds.sanitise(ticketId));
+    append(out, AGENT_ID, PipelineIds.sanitise(agentId));
     return out.length() == 0 ? null : out.toString();
   }
 
@@ -64,8 +64,8 @@ public final class SwarmBaggage {
         context.agentId() != null ? context.agentId() : agent);
   }
 
-  private static void append(StringBuilder out, String key, String value) {
-    String id = PipelineIds.sanitise(value);
+  /** Appends {@code key=id} unless {@code id} (already made valid) is null. */
+  private static void append(StringBuilder out, String key, String id) {
     if (id == null) {
       return;
     }

@@ -20,6 +20,16 @@ class PipelineIdsTest {
   }
 
   @Test
+  void sanitiseTenantFollowsTheTenantRule() {
+    assertEquals("acme", PipelineIds.sanitiseTenant("acme"));
+    assertEquals("org_acme", PipelineIds.sanitiseTenant("org:acme"));
+    assertEquals("_", PipelineIds.sanitiseTenant("."));
+    assertEquals("__", PipelineIds.sanitiseTenant(" .. "));
+    assertEquals(150, PipelineIds.sanitiseTenant("t".repeat(200)).length());
+    assertNull(PipelineIds.sanitiseTenant(" "));
+  }
+
+  @Test
   void sanitiseRepairsOrDrops() {
     assertEquals("acme", PipelineIds.sanitise("acme"));
     assertEquals("acme_corp", PipelineIds.sanitise(" acme corp "));

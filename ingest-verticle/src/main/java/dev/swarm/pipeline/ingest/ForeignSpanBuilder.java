@@ -359,10 +359,15 @@ public final class ForeignSpanBuilder {
     return gen;
   }
 
-  /** Records {@code value} as the tenant, ticket or agent id when {@code key} names one and it is a valid id. */
+  /**
+   * Records {@code value} as the tenant, ticket or agent id when {@code key} names one. A ticket or agent id that
+   * is not a valid id stays only an attribute; a tenant is taken whatever it holds, so that one breaking the
+   * tenant rule rejects the span (400 naming {@code tenant_id}) instead of the span being stamped with the
+   * token's tenant.
+   */
   static void noteSwarmId(String[] ids, String key, String value) {
     int slot = swarmIdSlot(key);
-    if (slot >= 0 && ids[slot] == null && SpanContract.isValidId(value)) {
+    if (slot >= 0 && ids[slot] == null && (slot == ID_TENANT || SpanContract.isValidId(value))) {
       ids[slot] = value;
     }
   }

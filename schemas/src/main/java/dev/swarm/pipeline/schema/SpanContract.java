@@ -51,7 +51,7 @@ public final class SpanContract {
 
   /** Fields whose values follow {@link #ID_PATTERN}. */
   public static final List<String> ID_FIELDS =
-      List.of(ID, TRACE_ID, PARENT_SPAN_ID, TENANT_ID, TICKET_ID, AGENT_ID);
+      List.of(ID, TRACE_ID, PARENT_SPAN_ID, TICKET_ID, AGENT_ID);
 
   public static final String EVENT_NAME = "name";
   public static final String EVENT_TIME = "time";

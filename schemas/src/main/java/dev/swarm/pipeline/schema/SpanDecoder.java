@@ -399,7 +399,7 @@ public final class SpanDecoder {
             }
             break;
           case F_TENANT_ID:
-            tenantId = readId(p, value, index, field);
+            tenantId = readTenant(p, value, index, field);
             break;
           case F_TICKET_ID:
             ticketId = readId(p, value, index, field);
@@ -661,6 +661,19 @@ public final class SpanDecoder {
         return null;
       }
       String problem = SpanValidator.idProblem(text);
+      if (problem != null) {
+        error(index, field, problem);
+        return null;
+      }
+      return text;
+    }
+
+    private String readTenant(JsonParser p, JsonToken value, int index, String field) throws IOException {
+      String text = readString(p, value, index, field);
+      if (text == null) {
+        return null;
+      }
+      String problem = TenantIds.problem(text);
       if (problem != null) {
         error(index, field, problem);
         return null;

@@ -54,7 +54,10 @@ public final class SpanValidator {
       out.add(new FieldError(index, SpanContract.DURATION_MS, "must not be negative"));
     }
     if (span.tenantId() != null) {
-      checkId(span.tenantId(), index, SpanContract.TENANT_ID, out);
+      String tenant = TenantIds.problem(span.tenantId());
+      if (tenant != null) {
+        out.add(new FieldError(index, SpanContract.TENANT_ID, tenant));
+      }
     }
     if (span.ticketId() != null) {
       checkId(span.ticketId(), index, SpanContract.TICKET_ID, out);

@@ -63,6 +63,18 @@ class SpanDecoderTest {
   // ---- normalisation ----
 
   @Test
+  void tenantIdFollowsTheTenantRuleNotTheIdRule() {
+    for (String ok : List.of("acme", "a.b_c-D9", "...", "t".repeat(150))) {
+      assertEquals(ok, accepted(span("a", ",\"tenant_id\":\"" + ok + "\"")).get(0).tenantId());
+    }
+    // ':' is fine in the other ids (ticket "T:1" below) but not in a tenant; nor '.', '..' or a 151st byte.
+    for (String bad : List.of("org:acme", ".", "..", "t".repeat(151), "a b")) {
+      DecodeResult.Invalid r = invalid(span("a", ",\"ticket_id\":\"T:1\",\"tenant_id\":\"" + bad + "\""));
+      assertEquals(List.of("tenant_id"), r.details().stream().map(FieldError::field).toList(), bad);
+    }
+  }
+
+  @Test
   void fillsDefaults() {
     Span s = accepted(span("s1")).get(0);
     assertEquals("s1", s.id());

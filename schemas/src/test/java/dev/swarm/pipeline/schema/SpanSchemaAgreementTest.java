@@ -72,6 +72,18 @@ class SpanSchemaAgreementTest {
   }
 
   @Test
+  void tenantIdDefinitionIsTheTenantRule() {
+    JsonNode tenant = schema.get("$defs").get("tenantId");
+    assertEquals(TenantIds.PATTERN, tenant.get("pattern").asText());
+    assertTrue(property(SpanContract.TENANT_ID).toString().contains("#/$defs/tenantId"));
+    java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(TenantIds.PATTERN);
+    for (String id : List.of("acme", "a.b_c-d", ".", "..", "...", "a:b", "", "a".repeat(150), "a".repeat(151), "é", "a b")) {
+      boolean bySchema = pattern.matcher(id).matches() && !id.equals(".") && !id.equals("..");
+      assertEquals(bySchema, TenantIds.problem(id) == null, id);
+    }
+  }
+
+  @Test
   void timestampPatternIsTheOneTheDecoderUses() {
     assertEquals(SpanContract.TIME_PATTERN, schema.get("$defs").get("timestamp").get("pattern").asText());
     for (String field : List.of(SpanContract.START_TIME, SpanContract.END_TIME)) {

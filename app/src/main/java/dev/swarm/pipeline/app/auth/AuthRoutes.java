@@ -2,6 +2,7 @@ package dev.swarm.pipeline.app.auth;
 
 import dev.swarm.pipeline.app.auth.TokenFile.Token;
 import dev.swarm.pipeline.ingest.IngestFlow;
+import dev.swarm.pipeline.schema.TenantIds;
 import dev.swarm.pipeline.storage.ReadScope;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;

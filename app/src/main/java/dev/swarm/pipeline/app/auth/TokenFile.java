@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.app.auth;
 
+import dev.swarm.pipeline.schema.TenantIds;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

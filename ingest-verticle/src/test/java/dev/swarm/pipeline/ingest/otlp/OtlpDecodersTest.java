@@ -185,6 +185,18 @@ class OtlpDecodersTest {
   }
 
   @Test
+  void aTenantIdAttributeBreakingTheTenantRuleRejectsTheSpanInsteadOfBeingIgnored() {
+    // Ignored, the span would be stamped with the token's tenant: the client meant another one.
+    ExportTraceServiceRequest r = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .setResource(Resource.newBuilder().addAttributes(kv("tenant.id", str("org:acme"))))
+        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span(ROOT, null, "op")
+            .addAttributes(kv("ticket.id", str("not a ticket id"))))))
+        .build();
+    ConversionResult.Converted c = (ConversionResult.Converted) protobuf.decode(r.toByteArray(), 100);
+    assertEquals(List.of("0:tenant_id"), c.errors().stream().map(e -> e.index() + ":" + e.field()).toList());
+  }
+
+  @Test
   void anUndecodableBodyIsMalformed() {
     byte[] truncated = request().toByteArray();
     truncated = java.util.Arrays.copyOf(truncated, truncated.length - 5);
