@@ -8,8 +8,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.swarm.pipeline.ingest.ConversionResult;
-import dev.swarm.pipeline.ingest.ForeignSpanBuilder;
-import dev.swarm.pipeline.ingest.ForeignSpanBuilder.AttributeSet;
+import dev.swarm.pipeline.schema.SpanBuilder;
+import dev.swarm.pipeline.schema.SpanBuilder.AttributeSet;
 import dev.swarm.pipeline.schema.FieldError;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanContract;
@@ -108,7 +108,7 @@ public final class OtlpJsonDecoder {
   private final class Session {
     final byte[] body;
     final int maxSpans;
-    final ForeignSpanBuilder builder = new ForeignSpanBuilder(limits);
+    final SpanBuilder builder = new SpanBuilder(limits);
     final List<Span> spans = new ArrayList<>();
     final List<FieldError> errors = new ArrayList<>();
     int total;
@@ -284,7 +284,7 @@ public final class OtlpJsonDecoder {
         throw new TooMany();
       }
       int index = total++;
-      ForeignSpanBuilder b = builder;
+      SpanBuilder b = builder;
       b.begin(inherited);
       int kind = 0;
       int statusCode = 0;
@@ -372,7 +372,7 @@ public final class OtlpJsonDecoder {
       }
     }
 
-    private void id(ForeignSpanBuilder b, String field, String text, int size) {
+    private void id(SpanBuilder b, String field, String text, int size) {
       boolean parent = field.equals(SpanContract.PARENT_SPAN_ID);
       if (parent && (text.isEmpty() || isZeros(text))) {
         b.parentSpanId(null);
@@ -399,7 +399,7 @@ public final class OtlpJsonDecoder {
       return true;
     }
 
-    void event(JsonParser p, ForeignSpanBuilder b, int base) throws IOException {
+    void event(JsonParser p, SpanBuilder b, int base) throws IOException {
       b.beginEvent();
       String name = null;
       long time = 0;
@@ -434,7 +434,7 @@ public final class OtlpJsonDecoder {
     }
 
     /** A span or event KeyValue object (START_OBJECT current) into the builder. */
-    void keyValue(JsonParser p, ForeignSpanBuilder b, boolean event, int base) throws IOException {
+    void keyValue(JsonParser p, SpanBuilder b, boolean event, int base) throws IOException {
       String key = null;
       Range early = null;
       boolean written = false;
@@ -469,7 +469,7 @@ public final class OtlpJsonDecoder {
       }
     }
 
-    private void writeAttribute(JsonParser p, JsonToken value, ForeignSpanBuilder b, String key, boolean event,
+    private void writeAttribute(JsonParser p, JsonToken value, SpanBuilder b, String key, boolean event,
         int base)
         throws IOException {
       if (value == JsonToken.VALUE_NULL) {

@@ -1,6 +1,6 @@
 package dev.swarm.pipeline.ingest.otlp;
 
-import dev.swarm.pipeline.ingest.ForeignSpanBuilder;
+import dev.swarm.pipeline.schema.SpanBuilder;
 import dev.swarm.pipeline.schema.SpanContract;
 import dev.swarm.pipeline.schema.SpanKind;
 import dev.swarm.pipeline.schema.SpanStatus;
@@ -30,7 +30,7 @@ final class OtlpMapping {
   private OtlpMapping() {}
 
   /** OTLP SpanKind number → contract kind (and the original in an attribute where the contract has no name). */
-  static void kind(int otlpKind, ForeignSpanBuilder span) throws IOException {
+  static void kind(int otlpKind, SpanBuilder span) throws IOException {
     switch (otlpKind) {
       case 2:
         span.kind(SpanKind.SERVER);
@@ -52,7 +52,7 @@ final class OtlpMapping {
   }
 
   /** OTLP StatusCode number → contract status; a non-empty message is kept in an attribute. */
-  static void status(int code, String message, ForeignSpanBuilder span) throws IOException {
+  static void status(int code, String message, SpanBuilder span) throws IOException {
     span.status(code == 1 ? SpanStatus.OK : code == 2 ? SpanStatus.ERROR : SpanStatus.UNSET);
     if (message != null && !message.isEmpty()) {
       span.stringAttribute(STATUS_DESCRIPTION_ATTRIBUTE, message);

@@ -5,8 +5,8 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import dev.swarm.pipeline.ingest.ConversionResult;
-import dev.swarm.pipeline.ingest.ForeignSpanBuilder;
-import dev.swarm.pipeline.ingest.ForeignSpanBuilder.AttributeSet;
+import dev.swarm.pipeline.schema.SpanBuilder;
+import dev.swarm.pipeline.schema.SpanBuilder.AttributeSet;
 import dev.swarm.pipeline.schema.FieldError;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanContract;
@@ -90,7 +90,7 @@ public final class OtlpProtobufDecoder {
   private final class Session {
     final byte[] body;
     final int maxSpans;
-    final ForeignSpanBuilder builder = new ForeignSpanBuilder(limits);
+    final SpanBuilder builder = new SpanBuilder(limits);
     final List<Span> spans = new ArrayList<>();
     final List<FieldError> errors = new ArrayList<>();
     int total;
@@ -184,7 +184,7 @@ public final class OtlpProtobufDecoder {
         throw new TooMany();
       }
       int index = total++;
-      ForeignSpanBuilder b = builder;
+      SpanBuilder b = builder;
       b.begin(inherited);
       int kind = 0;
       int statusCode = 0;
@@ -259,7 +259,7 @@ public final class OtlpProtobufDecoder {
       }
     }
 
-    private void id(CodedInputStream in, ForeignSpanBuilder b, String field, int size) throws IOException {
+    private void id(CodedInputStream in, SpanBuilder b, String field, int size) throws IOException {
       int length = in.readRawVarint32();
       byte[] bytes = in.readRawBytes(length);
       boolean parent = field.equals(SpanContract.PARENT_SPAN_ID);
@@ -285,7 +285,7 @@ public final class OtlpProtobufDecoder {
     }
 
     /** Event message (limit pushed). */
-    private void event(CodedInputStream in, ForeignSpanBuilder b) throws IOException {
+    private void event(CodedInputStream in, SpanBuilder b) throws IOException {
       b.beginEvent();
       long time = 0;
       String name = null;
@@ -313,7 +313,7 @@ public final class OtlpProtobufDecoder {
      * A KeyValue of a span or event, written into the builder's JSON. Usually the key comes first and the value is
      * written as it is read; a value before its key is decoded again from its recorded position.
      */
-    private void spanKeyValue(CodedInputStream in, ForeignSpanBuilder b, boolean event) throws IOException {
+    private void spanKeyValue(CodedInputStream in, SpanBuilder b, boolean event) throws IOException {
       int limit = in.pushLimit(in.readRawVarint32());
       String key = null;
       int valueOffset = -1;
@@ -350,7 +350,7 @@ public final class OtlpProtobufDecoder {
       }
     }
 
-    private void writeKeyedNull(ForeignSpanBuilder b, String key, boolean event) throws IOException {
+    private void writeKeyedNull(SpanBuilder b, String key, boolean event) throws IOException {
       JsonGenerator gen = event ? b.eventAttribute(key) : b.attribute(key);
       if (gen != null) {
         gen.writeNull();
@@ -358,7 +358,7 @@ public final class OtlpProtobufDecoder {
     }
 
     /** Reads the AnyValue under the current limit and writes it as the value of attribute {@code key}. */
-    private void writeKeyed(CodedInputStream in, ForeignSpanBuilder b, String key, boolean event) throws IOException {
+    private void writeKeyed(CodedInputStream in, SpanBuilder b, String key, boolean event) throws IOException {
       // A plain string is the common case, and a candidate for tenant/ticket/agent id.
       int tag = in.readTag();
       if (tag == ((1 << 3) | WIRE_LEN) && !event) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.swarm.pipeline.ingest.ConversionResult;
-import dev.swarm.pipeline.ingest.ForeignSpanBuilder;
+import dev.swarm.pipeline.schema.SpanBuilder;
 import dev.swarm.pipeline.schema.FieldError;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanContract;
@@ -34,7 +34,7 @@ public final class ZipkinJsonDecoder {
   }
 
   public ConversionResult decode(byte[] body, int maxSpans) {
-    ForeignSpanBuilder builder = new ForeignSpanBuilder(limits);
+    SpanBuilder builder = new SpanBuilder(limits);
     List<Span> spans = new ArrayList<>();
     List<FieldError> errors = new ArrayList<>();
     int total = 0;
@@ -73,7 +73,7 @@ public final class ZipkinJsonDecoder {
   }
 
   /** One span object (START_OBJECT current). */
-  private static Span span(JsonParser p, ForeignSpanBuilder b, int index, List<FieldError> errors) throws IOException {
+  private static Span span(JsonParser p, SpanBuilder b, int index, List<FieldError> errors) throws IOException {
     b.begin(List.of());
     String traceId = null;
     String id = null;
@@ -181,7 +181,7 @@ public final class ZipkinJsonDecoder {
     return b.build(index, errors, SpanDecoder.MAX_ERROR_DETAILS);
   }
 
-  private static void endpoint(JsonParser p, JsonToken value, String field, ForeignSpanBuilder b, boolean local)
+  private static void endpoint(JsonParser p, JsonToken value, String field, SpanBuilder b, boolean local)
       throws IOException {
     expect(value, JsonToken.START_OBJECT, field, "an object");
     for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
@@ -195,7 +195,7 @@ public final class ZipkinJsonDecoder {
           {
             String service = string(p, v, field + ".serviceName");
             if (!service.isEmpty()) {
-              b.stringAttribute(local ? ForeignSpanBuilder.SERVICE_NAME : ZipkinMapping.REMOTE_SERVICE, service);
+              b.stringAttribute(local ? SpanBuilder.SERVICE_NAME : ZipkinMapping.REMOTE_SERVICE, service);
             }
             break;
           }
@@ -223,7 +223,7 @@ public final class ZipkinJsonDecoder {
     }
   }
 
-  private static void annotation(JsonParser p, ForeignSpanBuilder b) throws IOException {
+  private static void annotation(JsonParser p, SpanBuilder b) throws IOException {
     expect(p.currentToken(), JsonToken.START_OBJECT, "annotations", "an array of objects");
     long timestamp = 0;
     String value = null;

@@ -1,6 +1,6 @@
 package dev.swarm.pipeline.ingest.zipkin;
 
-import dev.swarm.pipeline.ingest.ForeignSpanBuilder;
+import dev.swarm.pipeline.schema.SpanBuilder;
 import dev.swarm.pipeline.schema.SpanContract;
 import dev.swarm.pipeline.schema.SpanKind;
 import java.io.IOException;
@@ -77,7 +77,7 @@ final class ZipkinMapping {
   }
 
   /** Kind name (JSON) to the contract; null for a name Zipkin does not define. */
-  static boolean kind(String name, ForeignSpanBuilder span) throws IOException {
+  static boolean kind(String name, SpanBuilder span) throws IOException {
     switch (name) {
       case "CLIENT":
         return kind(1, span);
@@ -93,7 +93,7 @@ final class ZipkinMapping {
   }
 
   /** Kind number (proto3: 0 unspecified, 1 CLIENT, 2 SERVER, 3 PRODUCER, 4 CONSUMER). */
-  static boolean kind(int number, ForeignSpanBuilder span) throws IOException {
+  static boolean kind(int number, SpanBuilder span) throws IOException {
     switch (number) {
       case 0:
         span.kind(SpanKind.INTERNAL);
@@ -121,7 +121,7 @@ final class ZipkinMapping {
    * Sets the ids, applying the shared-span rule: a {@code shared} span keeps the client's id with
    * {@link #SHARED_SUFFIX} and becomes the client span's child.
    */
-  static void ids(ForeignSpanBuilder span, String traceId, String id, String parentId, boolean shared) {
+  static void ids(SpanBuilder span, String traceId, String id, String parentId, boolean shared) {
     span.traceId(traceId);
     if (shared && id != null) {
       span.spanId(id + SHARED_SUFFIX);
@@ -138,7 +138,7 @@ final class ZipkinMapping {
    * (a uint64 past 2^63 arrives negative, or timestamp + duration overflows) is refused naming end_time, rather
    * than silently dropping the end.
    */
-  static void times(ForeignSpanBuilder span, long timestampMicros, long durationMicros) {
+  static void times(SpanBuilder span, long timestampMicros, long durationMicros) {
     long start = Math.floorDiv(timestampMicros, 1000L);
     span.startMillis(start);
     if (durationMicros < -1 || (durationMicros > 0 && timestampMicros > Long.MAX_VALUE - durationMicros)) {

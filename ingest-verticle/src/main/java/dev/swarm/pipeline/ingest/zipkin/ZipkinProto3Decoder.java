@@ -4,7 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import dev.swarm.pipeline.ingest.ConversionResult;
-import dev.swarm.pipeline.ingest.ForeignSpanBuilder;
+import dev.swarm.pipeline.schema.SpanBuilder;
 import dev.swarm.pipeline.schema.FieldError;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanContract;
@@ -36,7 +36,7 @@ public final class ZipkinProto3Decoder {
   }
 
   public ConversionResult decode(byte[] body, int maxSpans) {
-    ForeignSpanBuilder builder = new ForeignSpanBuilder(limits);
+    SpanBuilder builder = new SpanBuilder(limits);
     List<Span> spans = new ArrayList<>();
     List<FieldError> errors = new ArrayList<>();
     int total = 0;
@@ -65,7 +65,7 @@ public final class ZipkinProto3Decoder {
     return new ConversionResult.Converted(spans, total - spans.size(), errors, total);
   }
 
-  private static Span span(CodedInputStream in, ForeignSpanBuilder b, int index, List<FieldError> errors)
+  private static Span span(CodedInputStream in, SpanBuilder b, int index, List<FieldError> errors)
       throws IOException {
     b.begin(List.of());
     String traceId = null;
@@ -202,14 +202,14 @@ public final class ZipkinProto3Decoder {
     return b.build(index, errors, SpanDecoder.MAX_ERROR_DETAILS);
   }
 
-  private static void endpoint(CodedInputStream in, ForeignSpanBuilder b, boolean local) throws IOException {
+  private static void endpoint(CodedInputStream in, SpanBuilder b, boolean local) throws IOException {
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
         case (1 << 3) | LEN:
           {
             String service = in.readString();
             if (!service.isEmpty()) {
-              b.stringAttribute(local ? ForeignSpanBuilder.SERVICE_NAME : ZipkinMapping.REMOTE_SERVICE, service);
+              b.stringAttribute(local ? SpanBuilder.SERVICE_NAME : ZipkinMapping.REMOTE_SERVICE, service);
             }
             break;
           }

@@ -1,18 +1,10 @@
-package dev.swarm.pipeline.ingest;
+package dev.swarm.pipeline.schema;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import dev.swarm.pipeline.schema.FieldError;
-import dev.swarm.pipeline.schema.Span;
-import dev.swarm.pipeline.schema.SpanContract;
-import dev.swarm.pipeline.schema.SpanKind;
-import dev.swarm.pipeline.schema.SpanLimits;
-import dev.swarm.pipeline.schema.SpanStatus;
-import dev.swarm.pipeline.schema.SpanValidator;
-import dev.swarm.pipeline.schema.Timestamps;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,10 +28,10 @@ import java.util.Set;
  *
  * <p>Not thread-safe: one per decode call.
  */
-public final class ForeignSpanBuilder {
+public final class SpanBuilder {
 
   /** Resource attribute naming the service; written first among the attributes. */
-  public static final String SERVICE_NAME = dev.swarm.pipeline.schema.ForeignAttributes.SERVICE_NAME;
+  public static final String SERVICE_NAME = ForeignAttributes.SERVICE_NAME;
 
   /** Same settings as the contract codec: no separator between root values, surrogate pairs as 4-byte UTF-8. */
   private static final JsonFactory JSON = new JsonFactoryBuilder()
@@ -54,8 +46,8 @@ public final class ForeignSpanBuilder {
   private final SpanLimits limits;
   private final SpanValidator validator;
 
-  private final Buffer attributes = new Buffer();
-  private final Buffer eventAttributes = new Buffer();
+  private final CappedOutputBuffer attributes = new CappedOutputBuffer(512, Integer.MAX_VALUE - 16);
+  private final CappedOutputBuffer eventAttributes = new CappedOutputBuffer(512, Integer.MAX_VALUE - 16);
   private final StringBuilder events = new StringBuilder(256);
   private JsonGenerator attributesGen;
   private JsonGenerator eventAttributesGen;
@@ -83,7 +75,7 @@ public final class ForeignSpanBuilder {
   private long eventTime;
   private boolean eventOpen;
 
-  public ForeignSpanBuilder(SpanLimits limits) {
+  public SpanBuilder(SpanLimits limits) {
     this.limits = limits;
     this.validator = new SpanValidator(limits);
   }
@@ -244,7 +236,7 @@ public final class ForeignSpanBuilder {
     events.append("{\"name\":\"");
     JsonStringEncoder.getInstance().quoteAsString(eventName, events);
     events.append("\",\"time\":\"").append(Timestamps.formatIso(eventTime)).append("\",\"attributes\":");
-    events.append(eventAttributes.utf8());
+    events.append(eventAttributes.toUtf8String());
     events.append('}');
   }
 
@@ -301,7 +293,7 @@ public final class ForeignSpanBuilder {
       }
       attributesGen.writeEndObject();
       attributesGen.flush();
-      attributesJson = attributes.utf8();
+      attributesJson = attributes.toUtf8String();
     } catch (IOException e) {
       attributeFailed("attributes", e);
       attributesJson = "{}";
@@ -353,7 +345,7 @@ public final class ForeignSpanBuilder {
     return eventAttributesGen;
   }
 
-  private static JsonGenerator newGenerator(Buffer out) throws IOException {
+  private static JsonGenerator newGenerator(CappedOutputBuffer out) throws IOException {
     JsonGenerator gen = JSON.createGenerator(out);
     gen.enable(JsonGenerator.Feature.STRICT_DUPLICATE_DETECTION);
     return gen;
@@ -445,43 +437,6 @@ public final class ForeignSpanBuilder {
     /** A JSON generator writing compact values for {@link #add}, with the contract's encoding settings. */
     public static JsonGenerator valueGenerator(ByteArrayOutputStream out) throws IOException {
       return JSON.createGenerator(out);
-    }
-  }
-
-  /** A reusable growable byte buffer. */
-  static final class Buffer extends java.io.OutputStream {
-    private byte[] bytes = new byte[512];
-    private int size;
-
-    @Override
-    public void write(int b) {
-      ensure(1);
-      bytes[size++] = (byte) b;
-    }
-
-    @Override
-    public void write(byte[] source, int offset, int length) {
-      ensure(length);
-      System.arraycopy(source, offset, bytes, size, length);
-      size += length;
-    }
-
-    private void ensure(int more) {
-      if (size + more > bytes.length) {
-        bytes = java.util.Arrays.copyOf(bytes, Math.max(size + more, bytes.length * 2));
-      }
-    }
-
-    void reset() {
-      size = 0;
-    }
-
-    int size() {
-      return size;
-    }
-
-    String utf8() {
-      return new String(bytes, 0, size, StandardCharsets.UTF_8);
     }
   }
 }
