@@ -192,7 +192,7 @@ class CrashRecoveryTest {
     return span.getString("trace_id") + "/" + span.getString("id");
   }
 
-  private static Set<String> storedKeys(Path db) {
+  static Set<String> storedKeys(Path db) {
     if (!Files.exists(db)) {
       return Set.of();
     }
