@@ -43,18 +43,18 @@ final class BrokerLogTrimmer implements AutoCloseable {
   private long failureLogAt;
 
   /**
+   * @param kafka the process's Kafka client properties, bound to the embedded broker
    * @param topicToGroup each topic with the pipeline's own group consuming it: nothing of a partition is deleted
    *     before that group has committed on it
    * @param trimIntervalMs 0 measures only
    */
-  BrokerLogTrimmer(Vertx vertx, String bootstrap, Map<String, String> topicToGroup, long trimIntervalMs,
+  BrokerLogTrimmer(Vertx vertx, KafkaClientProperties kafka, Map<String, String> topicToGroup, long trimIntervalMs,
       MeterRegistry registry) {
     this.vertx = vertx;
     this.topicToGroup = Map.copyOf(topicToGroup);
-    this.admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+    this.admin = Admin.create(new HashMap<String, Object>(kafka.forAdmin(Map.of(
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS)));
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS)), "trace-log-trimmer")));
     for (String topic : this.topicToGroup.keySet()) {
       AtomicLong bytes = new AtomicLong();
       logBytes.put(topic, bytes);

@@ -33,13 +33,12 @@ final class ConsumerLagMonitor implements AutoCloseable {
   private final long timerId;
   private boolean running;
 
-  ConsumerLagMonitor(Vertx vertx, String bootstrap, Map<String, String> groupToTopic, MeterRegistry registry, long intervalMs) {
+  /** @param kafka the process's Kafka client properties, bound to the cluster */
+  ConsumerLagMonitor(Vertx vertx, KafkaClientProperties kafka, Map<String, String> groupToTopic, MeterRegistry registry,
+      long intervalMs) {
     this.vertx = vertx;
-    Map<String, String> cfg = new HashMap<>();
-    cfg.put("bootstrap.servers", bootstrap);
-    cfg.put("request.timeout.ms", "5000");
-    cfg.put("default.api.timeout.ms", "8000");
-    this.admin = KafkaAdminClient.create(vertx, cfg);
+    this.admin = KafkaAdminClient.create(vertx, kafka.forAdmin(
+        Map.of("request.timeout.ms", "5000", "default.api.timeout.ms", "8000"), "trace-lag-monitor"));
     this.watched = groupToTopic.entrySet().stream()
         .map(e -> new Watched(e.getKey(), e.getValue(), new AtomicLong()))
         .toList();

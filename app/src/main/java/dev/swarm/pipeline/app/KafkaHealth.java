@@ -21,14 +21,14 @@ final class KafkaHealth implements AutoCloseable {
   private volatile String lastError;
   private boolean checking;
 
-  KafkaHealth(Vertx vertx, String bootstrap, long intervalMs) {
+  /** @param kafka the process's Kafka client properties, bound to the cluster */
+  KafkaHealth(Vertx vertx, KafkaClientProperties kafka, long intervalMs) {
     this.vertx = vertx;
-    Map<String, String> cfg = new HashMap<>();
-    cfg.put("bootstrap.servers", bootstrap);
-    cfg.put("request.timeout.ms", Long.toString(Math.max(1000, intervalMs)));
-    cfg.put("default.api.timeout.ms", Long.toString(Math.max(1500, intervalMs * 2)));
-    cfg.put("reconnect.backoff.max.ms", "1000");
-    this.admin = KafkaAdminClient.create(vertx, cfg);
+    Map<String, String> defaults = new HashMap<>();
+    defaults.put("request.timeout.ms", Long.toString(Math.max(1000, intervalMs)));
+    defaults.put("default.api.timeout.ms", Long.toString(Math.max(1500, intervalMs * 2)));
+    defaults.put("reconnect.backoff.max.ms", "1000");
+    this.admin = KafkaAdminClient.create(vertx, kafka.forAdmin(defaults, "trace-health"));
     this.timerId = vertx.setPeriodic(0, intervalMs, id -> check());
   }
 

@@ -101,7 +101,12 @@ public final class PipelineApp {
           config.kafkaPartitions(), config.brokerRetention()).start();
       bootstrap = broker.bootstrapServers();
     }
-    TopicSetup.ensureTopics(bootstrap,
+    // Every Kafka client below gets its properties from here: its defaults, then the properties files.
+    KafkaClientProperties kafka = config.kafkaClients().withBootstrap(bootstrap);
+    if (config.kafkaClients().any()) {
+      LOG.info("Kafka clients: {}", config.kafkaClients()); // files and keys, never values
+    }
+    TopicSetup.ensureTopics(kafka,
         config.tracesTopicEnabled() ? List.of(config.spansTopic(), config.tracesTopic()) : List.of(config.spansTopic()),
         config.kafkaPartitions(), config.kafkaReplicationFactor(), PipelineConfig.MAX_RECORD_BYTES, Duration.ofSeconds(60));
 
@@ -118,7 +123,7 @@ public final class PipelineApp {
             .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE))))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
-    kafkaHealth = new KafkaHealth(vertx, bootstrap, 1000);
+    kafkaHealth = new KafkaHealth(vertx, kafka, 1000);
     // The filesystems that fill as spans arrive: the embedded broker's log and the database.
     List<Path> watchedPaths = new ArrayList<>();
     if (config.embeddedKafka()) {
@@ -151,14 +156,10 @@ public final class PipelineApp {
         .check("storage", () -> storage == null ? null : storage.problem());
     mounts.add(health::mount);
 
-    Map<String, String> common = new HashMap<>();
-    common.put("bootstrap.servers", bootstrap);
-
     if (config.role().runsIngest()) {
-      Map<String, String> producerProps = new HashMap<>(SpanPublisher.producerDefaults(config.ingest().maxInflightBytes()));
-      producerProps.put("max.request.size", Integer.toString(PipelineConfig.MAX_RECORD_BYTES));
-      producerProps.putAll(common);
-      producerProps.put("client.id", "trace-ingest");
+      Map<String, String> defaults = new HashMap<>(SpanPublisher.producerDefaults(config.ingest().maxInflightBytes()));
+      defaults.put("max.request.size", Integer.toString(PipelineConfig.MAX_RECORD_BYTES));
+      Map<String, String> producerProps = kafka.forProducer(defaults, "trace-ingest");
       publisher = new SpanPublisher(vertx, KafkaProducer.create(vertx, producerProps), config.ingest().spansTopic(), registry);
       ingest = new IngestRoutes(vertx, config.ingest(), publisher, registry, kafkaHealth::reachable);
       if (diskGuard != null) {
@@ -176,7 +177,7 @@ public final class PipelineApp {
       mounts.add(new ZipkinIngestRoutes(ingest.flow())::mount);
     }
 
-    await(deployVerticles(common, mounts));
+    await(deployVerticles(kafka, mounts));
     Map<String, String> watchedGroups = new HashMap<>();
     if (config.role().runsAggregator()) {
       watchedGroups.put(config.aggregator().groupId(), config.spansTopic());
@@ -185,13 +186,13 @@ public final class PipelineApp {
       watchedGroups.put(config.storage().groupId(), config.tracesTopic());
     }
     if (!watchedGroups.isEmpty()) {
-      lagMonitor = new ConsumerLagMonitor(vertx, bootstrap, watchedGroups, registry, 5000);
+      lagMonitor = new ConsumerLagMonitor(vertx, kafka, watchedGroups, registry, 5000);
     }
     if (config.embeddedKafka()) {
       // An external cluster keeps its own retention (docs/deploy.md names the topic settings).
       // With storage in this process nothing of ours consumes the traces topic (when it is written at all):
       // the broker's own retention (EMBEDDED_KAFKA_RETENTION_BYTES) bounds it for other consumers.
-      trimmer = new BrokerLogTrimmer(vertx, bootstrap, config.directStorage()
+      trimmer = new BrokerLogTrimmer(vertx, kafka, config.directStorage()
           ? Map.of(config.spansTopic(), config.aggregator().groupId())
           : Map.of(config.spansTopic(), config.aggregator().groupId(), config.tracesTopic(), config.storage().groupId()),
           config.brokerRetention().trimIntervalMs(), registry);
@@ -202,12 +203,15 @@ public final class PipelineApp {
     return this;
   }
 
-  private Future<?> deployVerticles(Map<String, String> common, List<Consumer<Router>> mounts) {
+  /**
+   * The verticles get their consumer and producer properties from {@code kafka} (bootstrap, client id, the files);
+   * the group, manual commits and their own defaults they add themselves, below what the files set.
+   */
+  private Future<?> deployVerticles(KafkaClientProperties kafka, List<Consumer<Router>> mounts) {
     Future<?> chain = Future.succeededFuture();
     // Downstream first, so nothing is accepted before it has somewhere to go.
     if (config.role().runsStorage()) {
-      Map<String, String> consumerProps = new HashMap<>(common);
-      consumerProps.put("client.id", "trace-storage");
+      Map<String, String> consumerProps = kafka.forConsumer(Map.of(), "trace-storage");
       // ROLE=all: the aggregator below hands assembled traces over in memory (StorageTraceSink).
       StorageVerticle storage = config.directStorage() ? new StorageVerticle(config.storage(), registry)
           : new StorageVerticle(config.storage(), consumerProps, registry);
@@ -220,10 +224,8 @@ public final class PipelineApp {
           .onSuccess(v -> mounts.add(UiRoutes::mount));
     }
     if (config.role().runsAggregator()) {
-      Map<String, String> producerProps = new HashMap<>(common);
-      producerProps.put("client.id", "trace-aggregator-producer");
-      Map<String, String> consumerProps = new HashMap<>(common);
-      consumerProps.put("client.id", "trace-aggregator");
+      Map<String, String> producerProps = kafka.forProducer(Map.of(), "trace-aggregator-producer");
+      Map<String, String> consumerProps = kafka.forConsumer(Map.of(), "trace-aggregator");
       chain = chain.compose(v -> vertx.deployVerticle(new AggregatorVerticle(config.aggregator(), consumerProps,
               traceSink(producerProps), registry))
           .onSuccess(deployments::add));

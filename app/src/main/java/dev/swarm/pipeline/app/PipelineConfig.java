@@ -38,7 +38,8 @@ public record PipelineConfig(
     BrokerRetentionConfig brokerRetention,
     HttpLimits httpLimits,
     AuthConfig auth,
-    HttpTls httpTls) {
+    HttpTls httpTls,
+    KafkaClientProperties kafkaClients) {
 
   /**
    * Whether assembled traces go to storage in this process, in memory (ROLE=all), rather than only through the
@@ -130,20 +131,41 @@ public record PipelineConfig(
         r.duration("HTTP_IDLE_TIMEOUT", HttpLimits.DEFAULT_IDLE_TIMEOUT_MS, 1000, 86_400_000L), openFiles);
     AuthConfig auth = authConfig(r, host);
     HttpTls tls = httpTls(r);
+    KafkaClientProperties kafkaClients = kafkaClients(r, bootstrap == null);
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
         tracesTopic, tracesTopicEnabled, partitions, replication, ingest, aggregator, storage, shutdownTimeout, diskGuard, brokerRetention,
-        httpLimits, auth, tls);
+        httpLimits, auth, tls, kafkaClients);
+  }
+
+  /**
+   * KAFKA_CLIENT_PROPERTIES_FILE (every Kafka client), KAFKA_PRODUCER_PROPERTIES_FILE and
+   * KAFKA_CONSUMER_PROPERTIES_FILE (on top, producers or consumers only): read and checked now, so a missing file or
+   * a refused key stops the start naming the file and the key.
+   */
+  private static KafkaClientProperties kafkaClients(EnvReader r, boolean embeddedBroker) {
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    KafkaClientProperties p = KafkaClientProperties.load(path(r, KafkaClientProperties.CLIENT_FILE),
+        path(r, KafkaClientProperties.PRODUCER_FILE), path(r, KafkaClientProperties.CONSUMER_FILE), embeddedBroker,
+        problems);
+    problems.forEach(r::problem);
+    return p;
+  }
+
+  private static Path path(EnvReader r, String name) {
+    String v = r.raw(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Path.of(v);
+    } catch (java.nio.file.InvalidPathException e) {
+      r.problem(name + "=" + v + ": not a path");
+      return null;
+    }
   }
 
   private static HttpTls httpTls(EnvReader r) {
-    // TLS_* would be ambiguous next to Kafka's own TLS settings: refuse them loudly rather than serve plain HTTP.
-    for (String other : new String[] {"TLS_CERT_FILE", "TLS_KEY_FILE"}) {
-      if (r.raw(other) != null) {
-        r.problem(other + " is not a setting: HTTPS is HTTP_" + other
-            + " (Kafka's TLS goes in KAFKA_CLIENT_PROPERTIES_FILE)");
-      }
-    }
     String cert = r.raw("HTTP_TLS_CERT_FILE");
     String key = r.raw("HTTP_TLS_KEY_FILE");
     if (cert == null && key == null) {

@@ -2,6 +2,7 @@ package dev.swarm.pipeline.app;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,6 +14,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -27,13 +30,16 @@ final class TopicSetup {
 
   private TopicSetup() {}
 
-  static void ensureTopics(String bootstrap, List<String> topics, int partitions, short replication, int maxRecordBytes,
-      Duration timeout) {
+  /** @param kafka the process's Kafka client properties, bound to the cluster */
+  static void ensureTopics(KafkaClientProperties kafka, List<String> topics, int partitions, short replication,
+      int maxRecordBytes, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (Admin admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+    Map<String, String> props = kafka.forAdmin(Map.of(
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000",
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(Math.max(5000, timeout.toMillis()))))) {
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(Math.max(5000, timeout.toMillis()))),
+        "trace-topic-setup");
+    String bootstrap = props.get(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+    try (Admin admin = Admin.create(new HashMap<String, Object>(props))) {
       Set<String> existing = admin.listTopics().names().get(remaining(deadline), TimeUnit.NANOSECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String t : topics) {
@@ -58,7 +64,13 @@ final class TopicSetup {
       throw new IllegalStateException("interrupted while preparing Kafka topics", e);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-      throw new IllegalStateException("cannot prepare Kafka topics " + topics + " at " + bootstrap + ": " + cause, cause);
+      String hint = cause instanceof AuthenticationException
+          ? " (the cluster refused the credentials of KAFKA_CLIENT_PROPERTIES_FILE)"
+          : cause instanceof AuthorizationException
+              ? " (the credentials of KAFKA_CLIENT_PROPERTIES_FILE lack a permission the pipeline needs: docs/deploy.md)"
+              : "";
+      throw new IllegalStateException("cannot prepare Kafka topics " + topics + " at " + bootstrap + ": " + cause + hint,
+          cause);
     }
   }
 

@@ -140,15 +140,46 @@ class PipelineConfigTest {
 
   @Test
   void httpsNeedsBothPemFiles() {
-    String unprefixed = assertThrows(ConfigException.class,
-        () -> PipelineConfig.fromEnv(Map.of("TLS_CERT_FILE", "c.pem", "TLS_KEY_FILE", "k.pem"))).getMessage();
-    assertTrue(unprefixed.contains("TLS_CERT_FILE is not a setting: HTTPS is HTTP_TLS_CERT_FILE"), unprefixed);
-    assertTrue(unprefixed.contains("TLS_KEY_FILE is not a setting: HTTPS is HTTP_TLS_KEY_FILE"), unprefixed);
     assertTrue(assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of("HTTP_TLS_CERT_FILE", "c.pem")))
         .getMessage().contains("HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE go together"));
     String missing = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
         "HTTP_TLS_CERT_FILE", "no-such-cert.pem", "HTTP_TLS_KEY_FILE", "no-such-key.pem"))).getMessage();
     assertTrue(missing.contains("HTTP_TLS_CERT_FILE=no-such-cert.pem: not a readable file"), missing);
     assertFalse(PipelineConfig.fromEnv(Map.of()).httpTls().enabled());
+  }
+
+  @Test
+  void kafkaClientPropertiesFilesAreCheckedBeforeAnythingStarts(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path client = java.nio.file.Files.writeString(dir.resolve("client.properties"),
+        "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=x required password=\"hunter2\";\n");
+    Path producer = java.nio.file.Files.writeString(dir.resolve("producer.properties"), "acks=1\ncompression.type=lz4\n");
+    Path consumer = java.nio.file.Files.writeString(dir.resolve("consumer.properties"), "group.id=mine\n");
+    String refused = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "KAFKA_BOOTSTRAP_SERVERS", "k1:9093",
+        "KAFKA_CLIENT_PROPERTIES_FILE", client.toString(),
+        "KAFKA_PRODUCER_PROPERTIES_FILE", producer.toString(),
+        "KAFKA_CONSUMER_PROPERTIES_FILE", consumer.toString()))).getMessage();
+    assertTrue(refused.contains("KAFKA_PRODUCER_PROPERTIES_FILE=" + producer + ": acks must be all"), refused);
+    assertTrue(refused.contains("KAFKA_CONSUMER_PROPERTIES_FILE=" + consumer + ": group.id cannot be set here"), refused);
+    assertFalse(refused.contains("hunter2"), refused);
+
+    String missing = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "KAFKA_BOOTSTRAP_SERVERS", "k1:9093", "KAFKA_CONSUMER_PROPERTIES_FILE", dir.resolve("none").toString())))
+        .getMessage();
+    assertTrue(missing.contains("KAFKA_CONSUMER_PROPERTIES_FILE=" + dir.resolve("none") + ": not a readable file"),
+        missing);
+
+    String embedded = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "KAFKA_CLIENT_PROPERTIES_FILE", client.toString()))).getMessage();
+    assertTrue(embedded.contains("KAFKA_CLIENT_PROPERTIES_FILE=" + client + ": security.protocol is not PLAINTEXT"),
+        embedded);
+
+    PipelineConfig ok = PipelineConfig.fromEnv(Map.of("KAFKA_BOOTSTRAP_SERVERS", "k1:9093",
+        "KAFKA_CLIENT_PROPERTIES_FILE", client.toString()));
+    Map<String, String> admin = ok.kafkaClients().withBootstrap("k1:9093").forAdmin(Map.of(), "trace-health");
+    assertEquals("SASL_SSL", admin.get("security.protocol"));
+    assertFalse(ok.toString().contains("hunter2"), "a config printed whole names keys only");
+    assertFalse(PipelineConfig.fromEnv(Map.of()).kafkaClients().any());
   }
 }
