@@ -166,6 +166,13 @@ public record PipelineConfig(
   }
 
   private static HttpTls httpTls(EnvReader r) {
+    // TLS_* would be ambiguous next to Kafka's own TLS settings: refuse them loudly rather than serve plain HTTP.
+    for (String other : new String[] {"TLS_CERT_FILE", "TLS_KEY_FILE"}) {
+      if (r.raw(other) != null) {
+        r.problem(other + " is not a setting: HTTPS is HTTP_" + other
+            + " (Kafka's TLS goes in KAFKA_CLIENT_PROPERTIES_FILE)");
+      }
+    }
     String cert = r.raw("HTTP_TLS_CERT_FILE");
     String key = r.raw("HTTP_TLS_KEY_FILE");
     if (cert == null && key == null) {

@@ -140,6 +140,10 @@ class PipelineConfigTest {
 
   @Test
   void httpsNeedsBothPemFiles() {
+    String unprefixed = assertThrows(ConfigException.class,
+        () -> PipelineConfig.fromEnv(Map.of("TLS_CERT_FILE", "c.pem", "TLS_KEY_FILE", "k.pem"))).getMessage();
+    assertTrue(unprefixed.contains("TLS_CERT_FILE is not a setting: HTTPS is HTTP_TLS_CERT_FILE"), unprefixed);
+    assertTrue(unprefixed.contains("TLS_KEY_FILE is not a setting: HTTPS is HTTP_TLS_KEY_FILE"), unprefixed);
     assertTrue(assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of("HTTP_TLS_CERT_FILE", "c.pem")))
         .getMessage().contains("HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE go together"));
     String missing = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
