@@ -7,6 +7,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -31,6 +32,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final int controllerPort;
   private final int defaultPartitions;
   private final BrokerRetentionConfig retention;
+  private String clientProtocol = "PLAINTEXT";
+  private Map<String, String> listenerProperties = Map.of();
   private KafkaRaftServer server;
 
   /**
@@ -53,6 +56,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   public int port() {
     return port;
+  }
+
+  /**
+   * Makes the client listener speak {@code securityProtocol} ({@code SASL_PLAINTEXT}, {@code SASL_SSL} or
+   * {@code SSL}) instead of PLAINTEXT, with these broker properties added: the listener's JAAS configuration
+   * ({@code listener.name.sasl_plaintext.plain.sasl.jaas.config}), {@code sasl.enabled.mechanisms},
+   * {@code sasl.mechanism.inter.broker.protocol}, {@code ssl.keystore.*}. The controller listener stays PLAINTEXT.
+   * Takes effect at the next {@link #start()}. For tests of clients set up through KAFKA_CLIENT_PROPERTIES_FILE; the
+   * pipeline's own embedded broker is always PLAINTEXT.
+   */
+  public synchronized EmbeddedKafkaBroker clientListener(String securityProtocol, Map<String, String> brokerProperties) {
+    this.clientProtocol = securityProtocol;
+    this.listenerProperties = Map.copyOf(brokerProperties);
+    return this;
   }
 
   public synchronized EmbeddedKafkaBroker start() {
@@ -98,11 +115,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("process.roles", "broker,controller");
     p.put("node.id", "1");
     p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-    p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+    String client = clientProtocol;
+    p.put("listeners", client + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    p.put("advertised.listeners", client + "://127.0.0.1:" + port);
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("inter.broker.listener.name", client);
+    p.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
     p.put("log.dirs", logDir.toAbsolutePath().toString());
     p.put("num.partitions", Integer.toString(defaultPartitions));
     p.put("offsets.topic.replication.factor", "1");
@@ -125,6 +143,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     p.put("log.roll.ms", Long.toString(retention.segmentMs()));
     p.put("log.retention.check.interval.ms", "5000");
     p.put("log.segment.delete.delay.ms", "1000");
+    p.putAll(listenerProperties);
     return p;
   }
 

@@ -1,0 +1,196 @@
+package dev.swarm.pipeline.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * KAFKA_CLIENT_PROPERTIES_FILE against a real broker that demands authentication: a KRaft broker in this JVM whose
+ * client listener is SASL_PLAINTEXT with the PLAIN mechanism (the controller listener stays PLAINTEXT). Every Kafka
+ * client of the pipeline (topic set-up, health, lag monitor, producers, consumers) must carry the file's credentials
+ * for spans to get in and come back out; with a password the broker no longer accepts, readiness fails and ingest
+ * refuses; the password is never in the process's log.
+ */
+class KafkaSaslClientTest {
+  static final String PLAIN = "org.apache.kafka.common.security.plain.PlainLoginModule";
+  static final String BROKER_PASSWORD = "broker-" + UUID.randomUUID();
+
+  @TempDir Path dir;
+  EmbeddedKafkaBroker broker;
+  final List<PipelineApp> apps = new ArrayList<>();
+
+  @AfterEach
+  void stopAll() {
+    for (int i = apps.size() - 1; i >= 0; i--) {
+      apps.get(i).stop();
+    }
+    if (broker != null) {
+      broker.stop();
+    }
+  }
+
+  /** The broker's SASL_PLAINTEXT listener, accepting user {@code pipeline} with this password. */
+  static Map<String, String> saslPlainListener(String pipelinePassword) {
+    return Map.of(
+        "sasl.enabled.mechanisms", "PLAIN",
+        "sasl.mechanism.inter.broker.protocol", "PLAIN",
+        "listener.name.sasl_plaintext.plain.sasl.jaas.config", PLAIN + " required username=\"broker\" password=\""
+            + BROKER_PASSWORD + "\" user_broker=\"" + BROKER_PASSWORD + "\" user_pipeline=\"" + pipelinePassword + "\";");
+  }
+
+  EmbeddedKafkaBroker startSaslBroker(String pipelinePassword) {
+    broker = new EmbeddedKafkaBroker(dir.resolve("kafka"), 0, 3, new BrokerRetentionConfig(
+        BrokerRetentionConfig.DEFAULT_RETENTION_BYTES, BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES,
+        BrokerRetentionConfig.DEFAULT_SEGMENT_MS, 0))
+        .clientListener("SASL_PLAINTEXT", saslPlainListener(pipelinePassword))
+        .start();
+    return broker;
+  }
+
+  Path clientFile(String name, String password) throws IOException {
+    return Files.writeString(dir.resolve(name), String.join("\n",
+        "# the pipeline's credentials: every client of the process uses them",
+        "security.protocol=SASL_PLAINTEXT",
+        "sasl.mechanism=PLAIN",
+        "sasl.jaas.config=" + PLAIN + " required username=\"pipeline\" password=\"" + password + "\";",
+        ""));
+  }
+
+  @Test
+  @Timeout(240)
+  void aPipelineWithTheFileServesSpansAndAPasswordTheBrokerNoLongerTakesFailsReadinessUnlogged() throws Exception {
+    String password = "pw-" + UUID.randomUUID();
+    startSaslBroker(password);
+    Map<String, String> env = ChildPipeline.env(dir.resolve("data"), TestPipeline.freePort());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+    env.put("KAFKA_CLIENT_PROPERTIES_FILE", clientFile("client.properties", password).toString());
+    env.put("TRACES_TOPIC_ENABLED", "true"); // the traces producer too
+    env.put("LOG_LEVEL", "DEBUG");
+    env.put("MIN_FREE_DISK_BYTES", "0");
+    Path log = dir.resolve("pipeline.log");
+    String next = "pw-" + UUID.randomUUID();
+    try (ChildPipeline child = new ChildPipeline(env, log).start()) {
+      Http http = new Http(Integer.parseInt(env.get("HTTP_PORT")));
+      child.awaitReady(http);
+      String trace = TestSpans.newTraceId();
+      JsonArray body = new JsonArray().add(TestSpans.span(trace, "root", null)).add(TestSpans.span(trace, "c", "root"));
+      assertEquals(202, http.postJson("/api/traces", body.encode()).statusCode());
+      Await.until("the trace read back", Duration.ofSeconds(60), () -> http.get("/api/traces/" + trace),
+          r -> r.statusCode() == 200);
+      JsonObject stored = new JsonObject(http.get("/api/traces/" + trace).body());
+      assertEquals("complete", stored.getString("verdict"), stored.encode());
+      assertEquals(2, stored.getInteger("span_count"), stored.encode());
+
+      // The broker now wants another password: the process's clients carry one it refuses.
+      broker.stop();
+      broker.clientListener("SASL_PLAINTEXT", saslPlainListener(next)).start();
+      HttpResponse<String> ready = Await.until("readiness to fail on Kafka", Duration.ofSeconds(60),
+          () -> http.get("/health/ready"), r -> r.statusCode() == 503 && r.body().contains("\"kafka\""));
+      assertTrue(ready.body().toLowerCase().contains("authentication"), ready.body());
+      HttpResponse<String> refused = http.postJson("/api/traces",
+          TestSpans.span(TestSpans.newTraceId(), "r", null).encode());
+      assertEquals(503, refused.statusCode(), refused.body());
+      assertTrue(refused.headers().firstValue("Retry-After").isPresent(), "Retry-After");
+      child.terminate(); // SIGTERM: the log is complete once the process has stopped
+    }
+    String text = Files.readString(log);
+    assertTrue(text.contains("Kafka clients: KAFKA_CLIENT_PROPERTIES_FILE="), "the files and keys applied are logged");
+    assertTrue(text.contains("sasl.jaas.config"), "its keys are named");
+    assertFalse(text.contains(password), "the process log holds the password");
+    assertFalse(text.contains(next), "the process log holds the broker's new password");
+    assertFalse(text.contains(BROKER_PASSWORD), "the process log holds the broker's password");
+  }
+
+  @Test
+  @Timeout(120)
+  void aWrongPasswordAtStartStopsTheStartNamingTheCauseNotThePassword() throws Exception {
+    startSaslBroker("pw-" + UUID.randomUUID());
+    String wrong = "pw-" + UUID.randomUUID();
+    Map<String, String> env = ChildPipeline.env(dir.resolve("data"), TestPipeline.freePort());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+    env.put("KAFKA_CLIENT_PROPERTIES_FILE", clientFile("client.properties", wrong).toString());
+    Path log = dir.resolve("pipeline.log");
+    try (ChildPipeline child = new ChildPipeline(env, log).start()) {
+      Await.until("the child to give up", Duration.ofSeconds(90), child::alive, alive -> !alive);
+      assertEquals(1, child.terminate(), "start-up failed");
+    }
+    String text = Files.readString(log);
+    assertTrue(text.contains("refused the credentials of KAFKA_CLIENT_PROPERTIES_FILE"), text);
+    assertFalse(text.contains(wrong), "the process log holds the password");
+  }
+
+  @Test
+  @Timeout(120)
+  void aRefusedKeyStopsTheStartWithExitCode2NamingFileAndKey() throws Exception {
+    Path producer = Files.writeString(dir.resolve("producer.properties"), "acks=1\n");
+    Map<String, String> env = ChildPipeline.env(dir.resolve("data"), TestPipeline.freePort());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
+    env.put("KAFKA_PRODUCER_PROPERTIES_FILE", producer.toString());
+    env.put("KAFKA_CONSUMER_PROPERTIES_FILE", dir.resolve("missing.properties").toString());
+    Path log = dir.resolve("pipeline.log");
+    try (ChildPipeline child = new ChildPipeline(env, log).start()) {
+      Await.until("the child to exit", Duration.ofSeconds(60), child::alive, alive -> !alive);
+      assertEquals(2, child.terminate());
+    }
+    String text = Files.readString(log);
+    assertTrue(text.contains("KAFKA_PRODUCER_PROPERTIES_FILE=" + producer + ": acks must be all"), text);
+    assertTrue(text.contains("KAFKA_CONSUMER_PROPERTIES_FILE=" + dir.resolve("missing.properties")
+        + ": not a readable file"), text);
+  }
+
+  /**
+   * The split deployment over SASL, so the storage role's consumer of the traces topic authenticates too, with
+   * producer and consumer files on top of the client file.
+   */
+  @Test
+  @Timeout(180)
+  void splitRolesAuthenticateEveryClient() throws Exception {
+    String password = "pw-" + UUID.randomUUID();
+    startSaslBroker(password);
+    Path client = clientFile("client.properties", password);
+    Path producer = Files.writeString(dir.resolve("producer.properties"), "compression.type=zstd\nlinger.ms=10\n");
+    Path consumer = Files.writeString(dir.resolve("consumer.properties"), "max.poll.records=100\n");
+    PipelineApp storage = role("storage", client, producer, consumer);
+    role("aggregator", client, producer, consumer);
+    PipelineApp ingest = role("ingest", client, producer, consumer);
+    String trace = TestSpans.newTraceId();
+    JsonArray body = new JsonArray().add(TestSpans.span(trace, "root", null)).add(TestSpans.span(trace, "c", "root"));
+    assertEquals(202, new Http(ingest.config().httpPort()).postJson("/api/traces", body.encode()).statusCode());
+    Http reads = new Http(storage.config().httpPort());
+    Await.until("the trace in the storage role", Duration.ofSeconds(60),
+        () -> reads.get("/api/traces/" + trace).statusCode(), code -> code == 200);
+    assertEquals("complete", new JsonObject(reads.get("/api/traces/" + trace).body()).getString("verdict"));
+    Await.until("the lag monitor to read the groups", Duration.ofSeconds(30),
+        () -> reads.get("/metrics").body(), m -> m.contains("trace_consumer_lag_records{group=\"trace-storage\""));
+  }
+
+  private PipelineApp role(String role, Path client, Path producer, Path consumer) throws Exception {
+    Map<String, String> env = new HashMap<>(TestPipeline.env(Files.createDirectories(dir.resolve(role))));
+    env.put("ROLE", role);
+    env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+    env.put("KAFKA_CLIENT_PROPERTIES_FILE", client.toString());
+    env.put("KAFKA_PRODUCER_PROPERTIES_FILE", producer.toString());
+    env.put("KAFKA_CONSUMER_PROPERTIES_FILE", consumer.toString());
+    env.put("MIN_FREE_DISK_BYTES", "0");
+    PipelineApp app = new PipelineApp(PipelineConfig.fromEnv(env)).start();
+    apps.add(app);
+    return app;
+  }
+}
