@@ -1,9 +1,11 @@
 package dev.swarm.pipeline.ingest;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
 import dev.swarm.pipeline.ingest.otlp.OtlpJsonDecoder;
 import dev.swarm.pipeline.ingest.otlp.OtlpProtobufDecoder;
 import dev.swarm.pipeline.ingest.zipkin.ZipkinJsonDecoder;
+import dev.swarm.pipeline.ingest.zipkin.ZipkinProto3Decoder;
 import dev.swarm.pipeline.schema.SpanDecoder;
 import dev.swarm.pipeline.schema.SpanLimits;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -15,6 +17,9 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -23,7 +28,7 @@ import java.util.function.Supplier;
 
 /**
  * Benchmark, not a test: single-thread decode throughput of the same 100 typical spans (4 attributes) as OTLP
- * protobuf, OTLP/JSON, Zipkin JSON and native contract JSON, in spans per CPU-second.
+ * protobuf, OTLP/JSON, Zipkin JSON, Zipkin proto3 and native contract JSON, in spans per CPU-second.
  *
  * <p>Run: {@code mvn -q -pl ingest-verticle test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt}
  * then {@code java -cp ingest-verticle/target/classes:ingest-verticle/target/test-classes:$(cat
@@ -40,21 +45,26 @@ public final class ForeignDecoderThroughput {
     byte[] otlp = otlpRequest().toByteArray();
     byte[] otlpJson = otlpJson().getBytes(StandardCharsets.UTF_8);
     byte[] zipkin = zipkinJson().getBytes(StandardCharsets.UTF_8);
+    byte[] zipkinProto3 = zipkinProto3();
     byte[] nativeJson = nativeJson().getBytes(StandardCharsets.UTF_8);
     OtlpProtobufDecoder otlpDecoder = new OtlpProtobufDecoder(SpanLimits.DEFAULTS);
     OtlpJsonDecoder otlpJsonDecoder = new OtlpJsonDecoder(SpanLimits.DEFAULTS);
     ZipkinJsonDecoder zipkinDecoder = new ZipkinJsonDecoder(SpanLimits.DEFAULTS);
+    ZipkinProto3Decoder zipkinProto3Decoder = new ZipkinProto3Decoder(SpanLimits.DEFAULTS);
     SpanDecoder nativeDecoder = new SpanDecoder(SpanLimits.DEFAULTS);
     check(otlpDecoder.decode(otlp, SPANS));
     check(otlpJsonDecoder.decode(otlpJson, SPANS));
     check(zipkinDecoder.decode(zipkin, SPANS));
-    System.out.printf(Locale.ROOT, "body bytes for %d spans: otlp-protobuf %d, otlp-json %d, zipkin-json %d, native %d%n",
-        SPANS, otlp.length, otlpJson.length, zipkin.length, nativeJson.length);
+    check(zipkinProto3Decoder.decode(zipkinProto3, SPANS));
+    System.out.printf(Locale.ROOT, "body bytes for %d spans: otlp-protobuf %d, otlp-json %d, zipkin-json %d,"
+        + " zipkin-proto3 %d, native %d%n", SPANS, otlp.length, otlpJson.length, zipkin.length, zipkinProto3.length,
+        nativeJson.length);
     for (int round = 1; round <= 3; round++) {
       System.out.println("round " + round);
       measure("otlp protobuf", seconds, () -> otlpDecoder.decode(otlp, SPANS));
       measure("otlp json", seconds, () -> otlpJsonDecoder.decode(otlpJson, SPANS));
       measure("zipkin json", seconds, () -> zipkinDecoder.decode(zipkin, SPANS));
+      measure("zipkin proto3", seconds, () -> zipkinProto3Decoder.decode(zipkinProto3, SPANS));
       measure("native json", seconds, () -> nativeDecoder.decodeRequest(nativeJson, SPANS));
     }
   }
@@ -146,6 +156,49 @@ public final class ForeignDecoderThroughput {
           + "\"http.status_code\":\"200\",\"latency_ratio\":\"0.42\",\"query\":\"span decoder\",\"tenant_id\":\"tenant-0042\"}}");
     }
     return spans.toString();
+  }
+
+  /** The spans of {@link #zipkinJson} as a proto3 {@code zipkin2.ListOfSpans} (field numbers of zipkin.proto). */
+  static byte[] zipkinProto3() {
+    try {
+      ByteArrayOutputStream list = new ByteArrayOutputStream();
+      CodedOutputStream out = CodedOutputStream.newInstance(list);
+      long micros = START / 1000;
+      for (int i = 0; i < SPANS; i++) {
+        ByteArrayOutputStream span = new ByteArrayOutputStream();
+        CodedOutputStream s = CodedOutputStream.newInstance(span);
+        s.writeByteArray(1, java.util.HexFormat.of().parseHex(traceHex(i)));
+        if (i % 10 != 0) {
+          s.writeByteArray(2, java.util.HexFormat.of().parseHex(spanHex(0)));
+        }
+        s.writeByteArray(3, java.util.HexFormat.of().parseHex(spanHex(i)));
+        s.writeEnum(4, 1); // CLIENT
+        s.writeString(5, "tool.call search_repository");
+        s.writeFixed64(6, micros);
+        s.writeUInt64(7, 333333);
+        ByteArrayOutputStream endpoint = new ByteArrayOutputStream();
+        CodedOutputStream e = CodedOutputStream.newInstance(endpoint);
+        e.writeString(1, "agent-runner");
+        e.flush();
+        s.writeByteArray(8, endpoint.toByteArray());
+        String[] tags = {"tool", "search", "http.status_code", "200", "latency_ratio", "0.42", "query", "span decoder",
+            "tenant_id", "tenant-0042"};
+        for (int t = 0; t < tags.length; t += 2) {
+          ByteArrayOutputStream entry = new ByteArrayOutputStream();
+          CodedOutputStream kv = CodedOutputStream.newInstance(entry);
+          kv.writeString(1, tags[t]);
+          kv.writeString(2, tags[t + 1]);
+          kv.flush();
+          s.writeByteArray(11, entry.toByteArray());
+        }
+        s.flush();
+        out.writeByteArray(1, span.toByteArray());
+      }
+      out.flush();
+      return list.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static String nativeJson() {
