@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * client listener is SASL_PLAINTEXT with the PLAIN mechanism (the controller listener stays PLAINTEXT). Every Kafka
  * client of the pipeline (topic set-up, health, lag monitor, producers, consumers) must carry the file's credentials
  * for spans to get in and come back out; with a password the broker no longer accepts, readiness fails and ingest
- * refuses; the password is never in the process's log.
+ * refuses; the password is never in the process's log. Also SASL_SSL with PEM certificates made by openssl.
  */
 class KafkaSaslClientTest {
   static final String PLAIN = "org.apache.kafka.common.security.plain.PlainLoginModule";
@@ -179,6 +179,68 @@ class KafkaSaslClientTest {
     assertEquals("complete", new JsonObject(reads.get("/api/traces/" + trace).body()).getString("verdict"));
     Await.until("the lag monitor to read the groups", Duration.ofSeconds(30),
         () -> reads.get("/metrics").body(), m -> m.contains("trace_consumer_lag_records{group=\"trace-storage\""));
+  }
+
+  /**
+   * SASL_SSL, as most managed clusters want it: the broker's certificate made by openssl (PEM, its key encrypted),
+   * trusted by the pipeline through {@code ssl.truststore.type=PEM} in the client file; spans in and out.
+   */
+  @Test
+  @Timeout(180)
+  void saslSslWithPemCertificates() throws Exception {
+    Path key = dir.resolve("broker.key.pem");
+    Path cert = dir.resolve("broker.cert.pem");
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", key.toString(), "-out", cert.toString());
+    String keyPassword = "key-" + UUID.randomUUID();
+    Path encrypted = dir.resolve("broker.key.enc.pem");
+    openssl("pkcs8", "-topk8", "-v1", "PBE-SHA1-3DES", "-in", key.toString(), "-out", encrypted.toString(),
+        "-passout", "pass:" + keyPassword);
+    Path keystore = Files.writeString(dir.resolve("broker.pem"), Files.readString(encrypted) + Files.readString(cert));
+    String password = "pw-" + UUID.randomUUID();
+    Map<String, String> listener = new HashMap<>();
+    listener.put("sasl.enabled.mechanisms", "PLAIN");
+    listener.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    listener.put("listener.name.sasl_ssl.plain.sasl.jaas.config", PLAIN + " required username=\"broker\" password=\""
+        + BROKER_PASSWORD + "\" user_broker=\"" + BROKER_PASSWORD + "\" user_pipeline=\"" + password + "\";");
+    listener.put("ssl.keystore.type", "PEM");
+    listener.put("ssl.keystore.location", keystore.toString());
+    listener.put("ssl.key.password", keyPassword);
+    listener.put("ssl.truststore.type", "PEM");
+    listener.put("ssl.truststore.location", cert.toString());
+    broker = new EmbeddedKafkaBroker(dir.resolve("kafka"), 0, 3, new BrokerRetentionConfig(
+        BrokerRetentionConfig.DEFAULT_RETENTION_BYTES, BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES,
+        BrokerRetentionConfig.DEFAULT_SEGMENT_MS, 0))
+        .clientListener("SASL_SSL", listener)
+        .start();
+    Path client = Files.writeString(dir.resolve("client.properties"), String.join("\n",
+        "security.protocol=SASL_SSL",
+        "sasl.mechanism=PLAIN",
+        "sasl.jaas.config=" + PLAIN + " required username=\"pipeline\" password=\"" + password + "\";",
+        "ssl.truststore.type=PEM",
+        "ssl.truststore.location=" + cert,
+        ""));
+    Map<String, String> env = new HashMap<>(TestPipeline.env(dir.resolve("data")));
+    env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+    env.put("KAFKA_CLIENT_PROPERTIES_FILE", client.toString());
+    env.put("MIN_FREE_DISK_BYTES", "0");
+    PipelineApp app = new PipelineApp(PipelineConfig.fromEnv(env)).start();
+    apps.add(app);
+    Http http = new Http(app.config().httpPort());
+    String trace = TestSpans.newTraceId();
+    JsonArray body = new JsonArray().add(TestSpans.span(trace, "root", null)).add(TestSpans.span(trace, "c", "root"));
+    assertEquals(202, http.postJson("/api/traces", body.encode()).statusCode());
+    Await.until("the trace read back", Duration.ofSeconds(60), () -> http.get("/api/traces/" + trace).statusCode(),
+        code -> code == 200);
+    assertEquals(200, http.get("/health/ready").statusCode());
+  }
+
+  static void openssl(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("openssl"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertEquals(0, p.waitFor(), "openssl: " + out);
   }
 
   private PipelineApp role(String role, Path client, Path producer, Path consumer) throws Exception {
