@@ -28,7 +28,9 @@ final class ConsumerLagMonitor implements AutoCloseable {
   record Watched(String group, String topic, AtomicLong lag) {}
 
   private final Vertx vertx;
-  private final KafkaAdminClient admin;
+  private final Map<String, String> props;
+  private KafkaAdminClient admin;
+  private boolean authFailed;
   private final List<Watched> watched;
   private final long timerId;
   private boolean running;
@@ -37,8 +39,9 @@ final class ConsumerLagMonitor implements AutoCloseable {
   ConsumerLagMonitor(Vertx vertx, KafkaClientProperties kafka, Map<String, String> groupToTopic, MeterRegistry registry,
       long intervalMs) {
     this.vertx = vertx;
-    this.admin = KafkaAdminClient.create(vertx, kafka.forAdmin(
-        Map.of("request.timeout.ms", "5000", "default.api.timeout.ms", "8000"), "trace-lag-monitor"));
+    this.props = kafka.forAdmin(Map.of("request.timeout.ms", "5000", "default.api.timeout.ms", "8000"),
+        "trace-lag-monitor");
+    this.admin = KafkaAdminClient.create(vertx, props);
     this.watched = groupToTopic.entrySet().stream()
         .map(e -> new Watched(e.getKey(), e.getValue(), new AtomicLong()))
         .toList();
@@ -62,10 +65,19 @@ final class ConsumerLagMonitor implements AutoCloseable {
     for (Watched w : watched) {
       all = all.compose(v -> measure(w).onSuccess(w.lag()::set).recover(err -> {
         LOG.debug("consumer lag of {} on {} unavailable: {}", w.group(), w.topic(), err.toString());
+        authFailed |= KafkaHealth.isAuthenticationFailure(err);
         return Future.succeededFuture();
       }));
     }
-    all.onComplete(ar -> running = false);
+    all.onComplete(ar -> {
+      running = false;
+      if (authFailed) {
+        // Kafka's admin client never retries a refused authentication (see KafkaHealth): a fresh one does.
+        authFailed = false;
+        admin.close();
+        admin = KafkaAdminClient.create(vertx, props);
+      }
+    });
   }
 
   private Future<Long> measure(Watched w) {
