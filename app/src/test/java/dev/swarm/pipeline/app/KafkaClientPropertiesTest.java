@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.aggregator.KafkaTraceSink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +80,21 @@ class KafkaClientPropertiesTest {
     assertTrue(described.contains("KAFKA_PRODUCER_PROPERTIES_FILE=" + producer), described);
     assertFalse(described.contains(SECRET), described);
     assertFalse(described.contains("SCRAM"), "no value at all: " + described);
+  }
+
+  /** The traces producer keeps KafkaTraceSink's lz4 (nothing forces none over it any more), and a file still wins. */
+  @Test
+  void theTracesProducerKeepsItsCompressionDefaultAndAFileStillWins() throws IOException {
+    Map<String, String> plain = KafkaTraceSink.producerConfig(
+        KafkaClientProperties.NONE.withBootstrap("k:9092").forProducer(Map.of(), "trace-aggregator-producer"), 1 << 20);
+    assertEquals("lz4", plain.get("compression.type"));
+    assertEquals("all", plain.get("acks"));
+    List<String> problems = new ArrayList<>();
+    KafkaClientProperties zstd = KafkaClientProperties.load(null, file("p.properties", "compression.type=zstd\n"), null,
+        false, problems).withBootstrap("k:9092");
+    assertEquals(List.of(), problems);
+    assertEquals("zstd", KafkaTraceSink.producerConfig(zstd.forProducer(Map.of(), "trace-aggregator-producer"), 1 << 20)
+        .get("compression.type"));
   }
 
   @Test
