@@ -19,6 +19,8 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.security.JaasContext;
 
 /**
  * The properties of every Kafka client the process makes, built in this one place: the client's own defaults, then
@@ -269,6 +271,14 @@ public final class KafkaClientProperties {
   private static String invalidValue(String key, String value, Kind kind) {
     if (value.contains("${")) {
       return null;
+    }
+    if (key.equals("sasl.jaas.config")) {
+      try {
+        JaasContext.loadClientContext(Map.of(key, new Password(value)));
+      } catch (RuntimeException e) {
+        // Kafka quotes a misplaced token ('…'), which could be part of a password: left out.
+        return "is not a valid JAAS configuration (" + String.valueOf(e.getMessage()).replaceAll("'[^']*'", "'…'") + ")";
+      }
     }
     List<ConfigDef> defs = switch (kind) {
       case ALL -> List.of(ProducerConfig.configDef(), ConsumerConfig.configDef(), AdminClientConfig.configDef());

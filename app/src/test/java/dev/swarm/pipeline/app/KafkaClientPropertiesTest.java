@@ -212,14 +212,18 @@ class KafkaClientPropertiesTest {
         some.plugin.setting=anything
         """);
     Path producer = file("producer.properties", "compression.type=brotli\n");
+    Path consumer = file("consumer.properties", "sasl.jaas.config=" + JAAS.replace(";", "") + "\n");
     List<String> problems = new ArrayList<>();
-    KafkaClientProperties.load(client, producer, null, false, problems);
+    KafkaClientProperties.load(client, producer, consumer, false, problems);
     String all = String.join("\n", problems);
+    assertTrue(all.contains("KAFKA_CONSUMER_PROPERTIES_FILE=" + consumer + ": sasl.jaas.config is not a valid JAAS"
+        + " configuration (JAAS config entry not terminated by semi-colon)"), all);
+    assertFalse(all.contains(SECRET), all);
     assertTrue(all.contains("KAFKA_CLIENT_PROPERTIES_FILE=" + client + ": security.protocol has an invalid value"), all);
     assertTrue(all.contains("KAFKA_CLIENT_PROPERTIES_FILE=" + client + ": linger.ms has an invalid value"), all);
     assertTrue(all.contains("KAFKA_PRODUCER_PROPERTIES_FILE=" + producer + ": compression.type has an invalid value"),
         all);
-    assertEquals(3, problems.size(), "config-provider placeholders and unknown keys pass: " + all);
+    assertEquals(4, problems.size(), "config-provider placeholders and unknown keys pass: " + all);
     assertFalse(all.contains("SASL_SSLL") || all.contains("soon") || all.contains("brotli"), all);
   }
 
