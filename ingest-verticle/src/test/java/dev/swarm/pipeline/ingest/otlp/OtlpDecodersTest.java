@@ -5,8 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.util.JsonFormat;
 import dev.swarm.pipeline.ingest.ConversionResult;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanDecoder;
@@ -24,11 +28,16 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Status;
+import io.opentelemetry.proto.trace.v1.Span.Event;
+import io.opentelemetry.proto.trace.v1.Span.Link;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Both OTLP decoders on the same request: the protobuf one and the JSON one must give identical spans. */
@@ -267,5 +276,166 @@ class OtlpDecodersTest {
     ConversionResult.Converted c = (ConversionResult.Converted) protobuf.decode(r.toByteArray(), 100);
     assertEquals(List.of(CHILD), c.spans().stream().map(Span::id).toList());
     assertTrue(c.errors().get(0).message().contains("duplicate key"), c.errors().toString());
+  }
+
+  @Test
+  void invalidUtf8InAProtobufStringRefusesTheBody() {
+    // proto3 strings must be UTF-8; the generated parser checks (the hand-written reader replaced bad bytes).
+    byte[] body = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span(ROOT, null, "#bad#")))).build().toByteArray();
+    body[indexOf(body, "#bad#".getBytes(StandardCharsets.US_ASCII))] = (byte) 0xff;
+    ConversionResult.Malformed m = assertInstanceOf(ConversionResult.Malformed.class, protobuf.decode(body, 100));
+    assertTrue(m.message().contains("not valid UTF-8"), m.message());
+  }
+
+  /** Every field of every trace message set, with values at their edges. */
+  static ExportTraceServiceRequest everyField() {
+    AnyValue each = AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder()
+        .addValues(str("s")).addValues(AnyValue.newBuilder().setBoolValue(true))
+        .addValues(AnyValue.newBuilder().setIntValue(Long.MIN_VALUE))
+        .addValues(AnyValue.newBuilder().setDoubleValue(-0.5e-300))
+        .addValues(AnyValue.newBuilder().setDoubleValue(Double.NaN))
+        .addValues(AnyValue.newBuilder().setDoubleValue(Double.NEGATIVE_INFINITY))
+        .addValues(AnyValue.newBuilder().setBytesValue(ByteString.copyFrom(new byte[] {0, -1, 62, 63})))
+        .addValues(AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder().addValues(kv("k", str("v")))))
+        .addValues(AnyValue.getDefaultInstance())).build();
+    return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+            .setResource(Resource.newBuilder().addAttributes(kv("service.name", str("svc")))
+                .addAttributes(kv("each", each)).setDroppedAttributesCount(3))
+            .setSchemaUrl("https://opentelemetry.io/schemas/1.30.0")
+            .addScopeSpans(ScopeSpans.newBuilder()
+                .setScope(InstrumentationScope.newBuilder().setName("io.example").setVersion("1.2")
+                    .addAttributes(kv("scope.attr", each)).setDroppedAttributesCount(-1))
+                .setSchemaUrl("https://opentelemetry.io/schemas/1.31.0")
+                .addSpans(span(ROOT, null, "all fields").setTraceState("vendor=x").setFlags(0x301)
+                    .setKind(io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CONSUMER)
+                    .setEndTimeUnixNano(-1L) // 2^64 - 1: unsigned
+                    .addAttributes(kv("each", each)).addAttributes(KeyValue.newBuilder().setKey("no value"))
+                    .setDroppedAttributesCount(1).setDroppedEventsCount(2).setDroppedLinksCount(3)
+                    .addEvents(Event.newBuilder().setName("e").setTimeUnixNano(START).addAttributes(kv("x", each))
+                        .setDroppedAttributesCount(4))
+                    .addLinks(Link.newBuilder().setTraceId(id(TRACE)).setSpanId(id(CHILD)).setTraceState("t=1")
+                        .addAttributes(kv("l", str("link"))).setDroppedAttributesCount(5).setFlags(1))
+                    .setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR).setMessage("m")))
+                .addSpans(span(CHILD, ROOT, "second"))))
+        .build();
+  }
+
+  @Test
+  void theJsonReaderReadsWhatProtobufsOwnJsonParserReads() throws Exception {
+    // JsonFormat writes ids as base64; OTLP/JSON writes them as hex (its one difference from the proto3 mapping).
+    ExportTraceServiceRequest request = everyField();
+    for (JsonFormat.Printer printer : List.of(JsonFormat.printer(), JsonFormat.printer().preservingProtoFieldNames(),
+        JsonFormat.printer().printingEnumsAsInts())) {
+      String protoJson = printer.print(request);
+      ExportTraceServiceRequest.Builder byJsonFormat = ExportTraceServiceRequest.newBuilder();
+      JsonFormat.parser().merge(protoJson, byJsonFormat);
+      assertEquals(request, byJsonFormat.build());
+      assertEquals(request, OtlpJsonDecoder.read(idsAsHex(protoJson).getBytes(StandardCharsets.UTF_8), 100));
+    }
+    assertEquals(protobuf.decode(request.toByteArray(), 100),
+        json.decode(idsAsHex(JsonFormat.printer().print(request)).getBytes(StandardCharsets.UTF_8), 100));
+  }
+
+  @Test
+  void theJsonReaderTakesThePre10NamesOfScopeSpans() throws Exception {
+    String old = JSON_REQUEST.replace("scopeSpans", "instrumentationLibrarySpans").replace("\"scope\"", "\"instrumentationLibrary\"");
+    assertEquals(OtlpJsonDecoder.read(JSON_REQUEST.getBytes(StandardCharsets.UTF_8), 100),
+        OtlpJsonDecoder.read(old.getBytes(StandardCharsets.UTF_8), 100));
+  }
+
+  @Test
+  void aJsonIdThatIsNotHexRejectsOnlyItsSpan() {
+    String body = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":["
+        + jsonSpan(TRACE, ROOT, "") + ","
+        + jsonSpan("not-hex-not-hex-not-hex-not-hex!", CHILD, ROOT) + ","
+        + jsonSpan(TRACE, "00f067aa0ba902b", ROOT) + "," // odd length
+        + jsonSpan(TRACE, "zzzzzzzzzzzzzzzz", ROOT) + "," // 16 characters, not 8 bytes
+        + jsonSpan(TRACE, "0000000000000004", "xyz") + ","
+        + jsonSpan(TRACE, "0000000000000005", "0000000000000000") // all zeros: a root
+        + "]}]}]}";
+    ConversionResult.Converted c = (ConversionResult.Converted) json.decode(body.getBytes(StandardCharsets.UTF_8), 100);
+    assertEquals(List.of(ROOT, "0000000000000005"), c.spans().stream().map(Span::id).toList());
+    assertNull(c.spans().get(1).parentSpanId());
+    assertEquals(List.of("1:trace_id", "2:id", "3:id", "4:parent_span_id"),
+        c.errors().stream().map(e -> e.index() + ":" + e.field()).toList());
+  }
+
+  @Test
+  void nestingPastTheLimitRejectsTheSpanAndPastTheParsersTheBody() throws Exception {
+    // 32 levels are taken (as protobuf, 102 messages deep: past the parser's default of 100), 33 reject the span.
+    for (int levels : new int[] {32, 33}) {
+      ExportTraceServiceRequest r = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+          .addScopeSpans(ScopeSpans.newBuilder()
+              .addSpans(span(ROOT, null, "deep").addAttributes(kv("deep", nested(levels))))
+              .addSpans(span(CHILD, ROOT, "flat"))))
+          .build();
+      ConversionResult.Converted fromProtobuf = (ConversionResult.Converted) protobuf.decode(r.toByteArray(), 100);
+      assertEquals(levels == 32 ? 0 : 1, fromProtobuf.rejected(), fromProtobuf.errors().toString());
+      if (levels == 33) {
+        assertEquals("0:attributes", fromProtobuf.errors().get(0).index() + ":" + fromProtobuf.errors().get(0).field());
+        assertTrue(fromProtobuf.errors().get(0).message().contains("nested deeper than 32"), fromProtobuf.errors().toString());
+      }
+      String asJson = idsAsHex(JsonFormat.printer().print(r));
+      assertEquals(fromProtobuf, json.decode(asJson.getBytes(StandardCharsets.UTF_8), 100));
+    }
+    ExportTraceServiceRequest tooDeep = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span(ROOT, null, "deep").addAttributes(kv("deep", nested(140))))))
+        .build();
+    ConversionResult.Malformed m = assertInstanceOf(ConversionResult.Malformed.class,
+        protobuf.decode(tooDeep.toByteArray(), 100));
+    assertTrue(m.message().contains("nested more than 400 levels"), m.message());
+    String deepJson = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"attributes\":[{\"key\":\"a\",\"value\":"
+        + "{\"kvlistValue\":{\"values\":[{\"key\":\"a\",\"value\":".repeat(300) + "{}" + "}]}}".repeat(300) + "}]}]}]}]}";
+    assertInstanceOf(ConversionResult.Malformed.class, json.decode(deepJson.getBytes(StandardCharsets.UTF_8), 100));
+  }
+
+  private static AnyValue nested(int levels) {
+    AnyValue v = str("bottom");
+    for (int i = 0; i < levels; i++) {
+      v = AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder().addValues(kv("a", v))).build();
+    }
+    return v;
+  }
+
+  private static String jsonSpan(String traceId, String spanId, String parent) {
+    return "{\"traceId\":\"" + traceId + "\",\"spanId\":\"" + spanId + "\",\"parentSpanId\":\"" + parent
+        + "\",\"name\":\"n\",\"startTimeUnixNano\":\"" + START + "\"}";
+  }
+
+  /** Proto3 JSON with the span and link ids turned from base64 into hex, as OTLP/JSON writes them. */
+  static String idsAsHex(String protoJson) throws IOException {
+    ObjectMapper mapper = new ObjectMapper();
+    JsonNode tree = mapper.readTree(protoJson);
+    hexIds(tree);
+    return mapper.writeValueAsString(tree);
+  }
+
+  private static void hexIds(JsonNode node) {
+    if (node instanceof ObjectNode object) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        if (field.getKey().matches("traceId|trace_id|spanId|span_id|parentSpanId|parent_span_id")) {
+          field.setValue(object.textNode(HexFormat.of().formatHex(Base64.getDecoder().decode(field.getValue().asText()))));
+        } else {
+          hexIds(field.getValue());
+        }
+      }
+    } else {
+      node.forEach(OtlpDecodersTest::hexIds);
+    }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    throw new IllegalArgumentException("not found");
   }
 }
