@@ -45,6 +45,7 @@ public final class SpanBuilder {
 
   private final SpanLimits limits;
   private final SpanValidator validator;
+  private final boolean checkNestedKeys;
 
   private final CappedOutputBuffer attributes = new CappedOutputBuffer(512, Integer.MAX_VALUE - 16);
   private final CappedOutputBuffer eventAttributes = new CappedOutputBuffer(512, Integer.MAX_VALUE - 16);
@@ -76,8 +77,18 @@ public final class SpanBuilder {
   private boolean eventOpen;
 
   public SpanBuilder(SpanLimits limits) {
+    this(limits, true);
+  }
+
+  /**
+   * With {@code checkNestedKeys} false the caller makes sure that the objects it writes inside attribute values
+   * never repeat a key, and the builder leaves out its own check (Jackson's duplicate detection, a hash set of
+   * every span's keys: about 8% of converting a typical OTLP span). Top-level keys are unique either way.
+   */
+  public SpanBuilder(SpanLimits limits, boolean checkNestedKeys) {
     this.limits = limits;
     this.validator = new SpanValidator(limits);
+    this.checkNestedKeys = checkNestedKeys;
   }
 
   public SpanLimits limits() {
@@ -345,9 +356,11 @@ public final class SpanBuilder {
     return eventAttributesGen;
   }
 
-  private static JsonGenerator newGenerator(CappedOutputBuffer out) throws IOException {
+  private JsonGenerator newGenerator(CappedOutputBuffer out) throws IOException {
     JsonGenerator gen = JSON.createGenerator(out);
-    gen.enable(JsonGenerator.Feature.STRICT_DUPLICATE_DETECTION);
+    if (checkNestedKeys) {
+      gen.enable(JsonGenerator.Feature.STRICT_DUPLICATE_DETECTION);
+    }
     return gen;
   }
 
