@@ -87,16 +87,6 @@ public final class OtlpJsonDecoder {
     }
   }
 
-  /** Reads the value whose field name the caller was handed (the parser is on the value's first token). */
-  private interface Field {
-    void read(String name) throws IOException;
-  }
-
-  /** Reads one element of an array (the parser is on the element's first token). */
-  private interface Element {
-    void read() throws IOException;
-  }
-
   /** One decode call: a Jackson parser and the span count. */
   private static final class Reader {
     private final JsonParser p;
@@ -113,13 +103,16 @@ public final class OtlpJsonDecoder {
         throw new IOException("OTLP/JSON body must be a JSON object");
       }
       ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
-      object("request", f -> {
+      for (String f = field(); f != null; f = field()) {
         if (f.equals("resourceSpans")) {
-          array(f, () -> b.addResourceSpans(resourceSpans()));
+          startArray(f);
+          while (element()) {
+            b.addResourceSpans(resourceSpans());
+          }
         } else {
           p.skipChildren();
         }
-      });
+      }
       if (p.nextToken() != null) {
         throw new IOException("unexpected content after the JSON object");
       }
@@ -128,53 +121,77 @@ public final class OtlpJsonDecoder {
 
     private ResourceSpans resourceSpans() throws IOException {
       ResourceSpans.Builder b = ResourceSpans.newBuilder();
-      object("resourceSpans", f -> {
+      startObject("resourceSpans");
+      for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "resource" -> b.setResource(resource());
-          case "scopeSpans", "instrumentationLibrarySpans" -> array(f, () -> b.addScopeSpans(scopeSpans()));
+          case "scopeSpans", "instrumentationLibrarySpans" -> {
+            startArray(f);
+            while (element()) {
+              b.addScopeSpans(scopeSpans());
+            }
+          }
           case "schemaUrl" -> b.setSchemaUrl(string(f));
           default -> p.skipChildren();
         }
-      });
+      }
       return b.build();
     }
 
     private Resource resource() throws IOException {
       Resource.Builder b = Resource.newBuilder();
-      object("resource", f -> {
+      startObject("resource");
+      for (String f = field(); f != null; f = field()) {
         switch (f) {
-          case "attributes" -> array(f, () -> b.addAttributes(keyValue()));
+          case "attributes" -> {
+            startArray(f);
+            while (element()) {
+              b.addAttributes(keyValue());
+            }
+          }
           case "droppedAttributesCount" -> b.setDroppedAttributesCount(uint32(f));
           default -> p.skipChildren(); // entityRefs: not kept
         }
-      });
+      }
       return b.build();
     }
 
     private ScopeSpans scopeSpans() throws IOException {
       ScopeSpans.Builder b = ScopeSpans.newBuilder();
-      object("scopeSpans", f -> {
+      startObject("scopeSpans");
+      for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "scope", "instrumentationLibrary" -> b.setScope(scope());
-          case "spans" -> array(f, () -> b.addSpans(span()));
+          case "spans" -> {
+            startArray(f);
+            while (element()) {
+              b.addSpans(span());
+            }
+          }
           case "schemaUrl" -> b.setSchemaUrl(string(f));
           default -> p.skipChildren();
         }
-      });
+      }
       return b.build();
     }
 
     private InstrumentationScope scope() throws IOException {
       InstrumentationScope.Builder b = InstrumentationScope.newBuilder();
-      object("scope", f -> {
+      startObject("scope");
+      for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "name" -> b.setName(string(f));
           case "version" -> b.setVersion(string(f));
-          case "attributes" -> array(f, () -> b.addAttributes(keyValue()));
+          case "attributes" -> {
+            startArray(f);
+            while (element()) {
+              b.addAttributes(keyValue());
+            }
+          }
           case "droppedAttributesCount" -> b.setDroppedAttributesCount(uint32(f));
           default -> p.skipChildren();
         }
-      });
+      }
       return b.build();
     }
 
@@ -183,7 +200,8 @@ public final class OtlpJsonDecoder {
         throw new TooMany();
       }
       Span.Builder b = Span.newBuilder();
-      object("spans", f -> {
+      startObject("spans");
+      for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "traceId" -> b.setTraceId(hexId(f));
           case "spanId" -> b.setSpanId(hexId(f));
@@ -194,104 +212,150 @@ public final class OtlpJsonDecoder {
           case "kind" -> b.setKindValue(enumNumber(f, Span.SpanKind.getDescriptor()));
           case "startTimeUnixNano" -> b.setStartTimeUnixNano(uint64(f));
           case "endTimeUnixNano" -> b.setEndTimeUnixNano(uint64(f));
-          case "attributes" -> array(f, () -> b.addAttributes(keyValue()));
+          case "attributes" -> {
+            startArray(f);
+            while (element()) {
+              b.addAttributes(keyValue());
+            }
+          }
           case "droppedAttributesCount" -> b.setDroppedAttributesCount(uint32(f));
-          case "events" -> array(f, () -> b.addEvents(event()));
+          case "events" -> {
+            startArray(f);
+            while (element()) {
+              b.addEvents(event());
+            }
+          }
           case "droppedEventsCount" -> b.setDroppedEventsCount(uint32(f));
-          case "links" -> array(f, () -> b.addLinks(link()));
+          case "links" -> {
+            startArray(f);
+            while (element()) {
+              b.addLinks(link());
+            }
+          }
           case "droppedLinksCount" -> b.setDroppedLinksCount(uint32(f));
           case "status" -> b.setStatus(status());
           default -> p.skipChildren();
         }
-      });
+      }
       return b.build();
     }
 
     private Span.Event event() throws IOException {
       Span.Event.Builder b = Span.Event.newBuilder();
-      object("events", f -> {
+      startObject("events");
+      for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "timeUnixNano" -> b.setTimeUnixNano(uint64(f));
           case "name" -> b.setName(string(f));
-          case "attributes" -> array(f, () -> b.addAttributes(keyValue()));
+          case "attributes" -> {
+            startArray(f);
+            while (element()) {
+              b.addAttributes(keyValue());
+            }
+          }
           case "droppedAttributesCount" -> b.setDroppedAttributesCount(uint32(f));
           default -> p.skipChildren();
         }
-      });
+      }
       return b.build();
     }
 
     private Span.Link link() throws IOException {
       Span.Link.Builder b = Span.Link.newBuilder();
-      object("links", f -> {
+      startObject("links");
+      for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "traceId" -> b.setTraceId(hexId(f));
           case "spanId" -> b.setSpanId(hexId(f));
           case "traceState" -> b.setTraceState(string(f));
-          case "attributes" -> array(f, () -> b.addAttributes(keyValue()));
+          case "attributes" -> {
+            startArray(f);
+            while (element()) {
+              b.addAttributes(keyValue());
+            }
+          }
           case "droppedAttributesCount" -> b.setDroppedAttributesCount(uint32(f));
           case "flags" -> b.setFlags(uint32(f));
           default -> p.skipChildren();
         }
-      });
+      }
       return b.build();
     }
 
     private Status status() throws IOException {
       Status.Builder b = Status.newBuilder();
-      object("status", f -> {
+      startObject("status");
+      for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "message" -> b.setMessage(string(f));
           case "code" -> b.setCodeValue(enumNumber(f, Status.StatusCode.getDescriptor()));
           default -> p.skipChildren();
         }
-      });
+      }
       return b.build();
     }
 
     private KeyValue keyValue() throws IOException {
       KeyValue.Builder b = KeyValue.newBuilder();
-      object("attributes", f -> {
+      startObject("attributes");
+      for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "key" -> b.setKey(string(f));
           case "value" -> b.setValue(anyValue());
           default -> p.skipChildren();
         }
-      });
+      }
       return b.build();
     }
 
     private AnyValue anyValue() throws IOException {
       AnyValue.Builder b = AnyValue.newBuilder();
-      object("value", f -> {
+      startObject("value");
+      for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "stringValue" -> one(b).setStringValue(string(f));
           case "boolValue" -> one(b).setBoolValue(bool(f));
           case "intValue" -> one(b).setIntValue(int64(f));
           case "doubleValue" -> one(b).setDoubleValue(number(f));
           case "bytesValue" -> one(b).setBytesValue(base64(f));
-          case "arrayValue" -> {
-            ArrayValue.Builder array = ArrayValue.newBuilder();
-            object(f, g -> values(g, () -> array.addValues(anyValue())));
-            one(b).setArrayValue(array);
-          }
-          case "kvlistValue" -> {
-            KeyValueList.Builder kvlist = KeyValueList.newBuilder();
-            object(f, g -> values(g, () -> kvlist.addValues(keyValue())));
-            one(b).setKvlistValue(kvlist);
-          }
+          case "arrayValue" -> one(b).setArrayValue(arrayValue());
+          case "kvlistValue" -> one(b).setKvlistValue(kvlistValue());
           default -> p.skipChildren();
         }
-      });
+      }
       return b.build();
     }
 
-    private void values(String field, Element element) throws IOException {
-      if (field.equals("values")) {
-        array(field, element);
-      } else {
-        p.skipChildren();
+    private ArrayValue arrayValue() throws IOException {
+      ArrayValue.Builder b = ArrayValue.newBuilder();
+      startObject("arrayValue");
+      for (String f = field(); f != null; f = field()) {
+        if (f.equals("values")) {
+          startArray(f);
+          while (element()) {
+            b.addValues(anyValue());
+          }
+        } else {
+          p.skipChildren();
+        }
       }
+      return b.build();
+    }
+
+    private KeyValueList kvlistValue() throws IOException {
+      KeyValueList.Builder b = KeyValueList.newBuilder();
+      startObject("kvlistValue");
+      for (String f = field(); f != null; f = field()) {
+        if (f.equals("values")) {
+          startArray(f);
+          while (element()) {
+            b.addValues(keyValue());
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+      return b.build();
     }
 
     private AnyValue.Builder one(AnyValue.Builder b) throws IOException {
@@ -301,22 +365,33 @@ public final class OtlpJsonDecoder {
       return b;
     }
 
-    /** The fields of the object the parser is on; names in lowerCamelCase; {@code null} values skipped. */
-    private void object(String name, Field field) throws IOException {
+    /** Checks that the parser is on an object's start; {@link #field} then gives its fields. */
+    private void startObject(String name) throws IOException {
       expect(JsonToken.START_OBJECT, name, "an object");
-      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
-        String fieldName = lowerCamel(p.currentName());
-        if (p.nextToken() != JsonToken.VALUE_NULL) {
-          field.read(fieldName);
-        }
-      }
     }
 
-    private void array(String name, Element element) throws IOException {
-      expect(JsonToken.START_ARRAY, name, "an array");
-      while (p.nextToken() != JsonToken.END_ARRAY) {
-        element.read();
+    /**
+     * The next field of the current object, in lowerCamelCase, the parser then on its value ({@code null} values
+     * are skipped: the proto JSON mapping's default); null at the object's end.
+     */
+    private String field() throws IOException {
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        if (p.nextToken() != JsonToken.VALUE_NULL) {
+          return lowerCamel(name);
+        }
       }
+      return null;
+    }
+
+    /** Checks that the parser is on an array's start; {@link #element} then steps through its elements. */
+    private void startArray(String name) throws IOException {
+      expect(JsonToken.START_ARRAY, name, "an array");
+    }
+
+    /** Whether the current array has another element, the parser then on its first token. */
+    private boolean element() throws IOException {
+      return p.nextToken() != JsonToken.END_ARRAY;
     }
 
     private void expect(JsonToken token, String name, String what) throws IOException {

@@ -27,8 +27,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The one OTLP mapping: an {@link ExportTraceServiceRequest} (the generated opentelemetry-proto messages, read from
@@ -73,7 +75,7 @@ final class OtlpTranslator {
     if (total > maxSpans) {
       return new ConversionResult.TooManySpans(maxSpans);
     }
-    SpanBuilder builder = new SpanBuilder(limits);
+    SpanBuilder builder = new SpanBuilder(limits, false); // kvlist keys are checked here (write)
     List<Span> spans = new ArrayList<>(total);
     List<FieldError> errors = new ArrayList<>();
     int index = 0;
@@ -124,7 +126,6 @@ final class OtlpTranslator {
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream(64);
       try (JsonGenerator gen = AttributeSet.valueGenerator(out)) {
-        gen.enable(JsonGenerator.Feature.STRICT_DUPLICATE_DETECTION);
         write(value, gen, 0);
       } catch (DepthExceeded | JsonGenerationException e) {
         continue; // an attribute that cannot be written is left out rather than failing every span
@@ -261,7 +262,10 @@ final class OtlpTranslator {
     }
   }
 
-  /** An AnyValue as JSON: no value (or a value of another signal, such as a string-table index) is null. */
+  /**
+   * An AnyValue as JSON: no value (or a value of another signal, such as a string-table index) is null. A kvlist
+   * repeating a key is refused here (the span builder is told not to check).
+   */
   private static void write(AnyValue value, JsonGenerator gen, int depth) throws IOException {
     if (depth > MAX_VALUE_DEPTH) {
       throw new DepthExceeded();
@@ -287,12 +291,19 @@ final class OtlpTranslator {
         gen.writeEndArray();
       }
       case KVLIST_VALUE -> {
+        List<KeyValue> values = value.getKvlistValue().getValuesList();
+        Set<String> keys = values.size() > 1 ? new HashSet<>() : null;
         gen.writeStartObject();
-        for (KeyValue kv : value.getKvlistValue().getValuesList()) {
-          if (!kv.getKey().isEmpty()) {
-            gen.writeFieldName(kv.getKey());
-            write(kv.getValue(), gen, depth + 1);
+        for (KeyValue kv : values) {
+          String key = kv.getKey();
+          if (key.isEmpty()) {
+            continue;
           }
+          if (keys != null && !keys.add(key)) { // JSON objects have unique keys: refused, as Jackson words it
+            throw new JsonGenerationException("Duplicate field '" + key + "'", gen);
+          }
+          gen.writeFieldName(key);
+          write(kv.getValue(), gen, depth + 1);
         }
         gen.writeEndObject();
       }
