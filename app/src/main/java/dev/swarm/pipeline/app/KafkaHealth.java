@@ -67,7 +67,9 @@ final class KafkaHealth implements AutoCloseable {
               LOG.warn("Kafka is unreachable: {}", ar.failed() ? ar.cause().toString() : "no nodes");
             }
           }
-          lastError = ok ? null : (ar.failed() ? ar.cause().toString() : "cluster reports no nodes");
+          lastError = ok ? null : !ar.failed() ? "unreachable: cluster reports no nodes"
+              // A refused login is not an outage: say which, so the operator looks at the credentials file.
+              : (isAuthenticationFailure(ar.cause()) ? "refused the credentials: " : "unreachable: ") + ar.cause();
           reachable = ok;
           if (ar.failed() && isAuthenticationFailure(ar.cause())
               && System.nanoTime() - createdAt >= RECREATE_AFTER_AUTH_FAILURE_MS * 1_000_000) {

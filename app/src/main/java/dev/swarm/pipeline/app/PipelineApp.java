@@ -149,7 +149,7 @@ public final class PipelineApp {
               : "X-Forwarded-For from HTTP_TRUSTED_PROXIES=" + config.auth().trustedProxies());
     }
     HealthRoutes health = new HealthRoutes(registry)
-        .check("kafka", () -> kafkaHealth.reachable() ? null : "Kafka unreachable: " + kafkaHealth.lastError())
+        .check("kafka", () -> kafkaHealth.reachable() ? null : "Kafka " + kafkaHealth.lastError())
         .check("services", () -> started ? null : "services not yet deployed")
         .check("shutdown", () -> stopping ? "shutting down" : null)
         .check("disk", () -> diskGuard == null ? null : diskGuard.problem())

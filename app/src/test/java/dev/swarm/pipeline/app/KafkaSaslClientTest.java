@@ -104,7 +104,7 @@ class KafkaSaslClientTest {
       // While the broker restarts the check may first fail on a timeout; then on the refused authentication.
       Await.until("readiness to fail on the refused authentication", Duration.ofSeconds(60),
           () -> http.get("/health/ready"), r -> r.statusCode() == 503 && r.body().contains("\"kafka\"")
-              && r.body().contains("SaslAuthenticationException"));
+              && r.body().contains("Kafka refused the credentials: ") && r.body().contains("SaslAuthenticationException"));
       HttpResponse<String> refused = http.postJson("/api/traces",
           TestSpans.span(TestSpans.newTraceId(), "r", null).encode());
       assertEquals(503, refused.statusCode(), refused.body());
