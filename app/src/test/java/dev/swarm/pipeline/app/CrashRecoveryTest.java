@@ -175,7 +175,8 @@ class CrashRecoveryTest {
     }
   }
 
-  private static JsonArray batch(String prefix, Set<String> sent) {
+  /** Four five-span traces named after {@code prefix}; their span keys are added to {@code sent}. */
+  static JsonArray batch(String prefix, Set<String> sent) {
     JsonArray body = new JsonArray();
     for (int t = 0; t < 4; t++) {
       String trace = prefix + "t" + t;
@@ -188,7 +189,7 @@ class CrashRecoveryTest {
     return body;
   }
 
-  private static String key(JsonObject span) {
+  static String key(JsonObject span) {
     return span.getString("trace_id") + "/" + span.getString("id");
   }
 

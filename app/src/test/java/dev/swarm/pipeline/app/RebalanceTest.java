@@ -61,11 +61,11 @@ class RebalanceTest {
           while (go.get()) {
             // Spread over both processes' ingest while both run: the topic is shared either way.
             Http to = n % 2 == 1 && bServes.get() ? b : a;
-            JsonArray body = batch("p" + poster + "b" + n++, sent);
+            JsonArray body = CrashRecoveryTest.batch("p" + poster + "b" + n++, sent);
             try {
               HttpResponse<String> r = to.postJson("/api/traces", body.encode());
               if (r.statusCode() == 202) {
-                body.forEach(s -> acked.add(key((JsonObject) s)));
+                body.forEach(s -> acked.add(CrashRecoveryTest.key((JsonObject) s)));
                 batches.incrementAndGet();
               }
             } catch (RuntimeException refused) {
@@ -125,22 +125,5 @@ class RebalanceTest {
       throw new IllegalStateException("reading " + db, e);
     }
     return out;
-  }
-
-  private static JsonArray batch(String prefix, Set<String> sent) {
-    JsonArray body = new JsonArray();
-    for (int t = 0; t < 4; t++) {
-      String trace = prefix + "t" + t;
-      for (int s = 0; s < 5; s++) {
-        JsonObject span = TestSpans.span(trace, "s" + s, s == 0 ? null : "s0");
-        body.add(span);
-        sent.add(key(span));
-      }
-    }
-    return body;
-  }
-
-  private static String key(JsonObject span) {
-    return span.getString("trace_id") + "/" + span.getString("id");
   }
 }
