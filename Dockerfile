@@ -13,6 +13,7 @@ WORKDIR /src
 COPY pom.xml ./
 COPY schemas/pom.xml schemas/
 COPY ingest-verticle/pom.xml ingest-verticle/
+COPY kafka-consumer/pom.xml kafka-consumer/
 COPY aggregator-verticle/pom.xml aggregator-verticle/
 COPY storage-verticle/pom.xml storage-verticle/
 COPY tracer/pom.xml tracer/

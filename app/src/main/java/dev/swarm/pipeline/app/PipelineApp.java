@@ -11,6 +11,7 @@ import dev.swarm.pipeline.ingest.SpanPublisher;
 import dev.swarm.pipeline.ingest.TenantLimiter;
 import dev.swarm.pipeline.ingest.otlp.OtlpRoutes;
 import dev.swarm.pipeline.ingest.zipkin.ZipkinIngestRoutes;
+import dev.swarm.pipeline.kafka.EmbeddedKafkaBroker;
 import dev.swarm.pipeline.storage.StorageVerticle;
 import dev.swarm.pipeline.storage.TraceQueryRoutes;
 import dev.swarm.pipeline.storage.compat.CompatRoutes;

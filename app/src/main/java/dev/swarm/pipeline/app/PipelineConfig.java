@@ -6,6 +6,7 @@ import dev.swarm.pipeline.app.auth.AuthConfig;
 import dev.swarm.pipeline.app.auth.FailureLockout;
 import dev.swarm.pipeline.app.auth.TrustedProxies;
 import dev.swarm.pipeline.ingest.IngestConfig;
+import dev.swarm.pipeline.kafka.BrokerRetentionConfig;
 import dev.swarm.pipeline.schema.SpanLimits;
 import dev.swarm.pipeline.storage.RetentionConfig;
 import dev.swarm.pipeline.storage.StorageConfig;

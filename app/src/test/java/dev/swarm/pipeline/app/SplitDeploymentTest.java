@@ -2,6 +2,8 @@ package dev.swarm.pipeline.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.swarm.pipeline.kafka.BrokerRetentionConfig;
+import dev.swarm.pipeline.kafka.EmbeddedKafkaBroker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.app;
 
+import dev.swarm.pipeline.kafka.LocalPorts;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;

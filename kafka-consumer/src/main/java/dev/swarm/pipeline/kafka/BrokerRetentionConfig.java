@@ -1,14 +1,14 @@
-package dev.swarm.pipeline.app;
+package dev.swarm.pipeline.kafka;
 
 /**
  * How the embedded broker keeps its log small. Records every consumer group has committed are deleted
- * ({@link BrokerLogTrimmer}); these are the backstops and the trimming period.
+ * (the app's {@code BrokerLogTrimmer}); these are the backstops and the trimming period.
  *
  * @param retentionBytes EMBEDDED_KAFKA_RETENTION_BYTES (default 1GiB): per-partition log size past which the
  *     broker deletes the oldest segments even if not yet consumed (a consumer that far behind is alerted on long
  *     before: ConsumerLagHigh)
  * @param segmentBytes EMBEDDED_KAFKA_SEGMENT_BYTES (default and minimum 64MiB): largest segment; Kafka refuses a
- *     record batch larger than a segment, and a trace record may be as large as {@link PipelineConfig#MAX_RECORD_BYTES}
+ *     record batch larger than a segment, and a trace record may be as large as the app's {@code PipelineConfig.MAX_RECORD_BYTES}
  * @param segmentMs EMBEDDED_KAFKA_SEGMENT_MS (default 60000): a segment older than this is closed at the next
  *     append; only closed segments are removed, so each busy partition keeps about this much beyond what consumers
  *     still need

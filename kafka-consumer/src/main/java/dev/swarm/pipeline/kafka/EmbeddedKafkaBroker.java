@@ -1,4 +1,4 @@
-package dev.swarm.pipeline.app;
+package dev.swarm.pipeline.kafka;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.swarm.pipeline.app;
+package dev.swarm.pipeline.kafka;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,13 +10,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * that {@code new ServerSocket(0)} hands out comes from that range, and before the server binds it, any outgoing
  * connection (a Kafka client's, say) may take the same number as its source port; a test failed that way.
  */
-final class LocalPorts {
+public final class LocalPorts {
   private static final int FROM = 15_000;
   private static final int TO = 32_000;
 
   private LocalPorts() {}
 
-  static int free() {
+  public static int free() {
     for (int attempt = 0; attempt < 200; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(FROM, TO);
       try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
