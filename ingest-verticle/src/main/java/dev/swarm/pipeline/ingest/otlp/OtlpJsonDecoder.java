@@ -23,8 +23,10 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Decodes an OTLP/JSON {@code ExportTraceServiceRequest} into the generated opentelemetry-proto messages with
@@ -87,6 +89,11 @@ public final class OtlpJsonDecoder {
     }
   }
 
+  /** Reads one element of an array. */
+  private interface Element<T> {
+    T read() throws IOException;
+  }
+
   /** One decode call: a Jackson parser and the span count. */
   private static final class Reader {
     private final JsonParser p;
@@ -105,10 +112,7 @@ public final class OtlpJsonDecoder {
       ExportTraceServiceRequest.Builder b = ExportTraceServiceRequest.newBuilder();
       for (String f = field(); f != null; f = field()) {
         if (f.equals("resourceSpans")) {
-          startArray(f);
-          while (element()) {
-            b.addResourceSpans(resourceSpans());
-          }
+          b.addAllResourceSpans(array(f, this::resourceSpans));
         } else {
           p.skipChildren();
         }
@@ -125,12 +129,7 @@ public final class OtlpJsonDecoder {
       for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "resource" -> b.setResource(resource());
-          case "scopeSpans", "instrumentationLibrarySpans" -> {
-            startArray(f);
-            while (element()) {
-              b.addScopeSpans(scopeSpans());
-            }
-          }
+          case "scopeSpans", "instrumentationLibrarySpans" -> b.addAllScopeSpans(array(f, this::scopeSpans));
           case "schemaUrl" -> b.setSchemaUrl(string(f));
           default -> p.skipChildren();
         }
@@ -143,12 +142,7 @@ public final class OtlpJsonDecoder {
       startObject("resource");
       for (String f = field(); f != null; f = field()) {
         switch (f) {
-          case "attributes" -> {
-            startArray(f);
-            while (element()) {
-              b.addAttributes(keyValue());
-            }
-          }
+          case "attributes" -> b.addAllAttributes(array(f, this::keyValue));
           case "droppedAttributesCount" -> b.setDroppedAttributesCount(uint32(f));
           default -> p.skipChildren(); // entityRefs: not kept
         }
@@ -162,12 +156,7 @@ public final class OtlpJsonDecoder {
       for (String f = field(); f != null; f = field()) {
         switch (f) {
           case "scope", "instrumentationLibrary" -> b.setScope(scope());
-          case "spans" -> {
-            startArray(f);
-            while (element()) {
-              b.addSpans(span());
-            }
-          }
+          case "spans" -> b.addAllSpans(array(f, this::span));
           case "schemaUrl" -> b.setSchemaUrl(string(f));
           default -> p.skipChildren();
         }
@@ -182,12 +171,7 @@ public final class OtlpJsonDecoder {
         switch (f) {
           case "name" -> b.setName(string(f));
           case "version" -> b.setVersion(string(f));
-          case "attributes" -> {
-            startArray(f);
-            while (element()) {
-              b.addAttributes(keyValue());
-            }
-          }
+          case "attributes" -> b.addAllAttributes(array(f, this::keyValue));
           case "droppedAttributesCount" -> b.setDroppedAttributesCount(uint32(f));
           default -> p.skipChildren();
         }
@@ -212,26 +196,11 @@ public final class OtlpJsonDecoder {
           case "kind" -> b.setKindValue(enumNumber(f, Span.SpanKind.getDescriptor()));
           case "startTimeUnixNano" -> b.setStartTimeUnixNano(uint64(f));
           case "endTimeUnixNano" -> b.setEndTimeUnixNano(uint64(f));
-          case "attributes" -> {
-            startArray(f);
-            while (element()) {
-              b.addAttributes(keyValue());
-            }
-          }
+          case "attributes" -> b.addAllAttributes(array(f, this::keyValue));
           case "droppedAttributesCount" -> b.setDroppedAttributesCount(uint32(f));
-          case "events" -> {
-            startArray(f);
-            while (element()) {
-              b.addEvents(event());
-            }
-          }
+          case "events" -> b.addAllEvents(array(f, this::event));
           case "droppedEventsCount" -> b.setDroppedEventsCount(uint32(f));
-          case "links" -> {
-            startArray(f);
-            while (element()) {
-              b.addLinks(link());
-            }
-          }
+          case "links" -> b.addAllLinks(array(f, this::link));
           case "droppedLinksCount" -> b.setDroppedLinksCount(uint32(f));
           case "status" -> b.setStatus(status());
           default -> p.skipChildren();
@@ -247,12 +216,7 @@ public final class OtlpJsonDecoder {
         switch (f) {
           case "timeUnixNano" -> b.setTimeUnixNano(uint64(f));
           case "name" -> b.setName(string(f));
-          case "attributes" -> {
-            startArray(f);
-            while (element()) {
-              b.addAttributes(keyValue());
-            }
-          }
+          case "attributes" -> b.addAllAttributes(array(f, this::keyValue));
           case "droppedAttributesCount" -> b.setDroppedAttributesCount(uint32(f));
           default -> p.skipChildren();
         }
@@ -268,12 +232,7 @@ public final class OtlpJsonDecoder {
           case "traceId" -> b.setTraceId(hexId(f));
           case "spanId" -> b.setSpanId(hexId(f));
           case "traceState" -> b.setTraceState(string(f));
-          case "attributes" -> {
-            startArray(f);
-            while (element()) {
-              b.addAttributes(keyValue());
-            }
-          }
+          case "attributes" -> b.addAllAttributes(array(f, this::keyValue));
           case "droppedAttributesCount" -> b.setDroppedAttributesCount(uint32(f));
           case "flags" -> b.setFlags(uint32(f));
           default -> p.skipChildren();
@@ -331,10 +290,7 @@ public final class OtlpJsonDecoder {
       startObject("arrayValue");
       for (String f = field(); f != null; f = field()) {
         if (f.equals("values")) {
-          startArray(f);
-          while (element()) {
-            b.addValues(anyValue());
-          }
+          b.addAllValues(array(f, this::anyValue));
         } else {
           p.skipChildren();
         }
@@ -347,10 +303,7 @@ public final class OtlpJsonDecoder {
       startObject("kvlistValue");
       for (String f = field(); f != null; f = field()) {
         if (f.equals("values")) {
-          startArray(f);
-          while (element()) {
-            b.addValues(keyValue());
-          }
+          b.addAllValues(array(f, this::keyValue));
         } else {
           p.skipChildren();
         }
@@ -384,14 +337,14 @@ public final class OtlpJsonDecoder {
       return null;
     }
 
-    /** Checks that the parser is on an array's start; {@link #element} then steps through its elements. */
-    private void startArray(String name) throws IOException {
+    /** The elements of the array the parser is on, each read by {@code element} (the parser on its first token). */
+    private <T> List<T> array(String name, Element<T> element) throws IOException {
       expect(JsonToken.START_ARRAY, name, "an array");
-    }
-
-    /** Whether the current array has another element, the parser then on its first token. */
-    private boolean element() throws IOException {
-      return p.nextToken() != JsonToken.END_ARRAY;
+      List<T> elements = new ArrayList<>();
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        elements.add(element.read());
+      }
+      return elements;
     }
 
     private void expect(JsonToken token, String name, String what) throws IOException {
