@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
@@ -45,6 +46,20 @@ class OtlpAndZipkinBadInputTest {
     assertEquals(3, status.readInt32());
     assertEquals((2 << 3) | 2, status.readTag());
     assertTrue(status.readString().contains("ExportTraceServiceRequest"));
+
+    // proto3 strings must be UTF-8 (the generated parser checks): a span name with a stray byte refuses the body.
+    byte[] notUtf8 = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .addScopeSpans(ScopeSpans.newBuilder().addSpans(span(TestSpans.newTraceId(), "0000000000000001", null,
+            System.currentTimeMillis() * 1_000_000L).setName("#bad#")))).build().toByteArray();
+    notUtf8[new String(notUtf8, StandardCharsets.ISO_8859_1).indexOf("#bad#")] = (byte) 0xff;
+    HttpResponse<byte[]> refused = postBytes("/v1/traces", notUtf8, PROTOBUF);
+    assertEquals(400, refused.statusCode());
+    CodedInputStream refusal = CodedInputStream.newInstance(refused.body());
+    assertEquals((1 << 3), refusal.readTag());
+    assertEquals(3, refusal.readInt32());
+    assertEquals((2 << 3) | 2, refusal.readTag());
+    String why = refusal.readString();
+    assertTrue(why.contains("not valid UTF-8"), why);
 
     HttpResponse<String> badJson = http.postJson("/v1/traces", "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":7}]}]}]}");
     assertEquals(400, badJson.statusCode());
