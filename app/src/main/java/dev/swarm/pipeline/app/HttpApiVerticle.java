@@ -1,6 +1,6 @@
 package dev.swarm.pipeline.app;
 
-import dev.swarm.pipeline.storage.LogRateLimit;
+import dev.swarm.pipeline.kafka.LogRateLimit;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;

@@ -29,8 +29,8 @@ public final class AuthRoutes {
   static final String REALM = "trace-pipeline";
   private static final Logger LOG = LoggerFactory.getLogger(AuthRoutes.class);
   // One line per lockout, but a flood from many addresses must not flood the log.
-  private static final dev.swarm.pipeline.storage.LogRateLimit lockoutLog =
-      new dev.swarm.pipeline.storage.LogRateLimit(5, 60_000);
+  private static final dev.swarm.pipeline.kafka.LogRateLimit lockoutLog =
+      new dev.swarm.pipeline.kafka.LogRateLimit(5, 60_000);
 
   private final Authenticator authenticator;
   private final Counter ok;
@@ -120,7 +120,7 @@ public final class AuthRoutes {
         if (leftOut >= 0) { // the address only: a presented token is never logged
           LOG.warn("{} failed authentications within a minute from {}: its requests are answered 429 for {} ms{}",
               lockoutConfig.failuresPerMinute(), address, lockoutConfig.lockoutMs(),
-              dev.swarm.pipeline.storage.LogRateLimit.leftOut(leftOut));
+              dev.swarm.pipeline.kafka.LogRateLimit.leftOut(leftOut));
         }
       }
       ctx.response().headers().add("WWW-Authenticate", "Bearer realm=\"" + REALM + "\"");

@@ -1,7 +1,7 @@
 package dev.swarm.pipeline.storage.compat;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.swarm.pipeline.storage.LogRateLimit;
+import dev.swarm.pipeline.kafka.LogRateLimit;
 import dev.swarm.pipeline.storage.ReadScope;
 import dev.swarm.pipeline.storage.StoredSpan;
 import dev.swarm.pipeline.storage.TraceQueryRoutes;

@@ -1,4 +1,4 @@
-package dev.swarm.pipeline.storage;
+package dev.swarm.pipeline.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.swarm.pipeline.storage;
+package dev.swarm.pipeline.kafka;
 
 import java.util.function.LongSupplier;
 
@@ -20,7 +20,7 @@ public final class LogRateLimit {
     this(maxPerWindow, windowMs, System::currentTimeMillis);
   }
 
-  LogRateLimit(int maxPerWindow, long windowMs, LongSupplier clock) {
+  public LogRateLimit(int maxPerWindow, long windowMs, LongSupplier clock) {
     if (maxPerWindow <= 0 || windowMs <= 0) {
       throw new IllegalArgumentException("maxPerWindow and windowMs must be positive");
     }
