@@ -1,6 +1,8 @@
 package dev.swarm.pipeline.storage;
 
+import dev.swarm.pipeline.kafka.KafkaConsumerLoop;
 import dev.swarm.pipeline.kafka.LogRateLimit;
+import dev.swarm.pipeline.kafka.UnreadableRecordException;
 import dev.swarm.pipeline.schema.SpanContract;
 import dev.swarm.pipeline.schema.SpanDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,21 +10,15 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.kafka.client.common.TopicPartition;
-import io.vertx.kafka.client.consumer.KafkaConsumer;
-import io.vertx.kafka.client.consumer.KafkaConsumerRecords;
-import io.vertx.kafka.client.consumer.OffsetAndMetadata;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.header.Header;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * ({@link TraceWriter}, retried until committed) and only then says they are durable. Traces come one of two
  * ways:
  * <ul>
- *   <li>consumed from swarm.traces (the split deployment): Kafka offsets are committed after the SQLite commit.
- *       While a batch is being written the next one is polled and decoded; the consumer's partitions are paused
- *       once {@code maxPendingSpans} spans wait, and it keeps polling (paused) so it stays in its group;
+ *   <li>consumed from swarm.traces (the split deployment) through a {@link KafkaConsumerLoop}: Kafka offsets are
+ *       committed after the SQLite commit. While a batch is being written the next one is polled and decoded; the
+ *       loop pauses the partitions once {@code maxPendingSpans} spans wait, and keeps polling so it stays in its group;
  *   <li>handed over by an aggregator in the same process ({@link #store}): the returned future completes after the
  *       SQLite commit, and the aggregator commits its own offsets then. The aggregator bounds what it hands over
  *       ({@link #maxPendingSpans()}).
@@ -46,12 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class StorageVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
-  private static final long POLL_RETRY_MS = 1000;
-  private static final long PAUSED_POLL_MS = 10;
-  private static final long INVALID_LOG_WINDOW_MS = 10_000;
-  private static final int INVALID_LOGS_PER_WINDOW = 10;
-  /** How often, without a poll loop, a batch that has waited STORAGE_BATCH_MAX_MS is looked for. */
-  private static final long DIRECT_TICK_MS = 20;
+  /** How often a batch that has waited STORAGE_BATCH_MAX_MS is looked for. */
+  private static final long TICK_MS = 20;
 
   private final StorageConfig config;
   private final Map<String, String> consumerProps;
@@ -69,7 +61,7 @@ public final class StorageVerticle extends VerticleBase {
   private final LogRateLimit writeFailureLog = new LogRateLimit(5, 60_000);
   private volatile String writeProblem;
   private long failingSinceMillis;
-  private KafkaConsumer<byte[], byte[]> consumer;
+  private KafkaConsumerLoop<TraceMessage> consumer;
   private long diskTimer = -1;
   private long tickTimer = -1;
 
@@ -80,15 +72,11 @@ public final class StorageVerticle extends VerticleBase {
   private int writingSpans;
   private Future<Void> writeInFlight = Future.succeededFuture();
   private boolean writing;
-  private boolean polling;
-  private boolean partitionsPaused;
   private boolean stopping;
-  private Promise<Void> pollIdle;
   // Traces handed over in process, waiting to be decoded on a worker.
   private List<HandedOver> undecoded = new ArrayList<>();
   private Future<Void> decodeInFlight = Future.succeededFuture();
   private boolean decoding;
-  private final LogRateLimit invalidLog = new LogRateLimit(INVALID_LOGS_PER_WINDOW, INVALID_LOG_WINDOW_MS);
   private boolean lastWasRetention;
   private boolean retentionBacklog;
   private boolean overBound; // pages in use above STORAGE_MAX_BYTES itself at the last step
@@ -188,28 +176,18 @@ public final class StorageVerticle extends VerticleBase {
           queryService = new TraceQueryService(vertx, db.readPools(), config.queryMaxTraceSpans());
           measureDisk();
           diskTimer = vertx.setPeriodic(config.diskMetricsIntervalMs(), id -> measureDisk());
-
+          tickTimer = vertx.setPeriodic(Math.max(1, Math.min(TICK_MS, config.batchMaxMs())), id -> maybeWrite());
           if (consumerProps == null) {
-            tickTimer = vertx.setPeriodic(Math.max(1, Math.min(DIRECT_TICK_MS, config.batchMaxMs())), id -> maybeWrite());
             return Future.succeededFuture();
           }
-          Map<String, String> consumerConfig = new HashMap<>(consumerProps);
-          consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
-          consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-          consumerConfig.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-          // Fewer, fuller fetches: with the default (1 byte) every poll under load fetches a sliver, and the
-          // broker spends more CPU per span on fetch requests than on the data. Adds at most 50 ms when idle.
-          consumerConfig.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, Integer.toString(256 * 1024));
-          consumerConfig.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
-          // A crashed member holds its partitions until its session times out: 10 s, not Kafka's 45 s, before the
-          // restarted process (or another member) takes them over.
-          consumerConfig.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
-          consumerConfig.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
-          consumer = KafkaConsumer.create(vertx, consumerConfig, byte[].class, byte[].class);
-          consumer.exceptionHandler(e -> LOG.warn("kafka consumer error", e));
-          consumer.partitionsAssignedHandler(parts -> LOG.info("storage assigned {}", parts));
-          consumer.partitionsRevokedHandler(parts -> LOG.info("storage revoked {}", parts));
-          return consumer.subscribe(config.tracesTopic());
+          consumer = KafkaConsumerLoop.<TraceMessage>builder(vertx, consumerProps, config.tracesTopic(), config.groupId())
+              .name("storage")
+              .pollTimeoutMs(config.pollTimeoutMs())
+              .decodeOnWorker()
+              .countUnreadable(metrics.invalidRecords)
+              .countCommitFailures(metrics.commitFailures)
+              .build(this::decode, new ConsumedTraces());
+          return consumer.start();
         })
         .onSuccess(v -> {
           if (consumer == null) {
@@ -219,7 +197,6 @@ public final class StorageVerticle extends VerticleBase {
           }
           LOG.info("storing {} into {} as group {}; retention {}", config.tracesTopic(), config.sqlitePath(),
               config.groupId(), describe(config.retention()));
-          poll();
         })
         // A failed start is not followed by stop(): release what was opened.
         .recover(e -> closeResources().transform(ignored -> Future.failedFuture(e)));
@@ -239,9 +216,8 @@ public final class StorageVerticle extends VerticleBase {
     }
     // A write that cannot land within the drain timeout is abandoned uncommitted: read again after restart.
     long drainTimer = vertx.setTimer(Math.max(1, config.drainTimeoutMs()), id -> retryingWriter.stop());
-    Future<Void> idle = pollIdle == null ? Future.succeededFuture() : pollIdle.future();
-    return idle
-        .compose(v -> decodeInFlight.otherwiseEmpty())
+    // Each batch written commits its own offsets: the drain leaves nothing more for the final commit.
+    Supplier<Future<Map<Integer, Long>>> drain = () -> decodeInFlight.otherwiseEmpty()
         .compose(v -> writeInFlight.otherwiseEmpty())
         .compose(v -> {
           if (!current.isEmpty()) {
@@ -249,6 +225,8 @@ public final class StorageVerticle extends VerticleBase {
           }
           return drainReady();
         })
+        .map(v -> Map.<Integer, Long>of());
+    return (consumer == null ? drain.get().<Void>mapEmpty() : consumer.stop(drain))
         .eventually(() -> {
           vertx.cancelTimer(drainTimer);
           failUnwritten();
@@ -319,16 +297,13 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   private Future<Void> closeResources() {
-    List<Future<?>> closing = new ArrayList<>();
-    if (consumer != null) {
-      closing.add(consumer.close().onFailure(e -> LOG.warn("closing the kafka consumer failed", e)));
-    }
-    Future<Void> db = writer == null ? Future.succeededFuture() : writer.close();
+    // A start that failed after subscribing: the loop was never stopped.
+    Future<Void> consumerClosed = consumer == null ? Future.succeededFuture() : consumer.stop(Future::succeededFuture);
+    Future<Void> db = consumerClosed.transform(ar -> writer == null ? Future.succeededFuture() : writer.close());
     if (database != null) {
       db = db.eventually(() -> database.close());
     }
-    closing.add(db);
-    return Future.join(closing).eventually(() -> {
+    return db.eventually(() -> {
       if (metrics != null) {
         metrics.close();
       }
@@ -340,59 +315,25 @@ public final class StorageVerticle extends VerticleBase {
     return new StorageBatch(config.batchMaxSpans(), config.batchMaxMs());
   }
 
-  /** One poll cycle: (un)pause, poll, decode on a worker, add to the batch, maybe write, poll again. */
-  private void poll() {
-    if (stopping || polling) {
-      return;
+  /** The consumed side: polled batches join the current batch; full while too many spans wait for SQLite. */
+  private final class ConsumedTraces implements KafkaConsumerLoop.Handler<TraceMessage> {
+    @Override
+    public void handle(List<KafkaConsumerLoop.Polled<TraceMessage>> records) {
+      long now = System.currentTimeMillis();
+      for (KafkaConsumerLoop.Polled<TraceMessage> r : records) {
+        current.add(r.partition(), r.offset(), r.value(), now); // an unreadable record advances the offsets too
+        if (current.isFull()) {
+          seal(); // batches stay within batchMaxSpans (unless one record alone is larger)
+        }
+      }
+      updateQueueGauge();
+      maybeWrite();
     }
-    polling = true;
-    pollIdle = Promise.promise();
-    applyBackpressure()
-        // Paused, the poll only keeps the consumer in its group: keep it short so polling resumes as soon as
-        // the writer has made room.
-        .compose(v -> consumer.poll(Duration.ofMillis(
-            partitionsPaused ? Math.min(PAUSED_POLL_MS, config.pollTimeoutMs()) : config.pollTimeoutMs())))
-        .compose(records -> records.isEmpty()
-            ? Future.succeededFuture(List.<DecodedRecord>of())
-            : vertx.executeBlocking(() -> decode(records)))
-        .onComplete(ar -> {
-          polling = false;
-          pollIdle.complete();
-          if (ar.failed()) {
-            LOG.warn("polling {} failed; retrying in {} ms", config.tracesTopic(), POLL_RETRY_MS, ar.cause());
-            if (!stopping) {
-              vertx.setTimer(POLL_RETRY_MS, id -> poll());
-            }
-            return;
-          }
-          long now = System.currentTimeMillis();
-          for (DecodedRecord r : ar.result()) {
-            current.add(r.partition(), r.offset(), r.message(), now);
-            if (current.isFull()) {
-              seal(); // batches stay within batchMaxSpans (unless one record alone is larger)
-            }
-          }
-          updateQueueGauge();
-          if (!stopping) {
-            maybeWrite();
-            poll();
-          }
-        });
-  }
 
-  /** Pauses the assigned partitions while too many consumed spans wait; resumes them after. */
-  private Future<Void> applyBackpressure() {
-    boolean tooMany = pendingSpans() >= config.maxPendingSpans();
-    if (tooMany) {
-      // Re-applied every cycle: partitions assigned by a rebalance start unpaused.
-      partitionsPaused = true;
-      return consumer.assignment().compose(parts -> parts.isEmpty() ? Future.succeededFuture() : consumer.pause(parts));
+    @Override
+    public boolean full() {
+      return pendingSpans() >= config.maxPendingSpans();
     }
-    if (partitionsPaused) {
-      partitionsPaused = false;
-      return consumer.paused().compose(parts -> parts.isEmpty() ? Future.succeededFuture() : consumer.resume(parts));
-    }
-    return Future.succeededFuture();
   }
 
   /** Queues the current batch for writing and starts a new one. */
@@ -525,43 +466,18 @@ public final class StorageVerticle extends VerticleBase {
     return writeInFlight;
   }
 
+  /** The rows are in SQLite: commit past them (a lost commit means they are read and upserted again). */
   private Future<Void> commit(Map<Integer, Long> nextOffsets) {
-    if (nextOffsets.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    nextOffsets.forEach((partition, offset) ->
-        offsets.put(new TopicPartition(config.tracesTopic(), partition), new OffsetAndMetadata(offset, "")));
-    return consumer.commit(offsets).<Void>mapEmpty().recover(e -> {
-      // The rows are in SQLite; a lost commit means those records are read and upserted again (idempotent).
-      metrics.commitFailures.increment();
-      LOG.warn("committing offsets {} failed: {}", nextOffsets, e.toString());
-      return Future.succeededFuture();
-    });
+    return consumer == null || nextOffsets.isEmpty() ? Future.succeededFuture() : consumer.commit(nextOffsets);
   }
 
-  /** Worker thread: decodes the polled records; an undecodable record becomes a null message (skipped). */
-  private List<DecodedRecord> decode(KafkaConsumerRecords<byte[], byte[]> records) {
-    List<DecodedRecord> out = new ArrayList<>(records.size());
-    for (ConsumerRecord<byte[], byte[]> r : records.records()) {
-      TraceMessage message = null;
-      try {
-        Header format = r.headers().lastHeader(SpanContract.FORMAT_HEADER);
-        message = recordReader.read(r.value(), SpanContract.isNormalized(format == null ? null : format.value()));
-      } catch (InvalidTraceRecordException e) {
-        metrics.invalidRecords.increment();
-        logInvalid(r, e);
-      }
-      out.add(new DecodedRecord(r.partition(), r.offset(), message));
-    }
-    return out;
-  }
-
-  private void logInvalid(ConsumerRecord<byte[], byte[]> r, InvalidTraceRecordException e) {
-    long leftOut = invalidLog.tryAcquire();
-    if (leftOut >= 0) {
-      LOG.warn("skipping undecodable record {}-{}@{}: {}{}", r.topic(), r.partition(), r.offset(), e.getMessage(),
-          LogRateLimit.leftOut(leftOut));
+  /** Worker thread: one consumed traces record (counted and logged by the loop when unreadable). */
+  private TraceMessage decode(ConsumerRecord<byte[], byte[]> r) throws UnreadableRecordException {
+    try {
+      Header format = r.headers().lastHeader(SpanContract.FORMAT_HEADER);
+      return recordReader.read(r.value(), SpanContract.isNormalized(format == null ? null : format.value()));
+    } catch (InvalidTraceRecordException e) {
+      throw new UnreadableRecordException(e.getMessage());
     }
   }
 
@@ -608,8 +524,6 @@ public final class StorageVerticle extends VerticleBase {
       return null;
     }, false);
   }
-
-  private record DecodedRecord(int partition, long offset, TraceMessage message) {}
 
   private record HandedOver(byte[] value, boolean normalized, Promise<Void> committed) {}
 }
