@@ -1,18 +1,14 @@
 package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.kafka.KafkaConsumerLoop;
-import dev.swarm.pipeline.kafka.LogRateLimit;
 import dev.swarm.pipeline.kafka.UnreadableRecordException;
 import dev.swarm.pipeline.schema.SpanContract;
 import dev.swarm.pipeline.schema.SpanDecoder;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Also owns the query API's service ({@link #queryService()}).
  *
- * <p>Thin wiring: the logic lives in the plain classes it connects. Record decoding runs on a worker thread;
+ * <p>Thin wiring: the logic lives in the plain classes it connects (batches and the writer's schedule in
+ * {@link StorageWriteQueue}, the consumer in {@link KafkaConsumerLoop}). Record decoding runs on a worker thread;
  * SQL runs on the JDBC pools' workers.
  */
 public final class StorageVerticle extends VerticleBase {
@@ -53,40 +50,26 @@ public final class StorageVerticle extends VerticleBase {
   private TraceRecordReader recordReader;
   private StorageDatabase database;
   private TraceWriter writer;
-  private RetryingTraceWriter retryingWriter;
+  private volatile StorageWriteQueue queue;
   private volatile TraceQueryService queryService;
   private DatabaseFileIdentity fileIdentity;
-  private TraceRetention retention;
-  private final LogRateLimit retentionLog = new LogRateLimit(1, 60_000);
-  private final LogRateLimit writeFailureLog = new LogRateLimit(5, 60_000);
-  private volatile String writeProblem;
-  private long failingSinceMillis;
   private KafkaConsumerLoop<TraceMessage> consumer;
   private long diskTimer = -1;
   private long tickTimer = -1;
 
   // Event-loop state.
-  private StorageBatch current;
-  private final Deque<StorageBatch> ready = new ArrayDeque<>(); // full or due, waiting for the writer
-  private int readySpans;
-  private int writingSpans;
-  private Future<Void> writeInFlight = Future.succeededFuture();
-  private boolean writing;
   private boolean stopping;
   // Traces handed over in process, waiting to be decoded on a worker.
   private List<HandedOver> undecoded = new ArrayList<>();
   private Future<Void> decodeInFlight = Future.succeededFuture();
   private boolean decoding;
-  private boolean lastWasRetention;
-  private boolean retentionBacklog;
-  private boolean overBound; // pages in use above STORAGE_MAX_BYTES itself at the last step
-  private long nextRetentionCheck;
 
   /**
    * Storage that consumes the traces topic.
    *
    * @param config topic, group, database and limits
-   * @param kafkaConsumerProps at least bootstrap.servers; group, commit mode and deserializers are set here
+   * @param kafkaConsumerProps at least bootstrap.servers; the group and the consumer defaults are the loop's
+   *     ({@link KafkaConsumerLoop#consumerProperties})
    * @param registry where the trace_storage_* meters go
    */
   public StorageVerticle(StorageConfig config, Map<String, String> kafkaConsumerProps, MeterRegistry registry) {
@@ -139,7 +122,8 @@ public final class StorageVerticle extends VerticleBase {
    * second or three times, cleared by the next commit.
    */
   public String problem() {
-    return writeProblem;
+    StorageWriteQueue q = queue;
+    return q == null ? null : q.problem();
   }
 
   /** The query API's service, for {@link TraceQueryRoutes#mount}; available once the verticle has started. */
@@ -155,7 +139,6 @@ public final class StorageVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new StorageMetrics(registry);
     recordReader = new TraceRecordReader(new SpanDecoder(config.spanLimits()));
-    current = newBatch();
     return StorageDatabase.open(vertx, config.sqliteSettings(), config.queryPoolSize(), config.queryTimeoutMs(),
             config.checkpointIntervalMs())
         .compose(db -> {
@@ -169,14 +152,13 @@ public final class StorageVerticle extends VerticleBase {
           RetentionConfig keep = config.retention();
           metrics.retentionSeconds.set(keep.maxAgeMillis() / 1000);
           metrics.maxBytes.set(keep.maxBytes());
-          retention = keep.enabled() ? new TraceRetention(keep, System::currentTimeMillis) : null;
-          retryingWriter = new RetryingTraceWriter(vertx, writer, config.retryBackoff(), this::onWriteFailure,
-              // A full database may need the pages retention frees before the batch fits.
-              () -> retention == null ? Future.succeededFuture() : retentionStep());
+          TraceRetention retention = keep.enabled() ? new TraceRetention(keep, System::currentTimeMillis) : null;
+          queue = new StorageWriteQueue(vertx, config, writer, retention, metrics, this::commit,
+              System::currentTimeMillis);
           queryService = new TraceQueryService(vertx, db.readPools(), config.queryMaxTraceSpans());
           measureDisk();
           diskTimer = vertx.setPeriodic(config.diskMetricsIntervalMs(), id -> measureDisk());
-          tickTimer = vertx.setPeriodic(Math.max(1, Math.min(TICK_MS, config.batchMaxMs())), id -> maybeWrite());
+          tickTimer = vertx.setPeriodic(Math.max(1, Math.min(TICK_MS, config.batchMaxMs())), id -> queue.tick());
           if (consumerProps == null) {
             return Future.succeededFuture();
           }
@@ -211,20 +193,14 @@ public final class StorageVerticle extends VerticleBase {
     if (tickTimer >= 0) {
       vertx.cancelTimer(tickTimer);
     }
-    if (retryingWriter == null) {
+    if (queue == null) {
       return closeResources();
     }
     // A write that cannot land within the drain timeout is abandoned uncommitted: read again after restart.
-    long drainTimer = vertx.setTimer(Math.max(1, config.drainTimeoutMs()), id -> retryingWriter.stop());
+    long drainTimer = vertx.setTimer(Math.max(1, config.drainTimeoutMs()), id -> queue.abandon());
     // Each batch written commits its own offsets: the drain leaves nothing more for the final commit.
     Supplier<Future<Map<Integer, Long>>> drain = () -> decodeInFlight.otherwiseEmpty()
-        .compose(v -> writeInFlight.otherwiseEmpty())
-        .compose(v -> {
-          if (!current.isEmpty()) {
-            seal();
-          }
-          return drainReady();
-        })
+        .compose(v -> queue.drain())
         .map(v -> Map.<Integer, Long>of());
     return (consumer == null ? drain.get().<Void>mapEmpty() : consumer.stop(drain))
         .eventually(() -> {
@@ -239,8 +215,7 @@ public final class StorageVerticle extends VerticleBase {
     IllegalStateException notWritten = new IllegalStateException("storage stopped before the trace was written");
     undecoded.forEach(h -> h.committed().tryFail(notWritten));
     undecoded.clear();
-    ready.forEach(b -> b.completions().forEach(p -> p.tryFail(notWritten)));
-    current.completions().forEach(p -> p.tryFail(notWritten));
+    queue.failUnwritten(notWritten);
   }
 
   /** Decodes the traces handed over so far on a worker, one chunk at a time, then batches them. */
@@ -265,16 +240,11 @@ public final class StorageVerticle extends VerticleBase {
       }
       return messages;
     }).<Void>map(messages -> {
-      long now = System.currentTimeMillis();
       for (int i = 0; i < messages.size(); i++) {
         if (messages.get(i) != null) {
-          current.add(messages.get(i), chunk.get(i).committed(), now);
-          if (current.isFull()) {
-            seal();
-          }
+          queue.add(messages.get(i), chunk.get(i).committed());
         }
       }
-      updateQueueGauge();
       return null;
     }).onComplete(ar -> {
       decoding = false;
@@ -282,18 +252,10 @@ public final class StorageVerticle extends VerticleBase {
         chunk.forEach(h -> h.committed().tryFail(ar.cause()));
       }
       if (!stopping) {
-        maybeWrite();
+        queue.tick();
         decodeHandedOver();
       }
     });
-  }
-
-  /** Writes the remaining ready batches one after another (stops early once the writer is stopped). */
-  private Future<Void> drainReady() {
-    if (ready.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return writeBatch().transform(ar -> ar.succeeded() ? drainReady() : Future.succeededFuture());
   }
 
   private Future<Void> closeResources() {
@@ -311,109 +273,20 @@ public final class StorageVerticle extends VerticleBase {
     }).mapEmpty();
   }
 
-  private StorageBatch newBatch() {
-    return new StorageBatch(config.batchMaxSpans(), config.batchMaxMs());
-  }
-
   /** The consumed side: polled batches join the current batch; full while too many spans wait for SQLite. */
   private final class ConsumedTraces implements KafkaConsumerLoop.Handler<TraceMessage> {
     @Override
     public void handle(List<KafkaConsumerLoop.Polled<TraceMessage>> records) {
-      long now = System.currentTimeMillis();
       for (KafkaConsumerLoop.Polled<TraceMessage> r : records) {
-        current.add(r.partition(), r.offset(), r.value(), now); // an unreadable record advances the offsets too
-        if (current.isFull()) {
-          seal(); // batches stay within batchMaxSpans (unless one record alone is larger)
-        }
+        queue.add(r.partition(), r.offset(), r.value()); // an unreadable record advances the offsets too
       }
-      updateQueueGauge();
-      maybeWrite();
+      queue.tick();
     }
 
     @Override
     public boolean full() {
-      return pendingSpans() >= config.maxPendingSpans();
+      return queue.full();
     }
-  }
-
-  /** Queues the current batch for writing and starts a new one. */
-  private void seal() {
-    ready.addLast(current);
-    readySpans += current.spans();
-    current = newBatch();
-  }
-
-  /**
-   * Starts the writer's next job if it is idle: a retention step when one is due (every check interval, and while
-   * there is a backlog, alternating with batches so neither starves; only steps while the pages in use exceed
-   * STORAGE_MAX_BYTES itself, so the file outgrows it by one batch at most), else the oldest ready batch.
-   */
-  private void maybeWrite() {
-    long now = System.currentTimeMillis();
-    if (current.isDue(now)) {
-      seal();
-    }
-    if (writing) {
-      return;
-    }
-    boolean retentionDue = retention != null
-        && (retentionBacklog ? !lastWasRetention || ready.isEmpty() || overBound : now >= nextRetentionCheck);
-    if (retentionDue) {
-      writing = true;
-      lastWasRetention = true;
-      writeInFlight = retentionStep().onComplete(ar -> {
-        writing = false;
-        if (!stopping) {
-          maybeWrite();
-        }
-      });
-      return;
-    }
-    if (!ready.isEmpty()) {
-      writeBatch();
-    }
-  }
-
-  /** One retention step (then a vacuum step when free pages exceed the slack); never fails. */
-  private Future<Void> retentionStep() {
-    Timer.Sample sample = Timer.start();
-    return writer.inTransaction(retention::step)
-        .compose(step -> step.freeBytes() <= retention.config().freeSlackBytes() ? Future.succeededFuture(step)
-            : writer.inTransaction(retention::vacuum).map(bytes -> {
-              metrics.vacuumedBytes.increment(bytes);
-              return step;
-            }))
-        .map(step -> {
-          sample.stop(metrics.retentionStep);
-          metrics.retentionDeletedTraces.increment(step.traces());
-          metrics.retentionDeletedSpans.increment(step.spans());
-          metrics.usedBytes.set(step.usedBytes());
-          long now = System.currentTimeMillis();
-          metrics.oldestTraceAgeSeconds.set(
-              step.oldestWriteMillis() == null ? 0 : Math.max(0, (now - step.oldestWriteMillis()) / 1000));
-          retentionBacklog = step.more();
-          overBound = step.more() && retention.config().maxBytes() > 0 && step.usedBytes() > retention.config().maxBytes();
-          nextRetentionCheck = now + retention.config().checkIntervalMs();
-          if (step.traces() == 0 && step.overSize()) {
-            long leftOut = retentionLog.tryAcquire();
-            if (leftOut >= 0) {
-              LOG.warn("{} holds {} bytes of pages, over STORAGE_MAX_BYTES={}, and has no trace left to delete{}",
-                  config.sqlitePath(), step.usedBytes(), retention.config().maxBytes(), LogRateLimit.leftOut(leftOut));
-            }
-          }
-          return (Void) null;
-        })
-        .recover(e -> {
-          metrics.retentionFailures.increment();
-          retentionBacklog = false;
-          nextRetentionCheck = System.currentTimeMillis() + retention.config().checkIntervalMs();
-          long leftOut = retentionLog.tryAcquire();
-          if (leftOut >= 0) {
-            LOG.warn("retention step on {} failed, trying again in {} ms: {}{}", config.sqlitePath(),
-                retention.config().checkIntervalMs(), e.toString(), LogRateLimit.leftOut(leftOut));
-          }
-          return Future.succeededFuture();
-        });
   }
 
   /** Worker: fails while the database path no longer names the file storage opened. */
@@ -433,42 +306,9 @@ public final class StorageVerticle extends VerticleBase {
     return age + size;
   }
 
-  /** Writes the oldest ready batch (retrying until committed), then commits its offsets. */
-  private Future<Void> writeBatch() {
-    StorageBatch batch = ready.removeFirst();
-    readySpans -= batch.spans();
-    writing = true;
-    lastWasRetention = false;
-    writingSpans = batch.spans();
-    updateQueueGauge();
-    Timer.Sample sample = Timer.start();
-    writeInFlight = retryingWriter.writeUntilCommitted(batch.messages())
-        .compose(result -> {
-          writeSucceeded();
-          sample.stop(metrics.batchTime);
-          metrics.batchSpans.record(result.spans());
-          metrics.spansWritten.increment(result.spans());
-          metrics.tracesWritten.increment(result.traces());
-          return commit(batch.nextOffsets());
-        })
-        .onSuccess(v -> batch.completions().forEach(Promise::tryComplete))
-        .onComplete(ar -> {
-          writing = false;
-          writingSpans = 0;
-          updateQueueGauge();
-          if (ar.failed()) {
-            batch.completions().forEach(p -> p.tryFail(ar.cause()));
-            LOG.warn("batch of {} spans not written before stop; its offsets stay uncommitted", batch.spans());
-          } else if (!stopping) {
-            maybeWrite();
-          }
-        });
-    return writeInFlight;
-  }
-
   /** The rows are in SQLite: commit past them (a lost commit means they are read and upserted again). */
   private Future<Void> commit(Map<Integer, Long> nextOffsets) {
-    return consumer == null || nextOffsets.isEmpty() ? Future.succeededFuture() : consumer.commit(nextOffsets);
+    return consumer == null ? Future.succeededFuture() : consumer.commit(nextOffsets);
   }
 
   /** Worker thread: one consumed traces record (counted and logged by the loop when unreadable). */
@@ -479,43 +319,6 @@ public final class StorageVerticle extends VerticleBase {
     } catch (InvalidTraceRecordException e) {
       throw new UnreadableRecordException(e.getMessage());
     }
-  }
-
-  private void onWriteFailure(int failures, long retryInMillis, Throwable cause) {
-    metrics.writeFailures.increment();
-    long now = System.currentTimeMillis();
-    if (failures == 1) {
-      failingSinceMillis = now;
-    }
-    if (failures >= 3 || now - failingSinceMillis >= 1000) {
-      metrics.writerHealthy.set(0);
-      writeProblem = "writing to " + config.sqlitePath() + " has failed " + failures + " times since "
-          + java.time.Instant.ofEpochMilli(failingSinceMillis) + " (offsets stay uncommitted, retrying): "
-          + cause.getMessage();
-    }
-    long leftOut = writeFailureLog.tryAcquire();
-    if (leftOut >= 0) {
-      LOG.warn("writing a batch to {} failed (attempt {}), retrying in {} ms; consumer paused once {} spans wait: {}{}",
-          config.sqlitePath(), failures, retryInMillis, config.maxPendingSpans(), cause.toString(),
-          LogRateLimit.leftOut(leftOut));
-    }
-  }
-
-  private void writeSucceeded() {
-    if (writeProblem != null) {
-      LOG.info("writing to {} works again", config.sqlitePath());
-    }
-    writeProblem = null;
-    metrics.writerHealthy.set(1);
-  }
-
-  /** Spans consumed (or handed over and decoded) and not yet committed to SQLite. */
-  private int pendingSpans() {
-    return writingSpans + readySpans + current.spans();
-  }
-
-  private void updateQueueGauge() {
-    metrics.queueSpans.set(pendingSpans());
   }
 
   private void measureDisk() {
