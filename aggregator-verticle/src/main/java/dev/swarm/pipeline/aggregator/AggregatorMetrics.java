@@ -51,18 +51,14 @@ final class AggregatorMetrics {
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofMillis(Math.max(1_000, 2 * assembler.maxWaitMs())))
         .register(registry);
-    duplicateSpans = Counter.builder("trace.aggregator.duplicate.spans")
-        .description("Spans whose id was already buffered in their trace (the later copy is kept)")
-        .register(registry);
-    invalidRecords = Counter.builder("trace.aggregator.invalid.records")
-        .description("Spans-topic records skipped because they could not be read")
-        .register(registry);
-    droppedTraces = Counter.builder("trace.aggregator.dropped.traces")
-        .description("Assembled traces the sink refused for good (e.g. too large for the traces topic)")
-        .register(registry);
-    commitFailures = Counter.builder("trace.aggregator.offset.commit.failures")
-        .description("Failed Kafka offset commits of the spans consumer (tried again with the next sweep)")
-        .register(registry);
+    duplicateSpans = counter("trace.aggregator.duplicate.spans",
+        "Spans whose id was already buffered in their trace (the later copy is kept)");
+    invalidRecords = counter("trace.aggregator.invalid.records",
+        "Spans-topic records skipped because they could not be read");
+    droppedTraces = counter("trace.aggregator.dropped.traces",
+        "Assembled traces the sink refused for good (e.g. too large for the traces topic)");
+    commitFailures = counter("trace.aggregator.offset.commit.failures",
+        "Failed Kafka offset commits of the spans consumer (tried again with the next sweep)");
     gauge("trace.aggregator.buffered.traces", "Traces being assembled", m -> m.bufferedTraces);
     gauge("trace.aggregator.buffered.spans", "Spans held in traces being assembled", m -> m.bufferedSpans);
     long maxBufferedSpans = assembler.maxBufferedSpans();
@@ -108,6 +104,10 @@ final class AggregatorMetrics {
   void close() {
     gauges.forEach(registry::remove);
     gauges.clear();
+  }
+
+  private Counter counter(String name, String description) {
+    return Counter.builder(name).description(description).register(registry);
   }
 
   private void gauge(String name, String description, ToDoubleFunction<AggregatorMetrics> value) {

@@ -115,11 +115,8 @@ class KafkaConsumerLoopTest {
   void commitsOnlyWhatTheCallerDeclaredDurableOnlyForwards() throws Exception {
     String topic = newTopic();
     Recorder handler = new Recorder();
-    Member member = new Member(topic, "durable", handler, Map.of());
-    member.start();
-    for (int p = 0; p < PARTITIONS; p++) {
-      send(topic, p, 10, "r");
-    }
+    Member member = new Member(topic, "durable", handler, Map.of()).start();
+    sendToEveryPartition(topic, 10);
     await(() -> handler.records.size() == 30, "every record is handed over");
     assertEquals(Map.of(), committed(member.group), "nothing is committed before the caller says so");
 
@@ -169,11 +166,8 @@ class KafkaConsumerLoopTest {
   void aSecondMemberTakesPartitionsTheFirstIsToldAndCommitsOnlyWhatItStillHolds() throws Exception {
     String topic = newTopic();
     Recorder first = new Recorder();
-    Member a = new Member(topic, "shared", first, Map.of());
-    a.start();
-    for (int p = 0; p < PARTITIONS; p++) {
-      send(topic, p, 4, "r");
-    }
+    Member a = new Member(topic, "shared", first, Map.of()).start();
+    sendToEveryPartition(topic, 4);
     await(() -> first.records.size() == 4 * PARTITIONS, "the only member reads every partition");
     assertEquals(Set.of(0, 1, 2), a.loop.assigned());
 
@@ -267,8 +261,9 @@ class KafkaConsumerLoopTest {
           }, handler);
     }
 
-    void start() throws Exception {
+    Member start() throws Exception {
       onContext(loop::start);
+      return this;
     }
 
     void stop(Supplier<Map<Integer, Long>> lastOffsets) throws Exception {
@@ -326,6 +321,12 @@ class KafkaConsumerLoopTest {
     for (int i = 0; i < count; i++) {
       producer.send(new ProducerRecord<>(topic, partition, ("key-" + i).getBytes(UTF_8),
           (prefix + i).getBytes(UTF_8))).get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  static void sendToEveryPartition(String topic, int perPartition) throws Exception {
+    for (int p = 0; p < PARTITIONS; p++) {
+      send(topic, p, perPartition, "r");
     }
   }
 
