@@ -241,6 +241,9 @@ public final class SpanDecoder {
     private JsonGenerator objectGen;
     private StringBuilder eventsText;
 
+    // Output of readTime, to avoid boxing a long per time field.
+    private long parsedTime;
+
     // Outputs of readEvents, to avoid a result object per span.
     private String eventsJson;
     private int eventCount;
@@ -334,57 +337,23 @@ public final class SpanDecoder {
             spanName = readName(p, value, index, field, limits.maxSpanNameChars());
             break;
           case F_SPAN_KIND:
-            {
-              String text = readString(p, value, index, field);
-              if (text != null) {
-                SpanKind k = SpanKind.fromWire(text);
-                if (k == null) {
-                  error(index, field, "must be one of " + String.join(", ", SpanContract.SPAN_KINDS));
-                } else {
-                  kind = k;
-                }
-              }
-              break;
-            }
+            kind = readEnum(p, value, index, field, SpanKind::fromWire, SpanContract.SPAN_KINDS, kind);
+            break;
           case F_STATUS:
-            {
-              String text = readString(p, value, index, field);
-              if (text != null) {
-                SpanStatus s = SpanStatus.fromWire(text);
-                if (s == null) {
-                  error(index, field, "must be one of " + String.join(", ", SpanContract.STATUSES));
-                } else {
-                  status = s;
-                }
-              }
-              break;
-            }
+            status = readEnum(p, value, index, field, SpanStatus::fromWire, SpanContract.STATUSES, status);
+            break;
           case F_START_TIME:
-            {
-              String text = readString(p, value, index, field);
-              if (text != null) {
-                try {
-                  start = Timestamps.parseIso(text);
-                  hasStart = true;
-                } catch (IllegalArgumentException e) {
-                  error(index, field, e.getMessage());
-                }
-              }
-              break;
+            if (readTime(p, value, index, field)) {
+              start = parsedTime;
+              hasStart = true;
             }
+            break;
           case F_END_TIME:
-            {
-              String text = readString(p, value, index, field);
-              if (text != null) {
-                try {
-                  end = Timestamps.parseIso(text);
-                  hasEnd = true;
-                } catch (IllegalArgumentException e) {
-                  error(index, field, e.getMessage());
-                }
-              }
-              break;
+            if (readTime(p, value, index, field)) {
+              end = parsedTime;
+              hasEnd = true;
             }
+            break;
           case F_DURATION_MS:
             if (value != JsonToken.VALUE_NUMBER_INT) {
               error(index, field, "must be a non-negative integer (milliseconds), not " + SpanJson.typeName(value));
@@ -537,17 +506,10 @@ public final class SpanDecoder {
             name = readName(p, value, index, field, SpanContract.MAX_EVENT_NAME_CHARS);
             break;
           case E_TIME:
-            {
-              String text = readString(p, value, index, field);
-              if (text != null) {
-                try {
-                  time = Timestamps.parseIso(text);
-                } catch (IllegalArgumentException ex) {
-                  error(index, field, ex.getMessage());
-                }
-              }
-              break;
+            if (readTime(p, value, index, field)) {
+              time = parsedTime;
             }
+            break;
           case E_ATTRIBUTES:
             if (value != JsonToken.START_OBJECT) {
               error(index, field, "must be a JSON object, not " + SpanJson.typeName(value));
@@ -666,6 +628,36 @@ public final class SpanDecoder {
         return null;
       }
       return text;
+    }
+
+    /** A wire enum value, or {@code otherwise} (with an error naming the allowed values) when it is none. */
+    private <E> E readEnum(JsonParser p, JsonToken value, int index, String field,
+        java.util.function.Function<String, E> fromWire, List<String> allowed, E otherwise) throws IOException {
+      String text = readString(p, value, index, field);
+      if (text == null) {
+        return otherwise;
+      }
+      E e = fromWire.apply(text);
+      if (e == null) {
+        error(index, field, "must be one of " + String.join(", ", allowed));
+        return otherwise;
+      }
+      return e;
+    }
+
+    /** Reads an ISO-8601 time into {@link #parsedTime}; false (with the error recorded) when there is none. */
+    private boolean readTime(JsonParser p, JsonToken value, int index, String field) throws IOException {
+      String text = readString(p, value, index, field);
+      if (text == null) {
+        return false;
+      }
+      try {
+        parsedTime = Timestamps.parseIso(text);
+        return true;
+      } catch (IllegalArgumentException e) {
+        error(index, field, e.getMessage());
+        return false;
+      }
     }
 
     private String readTenant(JsonParser p, JsonToken value, int index, String field) throws IOException {
