@@ -1,10 +1,7 @@
 package dev.swarm.pipeline.schema;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,12 +29,6 @@ public final class SpanBuilder {
 
   /** Resource attribute naming the service; written first among the attributes. */
   public static final String SERVICE_NAME = ForeignAttributes.SERVICE_NAME;
-
-  /** Same settings as the contract codec: no separator between root values, surrogate pairs as 4-byte UTF-8. */
-  private static final JsonFactory JSON = new JsonFactoryBuilder()
-      .rootValueSeparator((String) null)
-      .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-      .build();
 
   private static final int ID_TENANT = 0;
   private static final int ID_TICKET = 1;
@@ -241,14 +232,7 @@ public final class SpanBuilder {
       invalid("events[" + e + "].attributes", "must be at most " + limits.maxAttributesBytes() + " bytes as compact JSON");
       return;
     }
-    if (events.length() > 1) {
-      events.append(',');
-    }
-    events.append("{\"name\":\"");
-    JsonStringEncoder.getInstance().quoteAsString(eventName, events);
-    events.append("\",\"time\":\"").append(Timestamps.formatIso(eventTime)).append("\",\"attributes\":");
-    events.append(eventAttributes.toUtf8String());
-    events.append('}');
+    SpanJson.appendEvent(events, eventName, eventTime, eventAttributes.toUtf8String());
   }
 
   /**
@@ -256,9 +240,7 @@ public final class SpanBuilder {
    * be encoded) and records the problem; the span will be rejected.
    */
   public void attributeFailed(String field, IOException e) {
-    invalid(field, e.getMessage() != null && e.getMessage().startsWith("Duplicate field")
-        ? "duplicate key " + e.getMessage().substring("Duplicate field ".length()).split("\n")[0]
-        : "cannot be encoded: " + e.getMessage());
+    invalid(field, SpanJson.writeProblem(e));
     attributesGen = null;
     eventAttributesGen = null;
     // Keep later calls of this span harmless: fresh generators with an open object to write into.
@@ -344,24 +326,16 @@ public final class SpanBuilder {
 
   private JsonGenerator attributesGen() throws IOException {
     if (attributesGen == null) {
-      attributesGen = newGenerator(attributes);
+      attributesGen = SpanJson.objectGenerator(attributes, checkNestedKeys);
     }
     return attributesGen;
   }
 
   private JsonGenerator eventAttributesGen() throws IOException {
     if (eventAttributesGen == null) {
-      eventAttributesGen = newGenerator(eventAttributes);
+      eventAttributesGen = SpanJson.objectGenerator(eventAttributes, checkNestedKeys);
     }
     return eventAttributesGen;
-  }
-
-  private JsonGenerator newGenerator(CappedOutputBuffer out) throws IOException {
-    JsonGenerator gen = JSON.createGenerator(out);
-    if (checkNestedKeys) {
-      gen.enable(JsonGenerator.Feature.STRICT_DUPLICATE_DETECTION);
-    }
-    return gen;
   }
 
   /**
@@ -449,7 +423,7 @@ public final class SpanBuilder {
 
     /** A JSON generator writing compact values for {@link #add}, with the contract's encoding settings. */
     public static JsonGenerator valueGenerator(ByteArrayOutputStream out) throws IOException {
-      return JSON.createGenerator(out);
+      return SpanJson.FACTORY.createGenerator(out);
     }
   }
 }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonTokenId;
 import com.fasterxml.jackson.core.exc.StreamWriteException;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -533,13 +532,7 @@ public final class SpanDecoder {
       }
       currentEvent = -1;
       if (errorCount == errorsBefore) {
-        if (out.length() > 1) {
-          out.append(',');
-        }
-        out.append("{\"").append(SpanContract.EVENT_NAME).append("\":\"");
-        JsonStringEncoder.getInstance().quoteAsString(name, out);
-        out.append("\",\"").append(SpanContract.EVENT_TIME).append("\":\"").append(Timestamps.formatIso(time));
-        out.append("\",\"").append(SpanContract.EVENT_ATTRIBUTES).append("\":").append(attributes).append('}');
+        SpanJson.appendEvent(out, name, time, attributes);
       }
     }
 
@@ -586,13 +579,7 @@ public final class SpanDecoder {
         error(index, field, "must be at most " + limits.maxAttributesBytes() + " bytes as compact JSON");
       } catch (StreamWriteException e) {
         // The generator refused a key it had already written, or text it cannot encode.
-        String problem = e.getOriginalMessage();
-        error(
-            index,
-            field,
-            problem.startsWith("Duplicate field")
-                ? "duplicate key " + problem.substring("Duplicate field ".length())
-                : "cannot be encoded: " + problem);
+        error(index, field, SpanJson.writeProblem(e));
       }
       // The generator is mid-structure after a failure: drop it and skip the rest of the input object.
       objectGen = null;
@@ -724,8 +711,7 @@ public final class SpanDecoder {
 
     private JsonGenerator objectGen() throws IOException {
       if (objectGen == null) {
-        objectGen = SpanJson.FACTORY.createGenerator(objectBuffer());
-        objectGen.enable(JsonGenerator.Feature.STRICT_DUPLICATE_DETECTION);
+        objectGen = SpanJson.objectGenerator(objectBuffer(), true);
       }
       return objectGen;
     }
