@@ -36,9 +36,9 @@ import java.util.List;
  * at more than twice its speed, ingest-verticle/README.md) plus OTLP's own rules: trace and span ids are hex,
  * not base64 (either case); enums are numbers or names (an unknown name is 0); 64-bit integers are strings or
  * numbers; keys are lowerCamelCase or the proto field names; {@code null} is the default; unknown fields are
- * skipped, as are the pre-1.0 names {@code instrumentationLibrarySpans} and {@code instrumentationLibrary},
- * which are read as {@code scopeSpans} and {@code scope}. A known field of the wrong JSON type, or an AnyValue
- * with two values, makes the body {@link ConversionResult.Malformed}, as {@code JsonFormat} would. Thread-safe.
+ * skipped; the pre-1.0 names {@code instrumentationLibrarySpans} and {@code instrumentationLibrary} are read as
+ * {@code scopeSpans} and {@code scope}. A known field of the wrong JSON type, or an AnyValue with two values,
+ * makes the body {@link ConversionResult.Malformed}, as {@code JsonFormat} would. Thread-safe.
  */
 public final class OtlpJsonDecoder {
 
