@@ -2,6 +2,7 @@ package dev.swarm.pipeline.schema;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -17,22 +18,8 @@ import java.util.Objects;
  */
 public final class NormalizedSpanReader {
 
-  private static final byte[][] NAMES = SpanContract.FIELDS.stream()
-      .map(n -> n.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
-  private static final int F_ID = SpanContract.FIELDS.indexOf(SpanContract.ID);
-  private static final int F_TRACE_ID = SpanContract.FIELDS.indexOf(SpanContract.TRACE_ID);
-  private static final int F_PARENT_SPAN_ID = SpanContract.FIELDS.indexOf(SpanContract.PARENT_SPAN_ID);
-  private static final int F_SPAN_NAME = SpanContract.FIELDS.indexOf(SpanContract.SPAN_NAME);
-  private static final int F_SPAN_KIND = SpanContract.FIELDS.indexOf(SpanContract.SPAN_KIND);
-  private static final int F_STATUS = SpanContract.FIELDS.indexOf(SpanContract.STATUS);
-  private static final int F_START_TIME = SpanContract.FIELDS.indexOf(SpanContract.START_TIME);
-  private static final int F_END_TIME = SpanContract.FIELDS.indexOf(SpanContract.END_TIME);
-  private static final int F_DURATION_MS = SpanContract.FIELDS.indexOf(SpanContract.DURATION_MS);
-  private static final int F_TENANT_ID = SpanContract.FIELDS.indexOf(SpanContract.TENANT_ID);
-  private static final int F_TICKET_ID = SpanContract.FIELDS.indexOf(SpanContract.TICKET_ID);
-  private static final int F_AGENT_ID = SpanContract.FIELDS.indexOf(SpanContract.AGENT_ID);
-  private static final int F_ATTRIBUTES = SpanContract.FIELDS.indexOf(SpanContract.ATTRIBUTES);
-  private static final int F_EVENTS = SpanContract.FIELDS.indexOf(SpanContract.EVENTS);
+  private static final byte[][] NAMES = Arrays.stream(SpanField.ALL)
+      .map(f -> f.wire.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
 
   private final SpanValidator validator;
 
@@ -47,93 +34,52 @@ public final class NormalizedSpanReader {
     if (c.consume(']')) {
       return spans;
     }
+    SpanDraft draft = new SpanDraft();
     List<FieldError> problems = new ArrayList<>(0);
     do {
-      spans.add(read(c, problems));
+      spans.add(read(c, draft, problems));
     } while (c.next(']'));
     return spans;
   }
 
-  private Span read(JsonCursor c, List<FieldError> problems) {
+  private Span read(JsonCursor c, SpanDraft d, List<FieldError> problems) {
     int at = c.position();
     c.expect('{');
-    String id = null;
-    String traceId = null;
-    String parent = null;
-    String name = null;
-    SpanKind kind = SpanKind.INTERNAL;
-    SpanStatus status = SpanStatus.UNSET;
-    long start = 0;
-    boolean hasStart = false;
-    Long end = null;
-    Long duration = null;
-    String tenant = null;
-    String ticket = null;
-    String agent = null;
-    String attributes = "{}";
-    String events = "[]";
-    int eventCount = 0;
+    d.reset();
     int seen = 0;
     int hint = 0; // fields come in SpanContract.FIELDS order: try the next expected name first
     if (!c.consume('}')) {
       do {
         c.key();
-        int f = field(c, hint);
-        if ((seen & (1 << f)) != 0) {
+        SpanField f = field(c, hint);
+        if ((seen & f.bit) != 0) {
           throw new JsonCursor.Malformed("duplicate field", c.position());
         }
-        seen |= 1 << f;
-        hint = f + 1;
-        if (f == F_DURATION_MS) {
-          duration = c.longValue();
-        } else if (f == F_ATTRIBUTES) {
-          if (c.peek() != '{') {
-            throw new JsonCursor.Malformed("attributes is not an object", c.position());
+        seen |= f.bit;
+        hint = f.ordinal() + 1;
+        switch (f) {
+          case DURATION_MS -> d.duration(c.longValue());
+          case ATTRIBUTES -> {
+            if (c.peek() != '{') {
+              throw new JsonCursor.Malformed("attributes is not an object", c.position());
+            }
+            d.attributesJson = c.text(c.skipValue());
           }
-          attributes = c.text(c.skipValue());
-        } else if (f == F_EVENTS) {
-          if (c.peek() != '[') {
-            throw new JsonCursor.Malformed("events is not an array", c.position());
+          case EVENTS -> {
+            if (c.peek() != '[') {
+              throw new JsonCursor.Malformed("events is not an array", c.position());
+            }
+            d.eventsJson = c.text(c.skipValue());
+            d.eventCount = c.lastArrayLength();
           }
-          events = c.text(c.skipValue());
-          eventCount = c.lastArrayLength();
-        } else {
-          String text = c.string();
-          if (f == F_ID) {
-            id = text;
-          } else if (f == F_TRACE_ID) {
-            traceId = text;
-          } else if (f == F_PARENT_SPAN_ID) {
-            parent = text.isEmpty() ? null : text;
-          } else if (f == F_SPAN_NAME) {
-            name = text;
-          } else if (f == F_SPAN_KIND) {
-            kind = SpanKind.fromWire(text);
-          } else if (f == F_STATUS) {
-            status = SpanStatus.fromWire(text);
-          } else if (f == F_START_TIME) {
-            start = time(text, c);
-            hasStart = true;
-          } else if (f == F_END_TIME) {
-            end = time(text, c);
-          } else if (f == F_TENANT_ID) {
-            tenant = text;
-          } else if (f == F_TICKET_ID) {
-            ticket = text;
-          } else if (f == F_AGENT_ID) {
-            agent = text;
-          }
+          default -> string(f, c.string(), d, c);
         }
       } while (c.next('}'));
     }
-    if (id == null || traceId == null || name == null || !hasStart || kind == null || status == null) {
+    Span span = d.kind == null || d.status == null ? null : d.build(0, SpanDraft.IGNORE);
+    if (span == null) {
       throw new JsonCursor.Malformed("span lacks a required field or has a bad value", at);
     }
-    if (duration == null && end != null) {
-      duration = end - start; // as SpanDecoder derives it
-    }
-    Span span = new Span(id, traceId, parent, name, kind, status, start, end, duration, tenant, ticket, agent,
-        attributes, events, eventCount);
     validator.validate(span, 0, problems);
     if (!problems.isEmpty()) {
       problems.clear();
@@ -142,11 +88,29 @@ public final class NormalizedSpanReader {
     return span;
   }
 
-  private static int field(JsonCursor c, int hint) {
+  /** A field whose value is a string. */
+  private static void string(SpanField f, String text, SpanDraft d, JsonCursor c) {
+    switch (f) {
+      case ID -> d.id = text;
+      case TRACE_ID -> d.traceId = text;
+      case PARENT_SPAN_ID -> d.parentSpanId = text.isEmpty() ? null : text;
+      case SPAN_NAME -> d.spanName = text;
+      case SPAN_KIND -> d.kind = SpanKind.fromWire(text);
+      case STATUS -> d.status = SpanStatus.fromWire(text);
+      case START_TIME -> d.start(time(text, c));
+      case END_TIME -> d.end(time(text, c));
+      case TENANT_ID -> d.tenantId = text;
+      case TICKET_ID -> d.ticketId = text;
+      case AGENT_ID -> d.agentId = text;
+      default -> throw new IllegalStateException("not a string field: " + f);
+    }
+  }
+
+  private static SpanField field(JsonCursor c, int hint) {
     for (int i = 0; i < NAMES.length; i++) {
       int f = (hint + i) % NAMES.length;
       if (c.keyIs(NAMES[f])) {
-        return f;
+        return SpanField.ALL[f];
       }
     }
     throw new JsonCursor.Malformed("unknown field " + c.keyText(), c.position());

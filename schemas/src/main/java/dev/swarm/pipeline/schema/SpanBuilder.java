@@ -48,16 +48,7 @@ public final class SpanBuilder {
 
   // Per span.
   private List<AttributeSet> inherited = List.of();
-  private String traceId;
-  private String spanId;
-  private String parentSpanId;
-  private String name;
-  private SpanKind kind;
-  private SpanStatus status;
-  private long start;
-  private boolean hasStart;
-  private long end;
-  private boolean hasEnd;
+  private final SpanDraft draft = new SpanDraft();
   private final String[] swarmIds = new String[3];
   private int eventCount;
   private final List<FieldError> problems = new ArrayList<>();
@@ -89,14 +80,7 @@ public final class SpanBuilder {
   /** Starts a span; {@code inherited} are the resource/scope attributes added at {@link #build}. */
   public void begin(List<AttributeSet> inherited) {
     this.inherited = inherited;
-    traceId = null;
-    spanId = null;
-    parentSpanId = null;
-    name = null;
-    kind = SpanKind.INTERNAL;
-    status = SpanStatus.UNSET;
-    hasStart = false;
-    hasEnd = false;
+    draft.reset();
     swarmIds[0] = swarmIds[1] = swarmIds[2] = null;
     eventCount = 0;
     eventOpen = false;
@@ -123,38 +107,36 @@ public final class SpanBuilder {
   }
 
   public void traceId(String value) {
-    traceId = value;
+    draft.traceId = value;
   }
 
   public void spanId(String value) {
-    spanId = value;
+    draft.id = value;
   }
 
   /** Null or empty: a root span. */
   public void parentSpanId(String value) {
-    parentSpanId = value == null || value.isEmpty() ? null : value;
+    draft.parentSpanId = value == null || value.isEmpty() ? null : value;
   }
 
   public void name(String value) {
-    name = value;
+    draft.spanName = value;
   }
 
   public void kind(SpanKind value) {
-    kind = value;
+    draft.kind = value;
   }
 
   public void status(SpanStatus value) {
-    status = value;
+    draft.status = value;
   }
 
   public void startMillis(long value) {
-    start = value;
-    hasStart = true;
+    draft.start(value);
   }
 
   public void endMillis(long value) {
-    end = value;
-    hasEnd = true;
+    draft.end(value);
   }
 
   /** Records a problem found while converting (an id of the wrong size, a missing timestamp…). */
@@ -220,16 +202,16 @@ public final class SpanBuilder {
     }
     String nameProblem = SpanValidator.nameProblem(eventName, SpanContract.MAX_EVENT_NAME_CHARS);
     if (nameProblem != null) {
-      invalid("events[" + e + "].name", nameProblem);
+      invalid(SpanField.Event.path(e, SpanContract.EVENT_NAME), nameProblem);
       return;
     }
     String timeProblem = SpanValidator.timeProblem(eventTime);
     if (timeProblem != null) {
-      invalid("events[" + e + "].time", timeProblem);
+      invalid(SpanField.Event.path(e, SpanContract.EVENT_TIME), timeProblem);
       return;
     }
     if (eventAttributes.size() > limits.maxAttributesBytes()) {
-      invalid("events[" + e + "].attributes", "must be at most " + limits.maxAttributesBytes() + " bytes as compact JSON");
+      invalid(SpanField.Event.path(e, SpanContract.EVENT_ATTRIBUTES), SpanValidator.attributesTooLarge(limits));
       return;
     }
     SpanJson.appendEvent(events, eventName, eventTime, eventAttributes.toUtf8String());
@@ -293,23 +275,19 @@ public final class SpanBuilder {
     }
     events.append(']');
     List<FieldError> spanErrors = new ArrayList<>(problems.size() + 2);
+    int reported = 0;
     for (FieldError p : problems) {
       spanErrors.add(new FieldError(index, p.field(), p.message()));
+      reported |= SpanField.bitOf(p.field());
     }
-    if (spanId == null && problems.stream().noneMatch(p -> p.field().equals(SpanContract.ID))) {
-      spanErrors.add(new FieldError(index, SpanContract.ID, "required"));
-    }
-    if (traceId == null && problems.stream().noneMatch(p -> p.field().equals(SpanContract.TRACE_ID))) {
-      spanErrors.add(new FieldError(index, SpanContract.TRACE_ID, "required"));
-    }
-    if (!hasStart && problems.stream().noneMatch(p -> p.field().equals(SpanContract.START_TIME))) {
-      spanErrors.add(new FieldError(index, SpanContract.START_TIME, "required"));
-    }
-    Span span = null;
-    if (spanErrors.isEmpty()) {
-      span = new Span(spanId, traceId, parentSpanId, name == null ? "" : name, kind, status, start,
-          hasEnd ? end : null, hasEnd && end >= start ? end - start : null, swarmIds[ID_TENANT], swarmIds[ID_TICKET],
-          swarmIds[ID_AGENT], attributesJson, events.toString(), eventCount);
+    draft.tenantId = swarmIds[ID_TENANT];
+    draft.ticketId = swarmIds[ID_TICKET];
+    draft.agentId = swarmIds[ID_AGENT];
+    draft.attributesJson = attributesJson;
+    draft.eventsJson = events.toString();
+    draft.eventCount = eventCount;
+    Span span = draft.build(reported, (field, message) -> spanErrors.add(new FieldError(index, field, message)));
+    if (span != null && spanErrors.isEmpty()) {
       validator.validate(span, index, spanErrors);
     }
     if (!spanErrors.isEmpty()) {

@@ -29,25 +29,11 @@ public final class SpanContract {
   public static final String ATTRIBUTES = "attributes";
   public static final String EVENTS = "events";
 
-  /** Top-level span fields, in the order {@link SpanWriter} writes them. */
-  public static final List<String> FIELDS =
-      List.of(
-          ID,
-          TRACE_ID,
-          PARENT_SPAN_ID,
-          SPAN_NAME,
-          SPAN_KIND,
-          STATUS,
-          START_TIME,
-          END_TIME,
-          DURATION_MS,
-          TENANT_ID,
-          TICKET_ID,
-          AGENT_ID,
-          ATTRIBUTES,
-          EVENTS);
+  /** Top-level span fields, in the order {@link SpanWriter} writes them ({@link SpanField}, where they are defined). */
+  public static final List<String> FIELDS = Arrays.stream(SpanField.ALL).map(f -> f.wire).toList();
 
-  public static final List<String> REQUIRED_FIELDS = List.of(ID, TRACE_ID, SPAN_NAME, START_TIME);
+  public static final List<String> REQUIRED_FIELDS =
+      Arrays.stream(SpanField.ALL).filter(f -> f.required).map(f -> f.wire).toList();
 
   /** Fields whose values follow {@link #ID_PATTERN}. */
   public static final List<String> ID_FIELDS =
@@ -57,10 +43,11 @@ public final class SpanContract {
   public static final String EVENT_TIME = "time";
   public static final String EVENT_ATTRIBUTES = "attributes";
 
-  /** Event fields, in written order. */
-  public static final List<String> EVENT_FIELDS = List.of(EVENT_NAME, EVENT_TIME, EVENT_ATTRIBUTES);
+  /** Event fields, in written order ({@link SpanField.Event}). */
+  public static final List<String> EVENT_FIELDS = Arrays.stream(SpanField.Event.ALL).map(f -> f.wire).toList();
 
-  public static final List<String> EVENT_REQUIRED_FIELDS = List.of(EVENT_NAME, EVENT_TIME);
+  public static final List<String> EVENT_REQUIRED_FIELDS =
+      Arrays.stream(SpanField.Event.ALL).filter(f -> f.required).map(f -> f.wire).toList();
 
   /** The only key allowed in the {@code {"spans":[...]}} request wrapper. */
   public static final String BATCH_SPANS = "spans";

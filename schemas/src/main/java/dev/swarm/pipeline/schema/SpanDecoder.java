@@ -25,26 +25,6 @@ public final class SpanDecoder {
   /** Most {@link FieldError}s kept per call; the rest are only counted. */
   public static final int MAX_ERROR_DETAILS = 100;
 
-  // Indexes into SpanContract.FIELDS; also bit positions in the "seen" masks.
-  private static final int F_ID = 0;
-  private static final int F_TRACE_ID = 1;
-  private static final int F_PARENT_SPAN_ID = 2;
-  private static final int F_SPAN_NAME = 3;
-  private static final int F_SPAN_KIND = 4;
-  private static final int F_STATUS = 5;
-  private static final int F_START_TIME = 6;
-  private static final int F_END_TIME = 7;
-  private static final int F_DURATION_MS = 8;
-  private static final int F_TENANT_ID = 9;
-  private static final int F_TICKET_ID = 10;
-  private static final int F_AGENT_ID = 11;
-  private static final int F_ATTRIBUTES = 12;
-  private static final int F_EVENTS = 13;
-
-  private static final int E_NAME = 0;
-  private static final int E_TIME = 1;
-  private static final int E_ATTRIBUTES = 2;
-
   private static final String EMPTY_OBJECT = "{}";
   private static final String EMPTY_ARRAY = "[]";
 
@@ -169,72 +149,21 @@ public final class SpanDecoder {
     return "malformed JSON: " + e.getOriginalMessage() + where;
   }
 
-  private static int fieldIndex(String name) {
-    switch (name) {
-      case SpanContract.ID:
-        return F_ID;
-      case SpanContract.TRACE_ID:
-        return F_TRACE_ID;
-      case SpanContract.PARENT_SPAN_ID:
-        return F_PARENT_SPAN_ID;
-      case SpanContract.SPAN_NAME:
-        return F_SPAN_NAME;
-      case SpanContract.SPAN_KIND:
-        return F_SPAN_KIND;
-      case SpanContract.STATUS:
-        return F_STATUS;
-      case SpanContract.START_TIME:
-        return F_START_TIME;
-      case SpanContract.END_TIME:
-        return F_END_TIME;
-      case SpanContract.DURATION_MS:
-        return F_DURATION_MS;
-      case SpanContract.TENANT_ID:
-        return F_TENANT_ID;
-      case SpanContract.TICKET_ID:
-        return F_TICKET_ID;
-      case SpanContract.AGENT_ID:
-        return F_AGENT_ID;
-      case SpanContract.ATTRIBUTES:
-        return F_ATTRIBUTES;
-      case SpanContract.EVENTS:
-        return F_EVENTS;
-      default:
-        return -1;
-    }
-  }
-
-  private static int eventFieldIndex(String name) {
-    switch (name) {
-      case SpanContract.EVENT_NAME:
-        return E_NAME;
-      case SpanContract.EVENT_TIME:
-        return E_TIME;
-      case SpanContract.EVENT_ATTRIBUTES:
-        return E_ATTRIBUTES;
-      default:
-        return -1;
-    }
-  }
-
   private static String unknownFieldMessage(String suggestion) {
     return suggestion == null ? "unknown field" : "unknown field (did you mean " + suggestion + "?)";
   }
 
-  private static boolean missing(int seen, int nulls, int field) {
-    int bit = 1 << field;
-    return (seen & bit) == 0 || (nulls & bit) != 0;
-  }
-
   /** State of one decode call: results, errors, and the reusable buffers for attributes and events. */
-  private final class Session {
+  private final class Session implements SpanDraft.Problems {
     final List<Span> spans = new ArrayList<>();
     final List<FieldError> details = new ArrayList<>();
     int errorCount;
     int invalidSpans;
     int spanCount;
     private boolean spanInvalid;
+    private int spanIndex; // index of the span being read
     private int currentEvent = -1; // index of the event being read, or -1
+    private final SpanDraft draft = new SpanDraft();
 
     private CappedOutputBuffer objectBuffer;
     private JsonGenerator objectGen;
@@ -276,124 +205,105 @@ public final class SpanDecoder {
     /** Reads one span object whose START_OBJECT is consumed; {@code first} is the token after it. */
     void readSpan(JsonParser p, int index, JsonToken first) throws IOException {
       spanInvalid = false;
+      spanIndex = index;
+      SpanDraft d = draft;
+      d.reset();
       int seen = 0;
       int nulls = 0;
-      String id = null;
-      String traceId = null;
-      String parentSpanId = null;
-      String spanName = null;
-      SpanKind kind = SpanKind.INTERNAL;
-      SpanStatus status = SpanStatus.UNSET;
-      long start = 0;
-      boolean hasStart = false;
-      long end = 0;
-      boolean hasEnd = false;
-      long duration = 0;
-      boolean hasDuration = false;
-      String tenantId = null;
-      String ticketId = null;
-      String agentId = null;
-      String attributes = EMPTY_OBJECT;
-      String events = EMPTY_ARRAY;
-      int spanEventCount = 0;
 
       for (JsonToken t = first; t == JsonToken.FIELD_NAME; t = p.nextToken()) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
-        int f = fieldIndex(field);
-        if (f < 0) {
+        SpanField f = SpanField.of(field);
+        if (f == null) {
           error(index, field, unknownFieldMessage(SpanContract.suggestSpanField(field)));
           p.skipChildren();
           continue;
         }
-        int bit = 1 << f;
-        if ((seen & bit) != 0) {
+        if ((seen & f.bit) != 0) {
           error(index, field, "duplicate field");
           p.skipChildren();
           continue;
         }
-        seen |= bit;
+        seen |= f.bit;
         if (value == JsonToken.VALUE_NULL) {
-          nulls |= bit; // null means absent
+          nulls |= f.bit; // null means absent
           continue;
         }
         switch (f) {
-          case F_ID:
-            id = readId(p, value, index, field);
+          case ID:
+            d.id = readId(p, value, index, field);
             break;
-          case F_TRACE_ID:
-            traceId = readId(p, value, index, field);
+          case TRACE_ID:
+            d.traceId = readId(p, value, index, field);
             break;
-          case F_PARENT_SPAN_ID:
+          case PARENT_SPAN_ID:
             // Many clients send "" for roots; treat it as absent rather than reject it.
             if (value == JsonToken.VALUE_STRING && p.getTextLength() == 0) {
-              nulls |= bit;
+              nulls |= f.bit;
             } else {
-              parentSpanId = readId(p, value, index, field);
+              d.parentSpanId = readId(p, value, index, field);
             }
             break;
-          case F_SPAN_NAME:
-            spanName = readName(p, value, index, field, limits.maxSpanNameChars());
+          case SPAN_NAME:
+            d.spanName = readName(p, value, index, field, limits.maxSpanNameChars());
             break;
-          case F_SPAN_KIND:
-            kind = readEnum(p, value, index, field, SpanKind::fromWire, SpanContract.SPAN_KINDS, kind);
+          case SPAN_KIND:
+            d.kind = readEnum(p, value, index, field, SpanKind::fromWire, SpanContract.SPAN_KINDS, d.kind);
             break;
-          case F_STATUS:
-            status = readEnum(p, value, index, field, SpanStatus::fromWire, SpanContract.STATUSES, status);
+          case STATUS:
+            d.status = readEnum(p, value, index, field, SpanStatus::fromWire, SpanContract.STATUSES, d.status);
             break;
-          case F_START_TIME:
+          case START_TIME:
             if (readTime(p, value, index, field)) {
-              start = parsedTime;
-              hasStart = true;
+              d.start(parsedTime);
             }
             break;
-          case F_END_TIME:
+          case END_TIME:
             if (readTime(p, value, index, field)) {
-              end = parsedTime;
-              hasEnd = true;
+              d.end(parsedTime);
             }
             break;
-          case F_DURATION_MS:
+          case DURATION_MS:
             if (value != JsonToken.VALUE_NUMBER_INT) {
               error(index, field, "must be a non-negative integer (milliseconds), not " + SpanJson.typeName(value));
               p.skipChildren();
             } else if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
               error(index, field, "is too large");
             } else if (p.getLongValue() < 0) {
-              error(index, field, "must not be negative");
+              error(index, field, SpanValidator.NEGATIVE);
             } else {
-              duration = p.getLongValue();
-              hasDuration = true;
+              d.duration(p.getLongValue());
             }
             break;
-          case F_TENANT_ID:
-            tenantId = readTenant(p, value, index, field);
+          case TENANT_ID:
+            d.tenantId = readTenant(p, value, index, field);
             break;
-          case F_TICKET_ID:
-            ticketId = readId(p, value, index, field);
+          case TICKET_ID:
+            d.ticketId = readId(p, value, index, field);
             break;
-          case F_AGENT_ID:
-            agentId = readId(p, value, index, field);
+          case AGENT_ID:
+            d.agentId = readId(p, value, index, field);
             break;
-          case F_ATTRIBUTES:
+          case ATTRIBUTES:
             if (value != JsonToken.START_OBJECT) {
               error(index, field, "must be a JSON object, not " + SpanJson.typeName(value));
               p.skipChildren();
             } else {
               String copied = copyObject(p, index, field);
               if (copied != null) {
-                attributes = copied;
+                d.attributesJson = copied;
               }
             }
             break;
-          case F_EVENTS:
+          case EVENTS:
             if (value != JsonToken.START_ARRAY) {
               error(index, field, "must be an array of events, not " + SpanJson.typeName(value));
               p.skipChildren();
             } else {
               readEvents(p, index);
-              events = eventsJson;
-              spanEventCount = eventCount;
+              d.eventsJson = eventsJson;
+              d.eventCount = eventCount;
             }
             break;
           default:
@@ -401,42 +311,21 @@ public final class SpanDecoder {
         }
       }
 
-      if (missing(seen, nulls, F_ID)) {
-        error(index, SpanContract.ID, "required");
-      }
-      if (missing(seen, nulls, F_TRACE_ID)) {
-        error(index, SpanContract.TRACE_ID, "required");
-      }
-      if (missing(seen, nulls, F_SPAN_NAME)) {
-        error(index, SpanContract.SPAN_NAME, "required");
-      }
-      if (missing(seen, nulls, F_START_TIME)) {
-        error(index, SpanContract.START_TIME, "required");
-      }
-      if (hasStart && hasEnd && end < start) {
-        error(index, SpanContract.END_TIME, "must not be before start_time");
+      // Fields given a value (valid or not) have had their say; the draft names the required ones never given.
+      Span span = d.build(seen & ~nulls, this);
+      if (d.hasStart && d.hasEnd && d.end < d.start) {
+        error(index, SpanContract.END_TIME, SpanValidator.END_BEFORE_START);
       }
       if (!spanInvalid) {
-        Long durationMs = hasDuration ? Long.valueOf(duration) : hasEnd ? Long.valueOf(end - start) : null;
-        spans.add(
-            new Span(
-                id,
-                traceId,
-                parentSpanId,
-                spanName,
-                kind,
-                status,
-                start,
-                hasEnd ? end : null,
-                durationMs,
-                tenantId,
-                ticketId,
-                agentId,
-                attributes,
-                events,
-                spanEventCount));
+        spans.add(span);
       }
       endSpan();
+    }
+
+    /** A rule {@link SpanDraft#build} found broken, for the span being read. */
+    @Override
+    public void add(String field, String message) {
+      error(spanIndex, field, message);
     }
 
     /** Reads an events array (START_ARRAY consumed) into {@link #eventsJson} / {@link #eventCount}. */
@@ -456,11 +345,11 @@ public final class SpanDecoder {
         int e = count++;
         if (e >= limits.maxEventsPerSpan()) {
           if (e == limits.maxEventsPerSpan()) {
-            error(index, SpanContract.EVENTS, "at most " + limits.maxEventsPerSpan() + " events per span");
+            error(index, SpanContract.EVENTS, SpanValidator.tooManyEvents(limits));
           }
           p.skipChildren();
         } else if (t != JsonToken.START_OBJECT) {
-          error(index, eventPath(e, null), "event must be a JSON object, not " + SpanJson.typeName(t));
+          error(index, SpanField.Event.path(e, null), "event must be a JSON object, not " + SpanJson.typeName(t));
           p.skipChildren();
         } else {
           readEvent(p, index, e, out);
@@ -483,33 +372,32 @@ public final class SpanDecoder {
       for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
         String field = p.currentName();
         JsonToken value = p.nextToken();
-        int f = eventFieldIndex(field);
-        if (f < 0) {
+        SpanField.Event f = SpanField.Event.of(field);
+        if (f == null) {
           error(index, field, unknownFieldMessage(SpanContract.suggestEventField(field)));
           p.skipChildren();
           continue;
         }
-        int bit = 1 << f;
-        if ((seen & bit) != 0) {
+        if ((seen & f.bit) != 0) {
           error(index, field, "duplicate field");
           p.skipChildren();
           continue;
         }
-        seen |= bit;
+        seen |= f.bit;
         if (value == JsonToken.VALUE_NULL) {
-          nulls |= bit;
+          nulls |= f.bit;
           continue;
         }
         switch (f) {
-          case E_NAME:
+          case NAME:
             name = readName(p, value, index, field, SpanContract.MAX_EVENT_NAME_CHARS);
             break;
-          case E_TIME:
+          case TIME:
             if (readTime(p, value, index, field)) {
               time = parsedTime;
             }
             break;
-          case E_ATTRIBUTES:
+          case ATTRIBUTES:
             if (value != JsonToken.START_OBJECT) {
               error(index, field, "must be a JSON object, not " + SpanJson.typeName(value));
               p.skipChildren();
@@ -524,11 +412,11 @@ public final class SpanDecoder {
             throw new IllegalStateException("unhandled event field " + field);
         }
       }
-      if (missing(seen, nulls, E_NAME)) {
-        error(index, SpanContract.EVENT_NAME, "required");
-      }
-      if (missing(seen, nulls, E_TIME)) {
-        error(index, SpanContract.EVENT_TIME, "required");
+      int given = seen & ~nulls;
+      for (SpanField.Event f : SpanField.Event.ALL) {
+        if (f.required && (given & f.bit) == 0) {
+          error(index, f.wire, SpanDraft.REQUIRED);
+        }
       }
       currentEvent = -1;
       if (errorCount == errorsBefore) {
@@ -576,7 +464,7 @@ public final class SpanDecoder {
         gen.flush();
         return buffer.toUtf8String();
       } catch (CappedOutputBuffer.CapExceeded e) {
-        error(index, field, "must be at most " + limits.maxAttributesBytes() + " bytes as compact JSON");
+        error(index, field, SpanValidator.attributesTooLarge(limits));
       } catch (StreamWriteException e) {
         // The generator refused a key it had already written, or text it cannot encode.
         error(index, field, SpanJson.writeProblem(e));
@@ -679,7 +567,7 @@ public final class SpanDecoder {
       spanInvalid = true;
       errorCount++;
       if (details.size() < MAX_ERROR_DETAILS) {
-        details.add(new FieldError(index, currentEvent >= 0 ? eventPath(currentEvent, field) : field, message));
+        details.add(new FieldError(index, currentEvent >= 0 ? SpanField.Event.path(currentEvent, field) : field, message));
       }
     }
 
@@ -735,9 +623,5 @@ public final class SpanDecoder {
       }
       objectGen = null;
     }
-  }
-
-  private static String eventPath(int e, String field) {
-    return field == null ? "events[" + e + "]" : "events[" + e + "]." + field;
   }
 }

@@ -13,6 +13,12 @@ import java.util.Objects;
  */
 public final class SpanValidator {
 
+  /** {@code end_time}'s message when it is before {@code start_time} (also {@link SpanDecoder}'s). */
+  static final String END_BEFORE_START = "must not be before start_time";
+
+  /** {@code duration_ms}'s message when it is negative (also {@link SpanDecoder}'s). */
+  static final String NEGATIVE = "must not be negative";
+
   private final SpanLimits limits;
 
   public SpanValidator(SpanLimits limits) {
@@ -47,11 +53,11 @@ public final class SpanValidator {
       if (end != null) {
         out.add(new FieldError(index, SpanContract.END_TIME, end));
       } else if (span.endEpochMillis() < span.startEpochMillis()) {
-        out.add(new FieldError(index, SpanContract.END_TIME, "must not be before start_time"));
+        out.add(new FieldError(index, SpanContract.END_TIME, END_BEFORE_START));
       }
     }
     if (span.durationMs() != null && span.durationMs() < 0) {
-      out.add(new FieldError(index, SpanContract.DURATION_MS, "must not be negative"));
+      out.add(new FieldError(index, SpanContract.DURATION_MS, NEGATIVE));
     }
     if (span.tenantId() != null) {
       String tenant = TenantIds.problem(span.tenantId());
@@ -66,12 +72,21 @@ public final class SpanValidator {
       checkId(span.agentId(), index, SpanContract.AGENT_ID, out);
     }
     if (utf8Length(span.attributesJson()) > limits.maxAttributesBytes()) {
-      out.add(new FieldError(index, SpanContract.ATTRIBUTES,
-          "must be at most " + limits.maxAttributesBytes() + " bytes as compact JSON"));
+      out.add(new FieldError(index, SpanContract.ATTRIBUTES, attributesTooLarge(limits)));
     }
     if (span.eventCount() > limits.maxEventsPerSpan()) {
-      out.add(new FieldError(index, SpanContract.EVENTS, "at most " + limits.maxEventsPerSpan() + " events per span"));
+      out.add(new FieldError(index, SpanContract.EVENTS, tooManyEvents(limits)));
     }
+  }
+
+  /** The message of an attributes object (a span's or an event's) over the byte limit. */
+  static String attributesTooLarge(SpanLimits limits) {
+    return "must be at most " + limits.maxAttributesBytes() + " bytes as compact JSON";
+  }
+
+  /** The message of an events array over the limit. */
+  static String tooManyEvents(SpanLimits limits) {
+    return "at most " + limits.maxEventsPerSpan() + " events per span";
   }
 
   private static void checkId(String value, int index, String field, List<FieldError> out) {
@@ -84,7 +99,7 @@ public final class SpanValidator {
   /** Why {@code value} is not a valid id ({@link SpanContract#ID_PATTERN}), or null when it is. */
   public static String idProblem(String value) {
     if (value == null) {
-      return "required";
+      return SpanDraft.REQUIRED;
     }
     if (SpanContract.isValidId(value)) {
       return null;
@@ -104,7 +119,7 @@ public final class SpanValidator {
    */
   public static String nameProblem(String value, int maxChars) {
     if (value == null) {
-      return "required";
+      return SpanDraft.REQUIRED;
     }
     if (value.isEmpty()) {
       return "must not be empty";
