@@ -166,6 +166,25 @@ public final class IngestFlow {
     new BodyReader(ctx, replies, handler).start();
   }
 
+  /**
+   * Like {@link #decode(int, Callable)}, for a decoder whose work holds about {@code heapPerBodyByte} bytes of heap
+   * per body byte (a parser building an object tree): holds that much more of the in-flight budget while it runs,
+   * so the budget bounds what decoding holds, not only the bodies. Past the budget, answers 503 with
+   * {@code Retry-After} itself and gives null. A body that alone would want more than the whole budget waits for all
+   * of it, so the largest body still gets through once nothing else is being decoded.
+   */
+  public <T> Future<T> decodeHolding(RoutingContext ctx, Replies replies, int bodyBytes, int heapPerBodyByte,
+      Callable<T> decoder) {
+    long extra = Math.min((long) Math.max(0, heapPerBodyByte - 1) * bodyBytes,
+        Math.max(0, budget.limit() - bodyBytes));
+    if (extra > 0 && !budget.tryAcquire(extra)) {
+      unavailable(ctx, replies, RequestOutcome.THROTTLED,
+          "ingest is at its in-flight limit (MAX_INFLIGHT_BYTES, decoding counted); retry later");
+      return Future.succeededFuture();
+    }
+    return decode(bodyBytes, decoder).onComplete(ar -> budget.release(extra));
+  }
+
   /** Runs {@code decoder} on the event loop for small bodies, on a worker for large ones. */
   public <T> Future<T> decode(int bodyBytes, Callable<T> decoder) {
     if (bodyBytes <= config.inlineDecodeMaxBytes()) {
