@@ -1,8 +1,8 @@
 package dev.swarm.pipeline.aggregator;
 
-import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -10,9 +10,6 @@ import java.util.List;
  * {@link TraceAssembler#acknowledge(AssembledTrace)} is called for it.
  */
 public final class AssembledTrace {
-  private static final byte[] SPANS_OPEN = ",\"spans\":[".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] CLOSE = "]}".getBytes(StandardCharsets.US_ASCII);
-
   private final String traceId;
   private final TraceVerdict verdict;
   private final int spanCount;
@@ -113,72 +110,16 @@ public final class AssembledTrace {
   }
 
   /**
-   * The swarm.traces record value: the documented JSON object, with the spans' own JSON bytes copied in as they
-   * are (no re-parsing).
+   * The swarm.traces record value ({@link TraceRecord#write}): the documented JSON object, with the spans' own JSON
+   * bytes copied in as they are (no re-parsing).
    */
   public byte[] toJson() {
-    StringBuilder head = new StringBuilder(256);
-    head.append("{\"trace_id\":");
-    appendJsonString(head, traceId);
-    head.append(",\"verdict\":\"").append(verdict.wire())
-        .append("\",\"complete\":").append(complete())
-        .append(",\"span_count\":").append(spanCount)
-        .append(",\"root_count\":").append(rootCount)
-        .append(",\"orphan_count\":").append(orphanCount)
-        .append(",\"cycle_count\":").append(cycleCount)
-        .append(",\"duplicate_count\":").append(duplicateCount)
-        .append(",\"first_seen\":\"").append(Timestamps.formatIso(firstSeenMs))
-        .append("\",\"emitted_at\":\"").append(Timestamps.formatIso(emittedAtMs)).append('"');
-    byte[] headBytes = head.toString().getBytes(StandardCharsets.UTF_8);
-
-    long size = (long) headBytes.length + SPANS_OPEN.length + CLOSE.length + Math.max(0, spans.size() - 1);
+    List<byte[]> json = new ArrayList<>(spans.size());
     for (BufferedSpan span : spans) {
-      size += span.json().length;
+      json.add(span.json());
     }
-    if (size > Integer.MAX_VALUE - 16) {
-      throw new IllegalStateException("trace " + traceId + " too large to serialise: " + size + " bytes");
-    }
-    byte[] out = new byte[(int) size];
-    int pos = put(out, 0, headBytes);
-    pos = put(out, pos, SPANS_OPEN);
-    boolean first = true;
-    for (BufferedSpan span : spans) {
-      if (!first) {
-        out[pos++] = ',';
-      }
-      first = false;
-      pos = put(out, pos, span.json());
-    }
-    put(out, pos, CLOSE);
-    return out;
-  }
-
-  private static int put(byte[] out, int pos, byte[] bytes) {
-    System.arraycopy(bytes, 0, out, pos, bytes.length);
-    return pos + bytes.length;
-  }
-
-  /** Appends text as a JSON string literal (quotes, backslash and control characters escaped). */
-  static void appendJsonString(StringBuilder sb, String text) {
-    sb.append('"');
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\r' -> sb.append("\\r");
-        case '\t' -> sb.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            sb.append(String.format("\\u%04x", (int) c));
-          } else {
-            sb.append(c);
-          }
-        }
-      }
-    }
-    sb.append('"');
+    return TraceRecord.write(traceId, verdict, spanCount, rootCount, orphanCount, cycleCount, duplicateCount,
+        firstSeenMs, emittedAtMs, json);
   }
 
   @Override

@@ -3,7 +3,7 @@ package dev.swarm.pipeline.app;
 import dev.swarm.pipeline.aggregator.AssembledTrace;
 import dev.swarm.pipeline.aggregator.TraceSink;
 import dev.swarm.pipeline.aggregator.UnstorableTraceException;
-import dev.swarm.pipeline.storage.InvalidTraceRecordException;
+import dev.swarm.pipeline.schema.InvalidTraceRecordException;
 import dev.swarm.pipeline.storage.StorageVerticle;
 import io.vertx.core.Future;
 import java.util.Objects;

@@ -54,6 +54,11 @@ public final class JsonCursor {
     return pos;
   }
 
+  /** Goes back to {@code position}, one this cursor has passed (the start of a value), to read from there again. */
+  public void rewind(int position) {
+    pos = position;
+  }
+
   /** Skips whitespace and returns the next byte without consuming it. */
   public byte peek() {
     skipWhitespace();

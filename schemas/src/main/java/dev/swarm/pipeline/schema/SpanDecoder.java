@@ -128,7 +128,17 @@ public final class SpanDecoder {
    * @throws InvalidSpanException if the JSON is malformed, not a single array, or any span is invalid
    */
   public List<Span> readArray(byte[] utf8JsonArray) {
-    try (JsonParser p = SpanJson.FACTORY.createParser(utf8JsonArray)) {
+    return readArray(utf8JsonArray, 0, utf8JsonArray.length);
+  }
+
+  /**
+   * Reads {@code length} bytes from {@code offset} holding one JSON array of spans (the {@code spans} of a
+   * {@code swarm.traces} record value), as {@link #readArray(byte[])} reads a whole array.
+   *
+   * @throws InvalidSpanException if the JSON is malformed, not a single array, or any span is invalid
+   */
+  public List<Span> readArray(byte[] utf8, int offset, int length) {
+    try (JsonParser p = SpanJson.FACTORY.createParser(utf8, offset, length)) {
       p.nextToken();
       List<Span> spans = readArray(p);
       if (p.nextToken() != null) {

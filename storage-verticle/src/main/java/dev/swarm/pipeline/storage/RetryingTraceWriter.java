@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.storage;
 
+import dev.swarm.pipeline.schema.TraceRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -46,7 +47,7 @@ public final class RetryingTraceWriter {
   }
 
   /** Completes once the batch is committed; fails only when stopped before that. */
-  public Future<WriteResult> writeUntilCommitted(List<TraceMessage> batch) {
+  public Future<WriteResult> writeUntilCommitted(List<TraceRecord> batch) {
     Promise<WriteResult> done = Promise.promise();
     attempt(batch, 0, done);
     return done.future();
@@ -57,7 +58,7 @@ public final class RetryingTraceWriter {
     stopped = true;
   }
 
-  private void attempt(List<TraceMessage> batch, int failures, Promise<WriteResult> done) {
+  private void attempt(List<TraceRecord> batch, int failures, Promise<WriteResult> done) {
     if (stopped) {
       done.fail(new IllegalStateException("trace writer stopped before the batch was committed"));
       return;

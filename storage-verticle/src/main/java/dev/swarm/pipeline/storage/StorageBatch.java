@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.storage;
 
+import dev.swarm.pipeline.schema.TraceRecord;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +17,7 @@ import java.util.Map;
 final class StorageBatch {
 
   private final StorageBatchPolicy policy;
-  private final List<TraceMessage> messages = new ArrayList<>();
+  private final List<TraceRecord> messages = new ArrayList<>();
   private final Map<Integer, Long> nextOffsets = new HashMap<>();
   private final List<Promise<Void>> completions = new ArrayList<>();
 
@@ -25,7 +26,7 @@ final class StorageBatch {
   }
 
   /** Adds one consumed record; {@code message} is null when the record could not be decoded. */
-  void add(int partition, long offset, TraceMessage message, long nowMillis) {
+  void add(int partition, long offset, TraceRecord message, long nowMillis) {
     policy.add(message == null ? 0 : message.spans().size(), nowMillis);
     if (message != null) {
       messages.add(message);
@@ -34,7 +35,7 @@ final class StorageBatch {
   }
 
   /** Adds one trace handed over in process; {@code committed} is completed once the batch is in SQLite. */
-  void add(TraceMessage message, Promise<Void> committed, long nowMillis) {
+  void add(TraceRecord message, Promise<Void> committed, long nowMillis) {
     policy.add(message.spans().size(), nowMillis);
     messages.add(message);
     completions.add(committed);
@@ -56,7 +57,7 @@ final class StorageBatch {
     return policy.spans();
   }
 
-  List<TraceMessage> messages() {
+  List<TraceRecord> messages() {
     return messages;
   }
 

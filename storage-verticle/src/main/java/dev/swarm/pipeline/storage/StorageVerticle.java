@@ -2,8 +2,10 @@ package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.kafka.KafkaConsumerLoop;
 import dev.swarm.pipeline.kafka.UnreadableRecordException;
+import dev.swarm.pipeline.schema.InvalidTraceRecordException;
 import dev.swarm.pipeline.schema.SpanContract;
 import dev.swarm.pipeline.schema.SpanDecoder;
+import dev.swarm.pipeline.schema.TraceRecord;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -47,13 +49,13 @@ public final class StorageVerticle extends VerticleBase {
   private final MeterRegistry registry;
 
   private StorageMetrics metrics;
-  private TraceRecordReader recordReader;
+  private TraceRecord.Reader recordReader;
   private StorageDatabase database;
   private TraceWriter writer;
   private volatile StorageWriteQueue queue;
   private volatile TraceQueryService queryService;
   private DatabaseFileIdentity fileIdentity;
-  private KafkaConsumerLoop<TraceMessage> consumer;
+  private KafkaConsumerLoop<TraceRecord> consumer;
   private long diskTimer = -1;
   private long tickTimer = -1;
 
@@ -89,7 +91,7 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   /**
-   * Stores one swarm.traces record value (read as {@link TraceRecordReader} reads the topic's records). Callable
+   * Stores one swarm.traces record value (read as {@link TraceRecord.Reader} reads the topic's records). Callable
    * from any thread once started. The future completes on the caller's context once the trace is committed to
    * SQLite; it fails with {@link InvalidTraceRecordException} when the value cannot be read, and otherwise only
    * when storage stops before the commit.
@@ -138,7 +140,7 @@ public final class StorageVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     metrics = new StorageMetrics(registry);
-    recordReader = new TraceRecordReader(new SpanDecoder(config.spanLimits()));
+    recordReader = new TraceRecord.Reader(new SpanDecoder(config.spanLimits()));
     return StorageDatabase.open(vertx, config.sqliteSettings(), config.queryPoolSize(), config.queryTimeoutMs(),
             config.checkpointIntervalMs())
         .compose(db -> {
@@ -162,7 +164,7 @@ public final class StorageVerticle extends VerticleBase {
           if (consumerProps == null) {
             return Future.succeededFuture();
           }
-          consumer = KafkaConsumerLoop.<TraceMessage>builder(vertx, consumerProps, config.tracesTopic(), config.groupId())
+          consumer = KafkaConsumerLoop.<TraceRecord>builder(vertx, consumerProps, config.tracesTopic(), config.groupId())
               .name("storage")
               .pollTimeoutMs(config.pollTimeoutMs())
               .decodeOnWorker()
@@ -227,9 +229,9 @@ public final class StorageVerticle extends VerticleBase {
     List<HandedOver> chunk = undecoded;
     undecoded = new ArrayList<>();
     decodeInFlight = vertx.executeBlocking(() -> {
-      List<TraceMessage> messages = new ArrayList<>(chunk.size());
+      List<TraceRecord> messages = new ArrayList<>(chunk.size());
       for (HandedOver h : chunk) {
-        TraceMessage message = null;
+        TraceRecord message = null;
         try {
           message = recordReader.read(h.value(), h.normalized());
         } catch (InvalidTraceRecordException e) {
@@ -274,10 +276,10 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   /** The consumed side: polled batches join the current batch; full while too many spans wait for SQLite. */
-  private final class ConsumedTraces implements KafkaConsumerLoop.Handler<TraceMessage> {
+  private final class ConsumedTraces implements KafkaConsumerLoop.Handler<TraceRecord> {
     @Override
-    public void handle(List<KafkaConsumerLoop.Polled<TraceMessage>> records) {
-      for (KafkaConsumerLoop.Polled<TraceMessage> r : records) {
+    public void handle(List<KafkaConsumerLoop.Polled<TraceRecord>> records) {
+      for (KafkaConsumerLoop.Polled<TraceRecord> r : records) {
         queue.add(r.partition(), r.offset(), r.value()); // an unreadable record advances the offsets too
       }
       queue.tick();
@@ -312,7 +314,7 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   /** Worker thread: one consumed traces record (counted and logged by the loop when unreadable). */
-  private TraceMessage decode(ConsumerRecord<byte[], byte[]> r) throws UnreadableRecordException {
+  private TraceRecord decode(ConsumerRecord<byte[], byte[]> r) throws UnreadableRecordException {
     try {
       Header format = r.headers().lastHeader(SpanContract.FORMAT_HEADER);
       return recordReader.read(r.value(), SpanContract.isNormalized(format == null ? null : format.value()));

@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.kafka.LogRateLimit;
+import dev.swarm.pipeline.schema.TraceRecord;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -67,13 +68,13 @@ final class StorageWriteQueue {
   }
 
   /** Adds one consumed record ({@code message} null when it could not be decoded: its offset still advances). */
-  void add(int partition, long offset, TraceMessage message) {
+  void add(int partition, long offset, TraceRecord message) {
     current.add(partition, offset, message, clock.getAsLong());
     sealIfFull();
   }
 
   /** Adds one trace handed over in process; {@code committed} is completed once its batch is in SQLite. */
-  void add(TraceMessage message, Promise<Void> committed) {
+  void add(TraceRecord message, Promise<Void> committed) {
     current.add(message, committed, clock.getAsLong());
     sealIfFull();
   }

@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.storage;
 
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceShape;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ public record TraceSummary(
    * The summary of a trace seen for the first time, from a non-late message: the aggregator's counts and
    * verdict, everything else from the message's spans.
    */
-  static TraceSummary fromMessage(TraceMessage m, String tenantId) {
+  static TraceSummary fromMessage(TraceRecord m, String tenantId) {
     if (m.verdict() == TraceVerdict.LATE) {
       throw new IllegalArgumentException("a late message cannot start a summary; recompute from stored spans");
     }

@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.TraceRecord;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +17,7 @@ final class TraceTenants {
   private TraceTenants() {}
 
   /** The tenant the message's spans without one join, or null when none of its spans names a tenant. */
-  static String ownerOf(TraceMessage m) {
+  static String ownerOf(TraceRecord m) {
     Span earliestNamed = null;
     for (Span s : m.spans()) {
       if (s.tenantId() == null) {
@@ -33,7 +34,7 @@ final class TraceTenants {
   }
 
   /** True when some span of the message names no tenant. */
-  static boolean hasSpanWithoutTenant(TraceMessage m) {
+  static boolean hasSpanWithoutTenant(TraceRecord m) {
     for (Span s : m.spans()) {
       if (s.tenantId() == null) {
         return true;
@@ -43,7 +44,7 @@ final class TraceTenants {
   }
 
   /** The message with {@code tenant} on each span that names none; the same message when there is nothing to do. */
-  static TraceMessage assign(TraceMessage m, String tenant) {
+  static TraceRecord assign(TraceRecord m, String tenant) {
     if (tenant == null || !hasSpanWithoutTenant(m)) {
       return m;
     }
@@ -51,7 +52,7 @@ final class TraceTenants {
     for (Span s : m.spans()) {
       spans.add(s.tenantId() == null ? s.withTenantId(tenant) : s);
     }
-    return new TraceMessage(m.traceId(), m.verdict(), m.spanCount(), m.rootCount(), m.orphanCount(), m.cycleCount(),
+    return new TraceRecord(m.traceId(), m.verdict(), m.spanCount(), m.rootCount(), m.orphanCount(), m.cycleCount(),
         m.duplicateCount(), m.firstSeenMillis(), m.emittedAtMillis(), spans);
   }
 }

@@ -2,6 +2,7 @@ package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import dev.swarm.pipeline.storage.compat.ServiceIndex;
 import io.vertx.core.Future;
@@ -14,9 +15,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
@@ -100,7 +101,7 @@ public final class TraceWriter {
    * Writes the batch in one transaction; the future fails (and nothing is committed) on any error, e.g.
    * SQLITE_BUSY, a full disk or a read-only file. Safe to call again with the same batch. Not concurrently.
    */
-  public Future<WriteResult> write(List<TraceMessage> batch) {
+  public Future<WriteResult> write(List<TraceRecord> batch) {
     return onWriterPool(current -> writeWith(current, batch));
   }
 
@@ -137,12 +138,12 @@ public final class TraceWriter {
     return current == null ? Future.succeededFuture() : current.close();
   }
 
-  private Future<WriteResult> writeWith(Pool pool, List<TraceMessage> batch) {
+  private Future<WriteResult> writeWith(Pool pool, List<TraceRecord> batch) {
     // Spans that name no tenant join their trace's tenant (TraceTenants): from their own message, else from what is
     // stored under the trace id.
-    List<TraceMessage> resolved = new ArrayList<>(batch.size());
+    List<TraceRecord> resolved = new ArrayList<>(batch.size());
     Set<String> askStored = new LinkedHashSet<>();
-    for (TraceMessage m : batch) {
+    for (TraceRecord m : batch) {
       String owner = TraceTenants.ownerOf(m);
       if (owner == null && TraceTenants.hasSpanWithoutTenant(m)) {
         askStored.add(m.traceId());
@@ -160,15 +161,15 @@ public final class TraceWriter {
           for (Row r : rows) {
             owners.putIfAbsent(r.getString(0), r.getString(1)); // the first is the trace with the most spans
           }
-          List<TraceMessage> owned = new ArrayList<>(resolved.size());
-          for (TraceMessage m : resolved) {
+          List<TraceRecord> owned = new ArrayList<>(resolved.size());
+          for (TraceRecord m : resolved) {
             owned.add(TraceTenants.assign(m, owners.get(m.traceId())));
           }
           return store(pool, owned);
         });
   }
 
-  private Future<WriteResult> store(Pool pool, List<TraceMessage> batch) {
+  private Future<WriteResult> store(Pool pool, List<TraceRecord> batch) {
     if (batch.isEmpty()) {
       return Future.succeededFuture(new WriteResult(0, 0, 0));
     }
@@ -176,7 +177,7 @@ public final class TraceWriter {
     Map<TraceKey, List<Part>> byTrace = new LinkedHashMap<>();
     Set<String> traceIds = new LinkedHashSet<>();
     List<Tuple> spanRows = new ArrayList<>();
-    for (TraceMessage m : batch) {
+    for (TraceRecord m : batch) {
       if (m.spans().isEmpty()) {
         continue; // nothing to store; a trace message always carries spans in practice
       }
@@ -214,7 +215,7 @@ public final class TraceWriter {
   }
 
   /** The spans of one message that belong to one trace key; {@code split} when the message held other tenants too. */
-  private record Part(TraceMessage message, List<Span> spans, boolean split) {}
+  private record Part(TraceRecord message, List<Span> spans, boolean split) {}
 
   /** The message's spans by stored tenant, in order; one entry in practice (the aggregator assembles per tenant). */
   private static Map<String, List<Span>> byTenant(List<Span> spans) {
@@ -269,7 +270,7 @@ public final class TraceWriter {
             Long firstSeen = null;
             Long emittedAt = null;
             for (Part part : byTrace.get(key)) {
-              TraceMessage m = part.message();
+              TraceRecord m = part.message();
               if (m.verdict() != TraceVerdict.LATE) {
                 messageVerdict = m.verdict(); // the newest non-late message wins
               }

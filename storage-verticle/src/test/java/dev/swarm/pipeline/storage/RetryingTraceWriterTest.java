@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -59,7 +60,7 @@ class RetryingTraceWriterTest {
           failureCounts.add(failures);
           threeFailures.countDown();
         });
-    List<TraceMessage> batch = List.of(
+    List<TraceRecord> batch = List.of(
         message(TraceVerdict.COMPLETE, List.of(span("t1", "r", null, "a", 0), span("t1", "c", "r", "b", 1))));
 
     Future<WriteResult> written;

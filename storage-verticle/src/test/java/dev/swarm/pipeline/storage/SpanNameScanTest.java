@@ -6,6 +6,7 @@ import static dev.swarm.pipeline.storage.TestSpans.span;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import dev.swarm.pipeline.storage.compat.CompatQueryService;
 import dev.swarm.pipeline.storage.compat.ZipkinTraceQuery;
@@ -33,7 +34,7 @@ class SpanNameScanTest {
       await(store.writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(span("rare", "r", null, "git.push", 0))))));
       int newer = TraceQueryService.SPAN_NAME_SCAN_TRACES + 10;
       for (int b = 0; b < newer; b += 5000) {
-        List<TraceMessage> batch = new ArrayList<>();
+        List<TraceRecord> batch = new ArrayList<>();
         for (int i = b; i < Math.min(newer, b + 5000); i++) {
           batch.add(message(TraceVerdict.COMPLETE, List.of(span("t" + i, "r", null, "llm.chat", 10 + i))));
         }
@@ -70,7 +71,7 @@ class SpanNameScanTest {
       await(store.writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(span("a0", "r", null, "git.push", 0))))));
       int newer = TraceQueryService.SPAN_NAME_SCAN_TRACES + 10;
       for (int b = 0; b < newer; b += 5000) {
-        List<TraceMessage> batch = new ArrayList<>();
+        List<TraceRecord> batch = new ArrayList<>();
         for (int i = b; i < Math.min(newer, b + 5000); i++) {
           batch.add(message(TraceVerdict.COMPLETE, List.of(span(Integer.toHexString(0x100000 + i), "r", null,
               "llm.chat", 10_000 + i))));

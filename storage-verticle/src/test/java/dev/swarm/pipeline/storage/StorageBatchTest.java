@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ class StorageBatchTest {
   @Test
   void commitsTheOffsetAfterTheLastRecordOfEachPartition() {
     StorageBatch batch = new StorageBatch(100, 200);
-    TraceMessage m = message(TraceVerdict.COMPLETE, List.of(span("t1", "r", null, "a", 0), span("t1", "c", "r", "b", 1)));
+    TraceRecord m = message(TraceVerdict.COMPLETE, List.of(span("t1", "r", null, "a", 0), span("t1", "c", "r", "b", 1)));
     batch.add(0, 10, m, 0);
     batch.add(1, 3, m, 0);
     batch.add(0, 11, m, 0);

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -59,7 +60,7 @@ class StorageFaultsTest {
     });
     SyntheticTraces traces = new SyntheticTraces(5);
     Throwable failure = null;
-    List<TraceMessage> batch = null;
+    List<TraceRecord> batch = null;
     for (int b = 0; b < 100 && failure == null; b++) {
       batch = new ArrayList<>();
       for (int i = 0; i < 20; i++) {

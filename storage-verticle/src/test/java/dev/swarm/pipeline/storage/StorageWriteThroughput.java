@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import io.vertx.core.Vertx;
 import java.lang.management.ManagementFactory;
@@ -68,22 +69,22 @@ public final class StorageWriteThroughput {
         processCpu0 = os.getProcessCpuTime();
         vertxCpu0 = vertxThreadsCpuNanos(threads);
       }
-      List<TraceMessage> batch = new ArrayList<>();
+      List<TraceRecord> batch = new ArrayList<>();
       int spans = 0;
       while (spans < batchSpans) {
-        TraceMessage m;
+        TraceRecord m;
         if (latePercent > 0 && recentRoots.size() > 100 && Math.floorMod(gen.hex(4).hashCode(), 100) < latePercent) {
           // A late span under the root of a trace written a few batches ago.
           Span root = recentRoots.pollFirst();
           Span late = new Span(gen.hex(16), root.traceId(), root.id(), "late.work", root.spanKind(), root.status(),
               root.startEpochMillis() + 5, root.startEpochMillis() + 10, 5L, root.tenantId(), root.ticketId(),
               root.agentId(), "{}", "[]", 0);
-          m = new TraceMessage(root.traceId(), TraceVerdict.LATE, 1, 0, 0, 0, 0, null, null, List.of(late));
+          m = new TraceRecord(root.traceId(), TraceVerdict.LATE, 1, 0, 0, 0, 0, null, null, List.of(late));
           lateMessages++;
         } else {
           List<Span> trace = gen.trace();
           Span root = trace.get(0);
-          m = new TraceMessage(root.traceId(), TraceVerdict.COMPLETE, trace.size(), 1, 0, 0, 0,
+          m = new TraceRecord(root.traceId(), TraceVerdict.COMPLETE, trace.size(), 1, 0, 0, 0,
               root.startEpochMillis(), root.startEpochMillis() + 5000, trace);
           recentRoots.addLast(root);
           if (recentRoots.size() > 2000) {

@@ -4,6 +4,7 @@ import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanKind;
 import dev.swarm.pipeline.schema.SpanStatus;
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import java.util.List;
 
@@ -33,11 +34,11 @@ final class TestSpans {
   }
 
   /** A message whose counts are what an aggregator would send for these spans. */
-  static TraceMessage message(TraceVerdict verdict, List<Span> spans) {
+  static TraceRecord message(TraceVerdict verdict, List<Span> spans) {
     var ids = spans.stream().map(Span::id).toList();
     var parents = spans.stream().map(Span::parentSpanId).toList();
     var shape = dev.swarm.pipeline.schema.TraceShape.analyze(ids, parents);
-    return new TraceMessage(spans.get(0).traceId(), verdict, shape.spanCount(), shape.rootCount(),
+    return new TraceRecord(spans.get(0).traceId(), verdict, shape.spanCount(), shape.rootCount(),
         shape.orphanCount(), shape.cycleCount(), 0, T0, T0 + 5000, spans);
   }
 }

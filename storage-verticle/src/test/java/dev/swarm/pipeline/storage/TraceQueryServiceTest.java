@@ -17,6 +17,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanKind;
 import dev.swarm.pipeline.schema.SpanStatus;
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -167,7 +168,7 @@ class TraceQueryServiceTest {
         message(TraceVerdict.COMPLETE, trace("t2", 1000, "acme", SpanStatus.ERROR, 500)),
         message(TraceVerdict.INCOMPLETE, trace("t3", 2000, "globex", SpanStatus.OK, 50)))));
     // A span name only t1 has.
-    await(writer.write(List.of(new TraceMessage("t1", TraceVerdict.LATE, 1, 0, 0, 0, 0, null, null,
+    await(writer.write(List.of(new TraceRecord("t1", TraceVerdict.LATE, 1, 0, 0, 0, 0, null, null,
         List.of(span("t1", "late", "r", "memory.recall", 3).withTenantId("acme"))))));
 
     assertEquals(List.of("t3", "t2", "t1"), traceIds(search()));
@@ -242,7 +243,7 @@ class TraceQueryServiceTest {
   void lateSpansCountWhatATraceGainedAfterItsFirstWriteAndReplaysDoNotInflateIt() {
     await(writer.write(List.of(message(TraceVerdict.COMPLETE, trace("t1", 0, "acme", SpanStatus.OK, 5)))));
     assertEquals(0, new JsonObject(await(queries.traceJson("t1", null))).getInteger("late_spans"));
-    TraceMessage late = new TraceMessage("t1", TraceVerdict.LATE, 2, 0, 0, 0, 0, null, null,
+    TraceRecord late = new TraceRecord("t1", TraceVerdict.LATE, 2, 0, 0, 0, 0, null, null,
         List.of(span("t1", "late1", "r", "memory.recall", 3).withTenantId("acme"), span("t1", "late2", "r", "memory.recall", 4).withTenantId("acme")));
     await(writer.write(List.of(late)));
     await(writer.write(List.of(late))); // a replay after a crash
@@ -255,7 +256,7 @@ class TraceQueryServiceTest {
 
   @Test
   void cursorsPageThroughEverythingOnceInOrderEvenWithEqualStartTimes() {
-    List<TraceMessage> batch = new ArrayList<>();
+    List<TraceRecord> batch = new ArrayList<>();
     for (int i = 0; i < 45; i++) {
       // Groups of five traces share a start time, so the trace_id tie-break matters.
       batch.add(message(TraceVerdict.COMPLETE, trace(String.format("t%02d", i), (i / 5) * 100L, "acme",

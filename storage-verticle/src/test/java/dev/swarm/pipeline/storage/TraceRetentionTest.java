@@ -12,6 +12,7 @@ import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanKind;
 import dev.swarm.pipeline.schema.SpanStatus;
 import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -95,7 +96,7 @@ class TraceRetentionTest {
     List<String> order = new ArrayList<>();
     long written = 0;
     for (int b = 0; b < 40; b++) {
-      List<TraceMessage> batch = new ArrayList<>();
+      List<TraceRecord> batch = new ArrayList<>();
       for (int i = 0; i < 25; i++) {
         List<Span> spans = traces.trace();
         written += spans.size();
@@ -143,7 +144,7 @@ class TraceRetentionTest {
     assertEquals(2, count("PRAGMA auto_vacuum"), "new files are created with auto_vacuum=INCREMENTAL");
     SyntheticTraces traces = new SyntheticTraces(11);
     for (int b = 0; b < 20; b++) {
-      List<TraceMessage> batch = new ArrayList<>();
+      List<TraceRecord> batch = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
         batch.add(message(TraceVerdict.COMPLETE, traces.trace()));
       }
@@ -175,7 +176,7 @@ class TraceRetentionTest {
   void stepSizeShrinksWhenAStepTakesLongerThanItsTarget() throws Exception {
     store = TestStore.open(dir.resolve("swarm.db"), 5000, 1);
     SyntheticTraces traces = new SyntheticTraces(3);
-    List<TraceMessage> batch = new ArrayList<>();
+    List<TraceRecord> batch = new ArrayList<>();
     for (int i = 0; i < 600; i++) {
       batch.add(message(TraceVerdict.COMPLETE, traces.trace()));
     }

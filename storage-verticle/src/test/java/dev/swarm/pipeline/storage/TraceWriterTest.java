@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanStatus;
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -207,7 +208,7 @@ class TraceWriterTest {
     assertEquals("1", before.get("orphan_count"));
 
     Span c = TestSpans.withStatus(span("t1", "c", "r", "llm.chat", 2), SpanStatus.ERROR);
-    TraceMessage late = new TraceMessage("t1", TraceVerdict.LATE, 1, 0, 0, 0, 0, TestSpans.T0 + 100,
+    TraceRecord late = new TraceRecord("t1", TraceVerdict.LATE, 1, 0, 0, 0, 0, TestSpans.T0 + 100,
         TestSpans.T0 + 9000, List.of(c));
     assertEquals(new WriteResult(1, 1, 1), await(writer.write(List.of(late))));
 
@@ -227,7 +228,7 @@ class TraceWriterTest {
   @Test
   void aLateSpanThatLeavesTheTraceIncompleteKeepsTheEvictedVerdict() throws Exception {
     await(writer.write(List.of(message(TraceVerdict.EVICTED, List.of(span("t1", "r", null, "agent.run", 0))))));
-    TraceMessage late = new TraceMessage("t1", TraceVerdict.LATE, 1, 0, 1, 0, 0, null, null,
+    TraceRecord late = new TraceRecord("t1", TraceVerdict.LATE, 1, 0, 1, 0, 0, null, null,
         List.of(span("t1", "x", "missing", "x", 1)));
     await(writer.write(List.of(late)));
     Map<String, String> summary = summary("t1");
@@ -240,7 +241,7 @@ class TraceWriterTest {
   @Test
   void aLateSpanThatBreaksACompleteTraceMakesItIncomplete() throws Exception {
     await(writer.write(List.of(message(TraceVerdict.COMPLETE, List.of(span("t1", "r", null, "agent.run", 0))))));
-    await(writer.write(List.of(new TraceMessage("t1", TraceVerdict.LATE, 1, 1, 0, 0, 0, null, null,
+    await(writer.write(List.of(new TraceRecord("t1", TraceVerdict.LATE, 1, 1, 0, 0, 0, null, null,
         List.of(span("t1", "r2", null, "second.root", 1))))));
     Map<String, String> summary = summary("t1");
     assertEquals("incomplete", summary.get("verdict"));
@@ -250,11 +251,11 @@ class TraceWriterTest {
 
   @Test
   void originalAndLateUpdateInOneBatchMerge() throws Exception {
-    TraceMessage original = message(TraceVerdict.INCOMPLETE,
+    TraceRecord original = message(TraceVerdict.INCOMPLETE,
         List.of(span("t1", "r", null, "agent.run", 0), span("t1", "b", "c", "x", 4)));
-    TraceMessage late = new TraceMessage("t1", TraceVerdict.LATE, 1, 0, 0, 0, 0, null, null,
+    TraceRecord late = new TraceRecord("t1", TraceVerdict.LATE, 1, 0, 0, 0, 0, null, null,
         List.of(span("t1", "c", "r", "y", 2)));
-    TraceMessage other = message(TraceVerdict.COMPLETE, List.of(span("t2", "r", null, "other", 0)));
+    TraceRecord other = message(TraceVerdict.COMPLETE, List.of(span("t2", "r", null, "other", 0)));
     assertEquals(new WriteResult(2, 4, 1), await(writer.write(List.of(original, other, late))));
     assertEquals("complete", summary("t1").get("verdict"));
     assertEquals("3", summary("t1").get("span_count"));
@@ -263,7 +264,7 @@ class TraceWriterTest {
 
   @Test
   void aLateUpdateForAnUnknownTraceStillGetsASummary() throws Exception {
-    await(writer.write(List.of(new TraceMessage("t9", TraceVerdict.LATE, 1, 0, 1, 0, 0, null, null,
+    await(writer.write(List.of(new TraceRecord("t9", TraceVerdict.LATE, 1, 0, 1, 0, 0, null, null,
         List.of(span("t9", "x", "gone", "x", 0))))));
     Map<String, String> summary = summary("t9");
     assertEquals("incomplete", summary.get("verdict"));
@@ -273,7 +274,7 @@ class TraceWriterTest {
 
   @Test
   void aLockedDatabaseFailsTheWholeBatchAndCommitsNothing() throws Exception {
-    List<TraceMessage> batch = List.of(
+    List<TraceRecord> batch = List.of(
         message(TraceVerdict.COMPLETE, List.of(span("t1", "r", null, "a", 0))),
         message(TraceVerdict.COMPLETE, List.of(span("t2", "r", null, "b", 0))));
     try (Connection other = settings.openConnection(); Statement s = other.createStatement()) {
@@ -293,7 +294,7 @@ class TraceWriterTest {
       s.execute("CREATE TRIGGER refuse_boom BEFORE INSERT ON trace_summaries WHEN NEW.trace_id = 'boom'"
           + " BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END");
     }
-    List<TraceMessage> batch = List.of(
+    List<TraceRecord> batch = List.of(
         message(TraceVerdict.COMPLETE, List.of(span("t1", "r", null, "a", 0))),
         message(TraceVerdict.COMPLETE, List.of(span("boom", "r", null, "b", 0))));
     for (int attempt = 0; attempt < 2; attempt++) {
@@ -324,7 +325,7 @@ class TraceWriterTest {
   @Test
   void largeBatchesUseOneParameterForTheTraceIdList() throws Exception {
     SyntheticTraces gen = new SyntheticTraces(1);
-    List<TraceMessage> batch = new ArrayList<>();
+    List<TraceRecord> batch = new ArrayList<>();
     int spans = 0;
     for (int i = 0; i < 2000; i++) {
       List<Span> trace = gen.trace(3);

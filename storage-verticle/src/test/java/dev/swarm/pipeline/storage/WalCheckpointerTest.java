@@ -4,6 +4,7 @@ import static dev.swarm.pipeline.storage.Await.await;
 import static dev.swarm.pipeline.storage.TestSpans.message;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ class WalCheckpointerTest {
           rs.next();
         }
         while (Files.size(wal) <= 2 * limit) {
-          List<TraceMessage> batch = new ArrayList<>();
+          List<TraceRecord> batch = new ArrayList<>();
           for (int i = 0; i < 100; i++) {
             batch.add(message(TraceVerdict.COMPLETE, traces.trace()));
           }

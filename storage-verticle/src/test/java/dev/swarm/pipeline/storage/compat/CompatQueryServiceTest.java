@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanKind;
 import dev.swarm.pipeline.schema.SpanStatus;
+import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceShape;
-import dev.swarm.pipeline.storage.StoredSpan;
-import dev.swarm.pipeline.storage.TraceMessage;
-import dev.swarm.pipeline.storage.TraceQueryService;
 import dev.swarm.pipeline.schema.TraceVerdict;
+import dev.swarm.pipeline.storage.StoredSpan;
 import dev.swarm.pipeline.storage.TestStore;
+import dev.swarm.pipeline.storage.TraceQueryService;
 import dev.swarm.pipeline.storage.TraceWriter;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.TracesData;
@@ -63,7 +63,7 @@ class CompatQueryServiceTest {
   private void store(List<Span> spans) {
     var shape = TraceShape.analyze(spans.stream().map(Span::id).toList(),
         spans.stream().map(Span::parentSpanId).toList());
-    await(writer.write(List.of(new TraceMessage(spans.get(0).traceId(), TraceVerdict.COMPLETE, shape.spanCount(),
+    await(writer.write(List.of(new TraceRecord(spans.get(0).traceId(), TraceVerdict.COMPLETE, shape.spanCount(),
         shape.rootCount(), shape.orphanCount(), shape.cycleCount(), 0, NOW, NOW, spans))));
   }
 

@@ -1,6 +1,6 @@
-package dev.swarm.pipeline.storage;
+package dev.swarm.pipeline.schema;
 
-/** A swarm.traces record value that is not a valid trace message; the message says what is wrong. */
+/** A swarm.traces record value that {@link TraceRecord.Reader} cannot read; the message says what is wrong. */
 public final class InvalidTraceRecordException extends RuntimeException {
 
   public InvalidTraceRecordException(String message) {

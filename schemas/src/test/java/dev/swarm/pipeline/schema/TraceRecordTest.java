@@ -1,23 +1,26 @@
-package dev.swarm.pipeline.storage;
+package dev.swarm.pipeline.schema;
 
-import static dev.swarm.pipeline.storage.TestSpans.span;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.swarm.pipeline.schema.Span;
-import dev.swarm.pipeline.schema.SpanDecoder;
-import dev.swarm.pipeline.schema.SpanLimits;
-import dev.swarm.pipeline.schema.SpanWriter;
-import dev.swarm.pipeline.schema.TraceVerdict;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class TraceRecordReaderTest {
+/** The swarm.traces record format: what {@link TraceRecord#write} writes, {@link TraceRecord.Reader} reads back. */
+class TraceRecordTest {
 
-  private final TraceRecordReader reader = new TraceRecordReader(new SpanDecoder(SpanLimits.DEFAULTS));
+  private static final long T0 = Timestamps.parseIso("2026-11-27T23:24:23.123Z");
+
+  private final TraceRecord.Reader reader = new TraceRecord.Reader(new SpanDecoder(SpanLimits.DEFAULTS));
+
+  /** A span starting {@code offsetMs} after T0, lasting 10 ms, tenant/ticket/agent set. */
+  private static Span span(String traceId, String id, String parentId, String name, long offsetMs) {
+    return new Span(id, traceId, parentId, name, SpanKind.INTERNAL, SpanStatus.OK, T0 + offsetMs,
+        T0 + offsetMs + 10, 10L, "tenant-1", "TCK-1", "agent-1", "{\"k\":\"" + id + "\"}", "[]", 0);
+  }
 
   private static final List<Span> SPANS = List.of(span("t1", "r", null, "agent.run", 0), span("t1", "a", "r", "x", 3));
 
@@ -27,8 +30,34 @@ class TraceRecordReaderTest {
   }
 
   @Test
+  void whatIsWrittenReadsBackTheSameWithAndWithoutTheHeader() {
+    List<Span> spans = List.of(span("t1", "r", null, "agent.run \"quoted\" ü😀", 0), span("t1", "a", "r", "x", 3),
+        span("t1", "o", "gone", "y", 5));
+    byte[] value = TraceRecord.write("t1", TraceVerdict.INCOMPLETE, 3, 1, 1, 0, 2, T0, T0 + 5000,
+        spans.stream().map(SpanWriter::toBytes).toList());
+    TraceRecord expected = new TraceRecord("t1", TraceVerdict.INCOMPLETE, 3, 1, 1, 0, 2, T0, T0 + 5000, spans);
+    assertEquals(expected, reader.read(value, true));
+    assertEquals(expected, reader.read(value, false));
+    String text = new String(value, StandardCharsets.UTF_8);
+    assertTrue(text.startsWith("{\"trace_id\":\"t1\",\"verdict\":\"incomplete\",\"complete\":false,\"span_count\":3,"
+        + "\"root_count\":1,\"orphan_count\":1,\"cycle_count\":0,\"duplicate_count\":2,"
+        + "\"first_seen\":\"2026-11-27T23:24:23.123Z\",\"emitted_at\":\"2026-11-27T23:24:28.123Z\",\"spans\":["), text);
+    assertTrue(text.endsWith(new String(SpanWriter.toBytes(spans.get(2)), StandardCharsets.UTF_8) + "]}"), text);
+  }
+
+  @Test
+  void aTraceWithoutSpansAndAnOddTraceIdRoundTrip() {
+    String odd = "q\"uo\\te\n\u0001é";
+    byte[] value = TraceRecord.write(odd, TraceVerdict.COMPLETE, 0, 0, 0, 0, 0, T0, T0, List.of());
+    TraceRecord read = reader.read(value);
+    assertEquals(odd, read.traceId());
+    assertTrue(read.complete());
+    assertEquals(List.of(), read.spans());
+  }
+
+  @Test
   void readsTheDocumentedForm() {
-    TraceMessage m = read(record("\"trace_id\":\"t1\",\"verdict\":\"complete\",\"complete\":true,"
+    TraceRecord m = read(record("\"trace_id\":\"t1\",\"verdict\":\"complete\",\"complete\":true,"
         + "\"span_count\":2,\"root_count\":1,\"orphan_count\":0,\"cycle_count\":0,\"duplicate_count\":3,"
         + "\"first_seen\":\"2026-11-27T23:24:23.123Z\",\"emitted_at\":\"2026-11-27T23:24:28.123Z\",", SPANS, ""));
     assertEquals("t1", m.traceId());
@@ -37,14 +66,14 @@ class TraceRecordReaderTest {
     assertEquals(2, m.spanCount());
     assertEquals(1, m.rootCount());
     assertEquals(3, m.duplicateCount());
-    assertEquals(TestSpans.T0, m.firstSeenMillis());
-    assertEquals(TestSpans.T0 + 5000, m.emittedAtMillis());
+    assertEquals(T0, m.firstSeenMillis());
+    assertEquals(T0 + 5000, m.emittedAtMillis());
     assertEquals(SPANS, m.spans());
   }
 
   @Test
   void ignoresUnknownFieldsAnywhereAtTheTopLevel() {
-    TraceMessage m = read(record("\"schema\":{\"v\":[1,2,{\"x\":null}]},\"trace_id\":\"t1\","
+    TraceRecord m = read(record("\"schema\":{\"v\":[1,2,{\"x\":null}]},\"trace_id\":\"t1\","
         + "\"verdict\":\"late\",\"orphan_count\":1,", SPANS.subList(1, 2), ",\"future_field\":[true]"));
     assertEquals(TraceVerdict.LATE, m.verdict());
     assertEquals(1, m.orphanCount());
@@ -53,7 +82,7 @@ class TraceRecordReaderTest {
   }
 
   @Test
-  void rejectsWhatIsNotATraceMessage() {
+  void rejectsWhatIsNotATraceRecord() {
     assertRejected("not json".getBytes(StandardCharsets.UTF_8), "malformed");
     assertRejected("[1]".getBytes(StandardCharsets.UTF_8), "not a JSON object");
     assertRejected("{\"trace_id\":\"t1\",\"verdict\":\"complete\",\"spans\":[]} {}".getBytes(StandardCharsets.UTF_8),
@@ -75,14 +104,14 @@ class TraceRecordReaderTest {
   void normalisedRecordsReadTheSameWithoutJacksonAsWithIt() {
     List<Span> spans = List.of(
         span("t1", "r", null, "agent.run \"quoted\" ü😀", 0),
-        new Span("a", "t1", "r", "llm.generate", dev.swarm.pipeline.schema.SpanKind.CLIENT,
-            dev.swarm.pipeline.schema.SpanStatus.ERROR, TestSpans.T0 + 1, TestSpans.T0 + 9, 8L, "tenant-1", "TCK-1",
+        new Span("a", "t1", "r", "llm.generate", SpanKind.CLIENT,
+            SpanStatus.ERROR, T0 + 1, T0 + 9, 8L, "tenant-1", "TCK-1",
             "agent-7", "{\"k\":\"v\\n\",\"n\":[1,2.5e3,{\"deep\":null}],\"b\":true}",
             "[{\"name\":\"retry\",\"time\":\"2026-11-27T23:24:23.124Z\",\"attributes\":{}}]", 1),
-        new Span("b", "t1", "r", "x", dev.swarm.pipeline.schema.SpanKind.INTERNAL,
-            dev.swarm.pipeline.schema.SpanStatus.UNSET, TestSpans.T0 + 2, null, null, null, null, null, "{}", "[]", 0));
+        new Span("b", "t1", "r", "x", SpanKind.INTERNAL,
+            SpanStatus.UNSET, T0 + 2, null, null, null, null, null, "{}", "[]", 0));
     byte[] value = record("\"trace_id\":\"t1\",\"verdict\":\"incomplete\",\"span_count\":3,", spans, "");
-    TraceMessage fast = reader.read(value, true);
+    TraceRecord fast = reader.read(value, true);
     assertEquals(reader.read(value), fast);
     assertEquals(spans, fast.spans());
     assertEquals(1, fast.spans().get(1).eventCount());
@@ -102,8 +131,8 @@ class TraceRecordReaderTest {
   }
 
   /** Reads with and without the normalised-format fast path, which must agree. */
-  private TraceMessage read(byte[] value) {
-    TraceMessage full = reader.read(value);
+  private TraceRecord read(byte[] value) {
+    TraceRecord full = reader.read(value);
     assertEquals(full, reader.read(value, true));
     return full;
   }
