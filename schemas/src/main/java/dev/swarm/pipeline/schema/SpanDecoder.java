@@ -204,8 +204,7 @@ public final class SpanDecoder {
           readSpan(p, index, p.nextToken());
         } else {
           spanInvalid = false;
-          error(index, "", "span must be a JSON object, not " + SpanJson.typeName(t));
-          p.skipChildren();
+          wrongType(p, index, "", "span must be a JSON object", t);
           endSpan();
         }
       }
@@ -225,14 +224,7 @@ public final class SpanDecoder {
         String field = p.currentName();
         JsonToken value = p.nextToken();
         SpanField f = SpanField.of(field);
-        if (f == null) {
-          error(index, field, unknownFieldMessage(SpanContract.suggestSpanField(field)));
-          p.skipChildren();
-          continue;
-        }
-        if ((seen & f.bit) != 0) {
-          error(index, field, "duplicate field");
-          p.skipChildren();
+        if (!admit(p, index, field, f == null ? 0 : f.bit, seen, false)) {
           continue;
         }
         seen |= f.bit;
@@ -276,8 +268,7 @@ public final class SpanDecoder {
             break;
           case DURATION_MS:
             if (value != JsonToken.VALUE_NUMBER_INT) {
-              error(index, field, "must be a non-negative integer (milliseconds), not " + SpanJson.typeName(value));
-              p.skipChildren();
+              wrongType(p, index, field, "must be a non-negative integer (milliseconds)", value);
             } else if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
               error(index, field, "is too large");
             } else if (p.getLongValue() < 0) {
@@ -296,20 +287,14 @@ public final class SpanDecoder {
             d.agentId = readId(p, value, index, field);
             break;
           case ATTRIBUTES:
-            if (value != JsonToken.START_OBJECT) {
-              error(index, field, "must be a JSON object, not " + SpanJson.typeName(value));
-              p.skipChildren();
-            } else {
-              String copied = copyObject(p, index, field);
-              if (copied != null) {
-                d.attributesJson = copied;
-              }
+            String attributes = readAttributes(p, value, index, field);
+            if (attributes != null) {
+              d.attributesJson = attributes;
             }
             break;
           case EVENTS:
             if (value != JsonToken.START_ARRAY) {
-              error(index, field, "must be an array of events, not " + SpanJson.typeName(value));
-              p.skipChildren();
+              wrongType(p, index, field, "must be an array of events", value);
             } else {
               readEvents(p, index);
               d.eventsJson = eventsJson;
@@ -359,8 +344,7 @@ public final class SpanDecoder {
           }
           p.skipChildren();
         } else if (t != JsonToken.START_OBJECT) {
-          error(index, SpanField.Event.path(e, null), "event must be a JSON object, not " + SpanJson.typeName(t));
-          p.skipChildren();
+          wrongType(p, index, SpanField.Event.path(e, null), "event must be a JSON object", t);
         } else {
           readEvent(p, index, e, out);
         }
@@ -373,7 +357,7 @@ public final class SpanDecoder {
     /** Reads one event object (START_OBJECT consumed) and, when valid, appends its normalised form. */
     private void readEvent(JsonParser p, int index, int e, StringBuilder out) throws IOException {
       int errorsBefore = errorCount;
-    currentEvent = e; // error() prefixes field names with events[e]. only when there is an error
+      currentEvent = e; // error() prefixes field names with events[e]. only when there is an error
       int seen = 0;
       int nulls = 0;
       String name = null;
@@ -383,14 +367,7 @@ public final class SpanDecoder {
         String field = p.currentName();
         JsonToken value = p.nextToken();
         SpanField.Event f = SpanField.Event.of(field);
-        if (f == null) {
-          error(index, field, unknownFieldMessage(SpanContract.suggestEventField(field)));
-          p.skipChildren();
-          continue;
-        }
-        if ((seen & f.bit) != 0) {
-          error(index, field, "duplicate field");
-          p.skipChildren();
+        if (!admit(p, index, field, f == null ? 0 : f.bit, seen, true)) {
           continue;
         }
         seen |= f.bit;
@@ -408,14 +385,9 @@ public final class SpanDecoder {
             }
             break;
           case ATTRIBUTES:
-            if (value != JsonToken.START_OBJECT) {
-              error(index, field, "must be a JSON object, not " + SpanJson.typeName(value));
-              p.skipChildren();
-            } else {
-              String copied = copyObject(p, index, field);
-              if (copied != null) {
-                attributes = copied;
-              }
+            String copied = readAttributes(p, value, index, field);
+            if (copied != null) {
+              attributes = copied;
             }
             break;
           default:
@@ -432,6 +404,27 @@ public final class SpanDecoder {
       if (errorCount == errorsBefore) {
         SpanJson.appendEvent(out, name, time, attributes);
       }
+    }
+
+    /**
+     * Whether to read the value of member {@code field} (of a span, or of an event when {@code event}), whose bit is
+     * {@code bit} (0: not a field of the contract); false, with the error recorded and the value skipped, for an
+     * unknown field or one already in {@code seen}.
+     */
+    private boolean admit(JsonParser p, int index, String field, int bit, int seen, boolean event) throws IOException {
+      if (bit != 0 && (seen & bit) == 0) {
+        return true;
+      }
+      error(index, field, bit != 0 ? "duplicate field"
+          : unknownFieldMessage(event ? SpanContract.suggestEventField(field) : SpanContract.suggestSpanField(field)));
+      p.skipChildren();
+      return false;
+    }
+
+    /** An attributes object (a span's or an event's) as compact JSON, or null with the error recorded. */
+    private String readAttributes(JsonParser p, JsonToken value, int index, String field) throws IOException {
+      return value == JsonToken.START_OBJECT ? copyObject(p, index, field)
+          : wrongType(p, index, field, "must be a JSON object", value);
     }
 
     /**
@@ -494,25 +487,31 @@ public final class SpanDecoder {
     }
 
     private String readString(JsonParser p, JsonToken value, int index, String field) throws IOException {
-      if (value != JsonToken.VALUE_STRING) {
-        error(index, field, "must be a string, not " + SpanJson.typeName(value));
-        p.skipChildren();
-        return null;
-      }
-      return p.getText();
+      return value == JsonToken.VALUE_STRING ? p.getText() : wrongType(p, index, field, "must be a string", value);
     }
 
-    private String readId(JsonParser p, JsonToken value, int index, String field) throws IOException {
-      String text = readString(p, value, index, field);
-      if (text == null) {
-        return null;
-      }
-      String problem = SpanValidator.idProblem(text);
+    /**
+     * Records that {@code field} holds a JSON value of the wrong type ({@code must}: what it must be) and skips the
+     * value; null, for the callers that return what they read.
+     */
+    private String wrongType(JsonParser p, int index, String field, String must, JsonToken value) throws IOException {
+      error(index, field, must + ", not " + SpanJson.typeName(value));
+      p.skipChildren();
+      return null;
+    }
+
+    /** {@code text}, or null (with the error recorded) when {@code problem} says what is wrong with it. */
+    private String checked(String text, String problem, int index, String field) {
       if (problem != null) {
         error(index, field, problem);
         return null;
       }
       return text;
+    }
+
+    private String readId(JsonParser p, JsonToken value, int index, String field) throws IOException {
+      String text = readString(p, value, index, field);
+      return text == null ? null : checked(text, SpanValidator.idProblem(text), index, field);
     }
 
     /** A wire enum value, or {@code otherwise} (with an error naming the allowed values) when it is none. */
@@ -547,30 +546,14 @@ public final class SpanDecoder {
 
     private String readTenant(JsonParser p, JsonToken value, int index, String field) throws IOException {
       String text = readString(p, value, index, field);
-      if (text == null) {
-        return null;
-      }
-      String problem = TenantIds.problem(text);
-      if (problem != null) {
-        error(index, field, problem);
-        return null;
-      }
-      return text;
+      return text == null ? null : checked(text, TenantIds.problem(text), index, field);
     }
 
     /** A non-empty string of at most {@code maxChars} code points with no unpaired surrogates. */
     private String readName(JsonParser p, JsonToken value, int index, String field, int maxChars)
         throws IOException {
       String text = readString(p, value, index, field);
-      if (text == null) {
-        return null;
-      }
-      String problem = SpanValidator.nameProblem(text, maxChars);
-      if (problem != null) {
-        error(index, field, problem);
-        return null;
-      }
-      return text;
+      return text == null ? null : checked(text, SpanValidator.nameProblem(text, maxChars), index, field);
     }
 
     private void error(int index, String field, String message) {

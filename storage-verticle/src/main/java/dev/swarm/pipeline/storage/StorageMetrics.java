@@ -64,36 +64,27 @@ final class StorageMetrics {
     gauge("trace.storage.max.bytes", "STORAGE_MAX_BYTES (0 = no size bound)", maxBytes);
     gauge("trace.storage.writer.healthy", "1 while batches commit, 0 while the current batch keeps failing",
         writerHealthy);
-    retentionDeletedSpans = add(Counter.builder("trace.storage.retention.deleted.spans")
-        .description("Span rows deleted by retention (age or size)").register(registry));
-    retentionDeletedTraces = add(Counter.builder("trace.storage.retention.deleted.traces")
-        .description("Traces deleted whole by retention (age or size)").register(registry));
-    retentionFailures = add(Counter.builder("trace.storage.retention.failures")
-        .description("Retention steps that failed (tried again later)").register(registry));
-    vacuumedBytes = add(Counter.builder("trace.storage.retention.vacuumed.bytes")
-        .description("Free database pages given back to the filesystem by incremental vacuum").register(registry));
-    retentionStep = add(Timer.builder("trace.storage.retention.step")
-        .description("One retention step (a deletion transaction between write batches)")
-        .publishPercentileHistogram()
-        .register(registry));
-    batchTime = add(Timer.builder("trace.storage.batch")
-        .description("Time to write one batch, from the first attempt to the SQLite commit")
-        .publishPercentileHistogram()
-        .register(registry));
+    retentionDeletedSpans = counter("trace.storage.retention.deleted.spans",
+        "Span rows deleted by retention (age or size)");
+    retentionDeletedTraces = counter("trace.storage.retention.deleted.traces",
+        "Traces deleted whole by retention (age or size)");
+    retentionFailures = counter("trace.storage.retention.failures", "Retention steps that failed (tried again later)");
+    vacuumedBytes = counter("trace.storage.retention.vacuumed.bytes",
+        "Free database pages given back to the filesystem by incremental vacuum");
+    retentionStep = timer("trace.storage.retention.step",
+        "One retention step (a deletion transaction between write batches)");
+    batchTime = timer("trace.storage.batch", "Time to write one batch, from the first attempt to the SQLite commit");
     batchSpans = add(DistributionSummary.builder("trace.storage.batch.spans")
         .description("Spans per written batch")
         .publishPercentileHistogram()
         .register(registry));
-    spansWritten = add(Counter.builder("trace.storage.spans.written")
-        .description("Span rows upserted and committed").register(registry));
-    tracesWritten = add(Counter.builder("trace.storage.traces.written")
-        .description("Trace summaries written (one per trace per batch)").register(registry));
-    writeFailures = add(Counter.builder("trace.storage.write.failures")
-        .description("Failed batch write attempts (each is retried)").register(registry));
-    invalidRecords = add(Counter.builder("trace.storage.records.invalid")
-        .description("swarm.traces records that could not be decoded and were skipped").register(registry));
-    commitFailures = add(Counter.builder("trace.storage.offset.commit.failures")
-        .description("Failed Kafka offset commits (the batch is read and upserted again later)").register(registry));
+    spansWritten = counter("trace.storage.spans.written", "Span rows upserted and committed");
+    tracesWritten = counter("trace.storage.traces.written", "Trace summaries written (one per trace per batch)");
+    writeFailures = counter("trace.storage.write.failures", "Failed batch write attempts (each is retried)");
+    invalidRecords = counter("trace.storage.records.invalid",
+        "swarm.traces records that could not be decoded and were skipped");
+    commitFailures = counter("trace.storage.offset.commit.failures",
+        "Failed Kafka offset commits (the batch is read and upserted again later)");
   }
 
   /** Measures the database and WAL files and their filesystem; blocking file I/O, call from a worker. */
@@ -129,6 +120,14 @@ final class StorageMetrics {
 
   private void gauge(String name, String description, AtomicLong value) {
     add(Gauge.builder(name, value, AtomicLong::doubleValue).description(description).register(registry));
+  }
+
+  private Counter counter(String name, String description) {
+    return add(Counter.builder(name).description(description).register(registry));
+  }
+
+  private Timer timer(String name, String description) {
+    return add(Timer.builder(name).description(description).publishPercentileHistogram().register(registry));
   }
 
   private <M extends Meter> M add(M meter) {

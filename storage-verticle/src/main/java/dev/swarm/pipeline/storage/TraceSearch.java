@@ -140,6 +140,19 @@ public record TraceSearch(
         maxDuration, from, to, complete, limit == null ? DEFAULT_LIMIT : limit.intValue(), cursor);
   }
 
+  /**
+   * A query parameter's text as a whole number from {@code min} to {@code max}, or null when it is not one (the
+   * native search and the Zipkin query read their numbers with it).
+   */
+  public static Long integerIn(String text, long min, long max) {
+    try {
+      long n = Long.parseLong(text);
+      return n >= min && n <= max ? Long.valueOf(n) : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
   /** True when answering probes each candidate trace's spans (span name, service, attributes): a scan. */
   public boolean probesSpans() {
     return spanName != null || service != null || !attributes.isEmpty();
@@ -170,17 +183,12 @@ public record TraceSearch(
       if (text == null) {
         return null;
       }
-      try {
-        long n = Long.parseLong(text);
-        if (n >= min && n <= max) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
+      Long n = integerIn(text, min, max);
+      if (n == null) {
+        errors.add(new QueryParameterError(name, max == Long.MAX_VALUE
+            ? "must be an integer >= " + min : "must be an integer from " + min + " to " + max));
       }
-      errors.add(new QueryParameterError(name, max == Long.MAX_VALUE
-          ? "must be an integer >= " + min : "must be an integer from " + min + " to " + max));
-      return null;
+      return n;
     }
 
     String time(String name) {

@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.storage.compat;
 
+import dev.swarm.pipeline.storage.TraceSearch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -114,14 +115,10 @@ public record ZipkinTraceQuery(
     if (text == null) {
       return null;
     }
-    try {
-      long n = Long.parseLong(text);
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // below
+    Long n = TraceSearch.integerIn(text, min, max);
+    if (n == null) {
+      throw new IllegalArgumentException(name + ": must be an integer from " + min + " to " + max);
     }
-    throw new IllegalArgumentException(name + ": must be an integer from " + min + " to " + max);
+    return n;
   }
 }
