@@ -19,8 +19,8 @@ public interface TraceSink {
   Future<Void> store(AssembledTrace trace);
 
   /**
-   * Spans the sink may hold before they are durable; the aggregator stops polling while its unacknowledged spans
-   * reach this.
+   * Spans the sink may hold before they are durable; the aggregator pauses its partitions (and polls on) while its
+   * unacknowledged spans reach this.
    */
   default long maxPendingSpans() {
     return Long.MAX_VALUE;
