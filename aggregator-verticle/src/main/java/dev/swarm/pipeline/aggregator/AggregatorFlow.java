@@ -36,7 +36,7 @@ final class AggregatorFlow implements KafkaConsumerLoop.Handler<AggregatorFlow.S
   private final TraceSink sink;
   private final AggregatorMetrics metrics;
   private final LongSupplier clock;
-  private final SpanDecoder foreignDecoder;
+  private final SpanDecoder unnormalizedDecoder;
 
   private int sendsInFlight;
   private long spansInFlight;
@@ -49,7 +49,7 @@ final class AggregatorFlow implements KafkaConsumerLoop.Handler<AggregatorFlow.S
     this.sink = Objects.requireNonNull(sink, "sink");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.foreignDecoder = new SpanDecoder(settings.spanLimits());
+    this.unnormalizedDecoder = new SpanDecoder(settings.spanLimits());
   }
 
   /**
@@ -65,7 +65,7 @@ final class AggregatorFlow implements KafkaConsumerLoop.Handler<AggregatorFlow.S
       Header format = record.headers().lastHeader(SpanContract.FORMAT_HEADER);
       return new SpanRecord(traceId, SpanContract.isNormalized(format == null ? null : format.value())
           ? SpanRecordReader.read(record.value())
-          : SpanRecordReader.readForeign(record.value(), foreignDecoder));
+          : SpanRecordReader.readUnnormalized(record.value(), unnormalizedDecoder));
     } catch (InvalidSpanException e) {
       throw new UnreadableRecordException(e.getMessage());
     }

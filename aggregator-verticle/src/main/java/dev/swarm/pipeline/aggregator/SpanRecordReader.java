@@ -19,7 +19,7 @@ public final class SpanRecordReader {
    *
    * @throws InvalidSpanException when the value is not a JSON array of valid spans (the whole record is refused)
    */
-  public static List<BufferedSpan> readForeign(byte[] value, SpanDecoder decoder) {
+  public static List<BufferedSpan> readUnnormalized(byte[] value, SpanDecoder decoder) {
     List<Span> decoded = decoder.readArray(value);
     List<BufferedSpan> spans = new ArrayList<>(decoded.size());
     for (Span s : decoded) {

@@ -68,7 +68,7 @@ class SpanRecordReaderTest {
     String foreign = "[ {\"span_name\": \"root\", \"trace_id\": \"trace-1\", \"id\": \"r\", \"parent_span_id\": \"\","
         + " \"start_time\": \"2026-11-28T10:00:00Z\", \"attributes\": { \"k\" : \"v\" } } ]";
     SpanDecoder decoder = new SpanDecoder(SpanLimits.DEFAULTS);
-    List<BufferedSpan> read = SpanRecordReader.readForeign(foreign.getBytes(StandardCharsets.UTF_8), decoder);
+    List<BufferedSpan> read = SpanRecordReader.readUnnormalized(foreign.getBytes(StandardCharsets.UTF_8), decoder);
     assertEquals(1, read.size());
     assertNull(read.get(0).parentId());
     Span normalised = decoder.readArray(foreign.getBytes(StandardCharsets.UTF_8)).get(0);
@@ -76,7 +76,7 @@ class SpanRecordReaderTest {
 
     String invalid = "[{\"id\":\"r\",\"trace_id\":\"trace-1\",\"span_name\":\"x\",\"start_time\":\"yesterday\"}]";
     InvalidSpanException e = assertThrows(InvalidSpanException.class,
-        () -> SpanRecordReader.readForeign(invalid.getBytes(StandardCharsets.UTF_8), decoder));
+        () -> SpanRecordReader.readUnnormalized(invalid.getBytes(StandardCharsets.UTF_8), decoder));
     assertEquals("start_time", e.errors().get(0).field());
   }
 }

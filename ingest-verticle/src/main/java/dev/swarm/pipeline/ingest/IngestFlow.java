@@ -205,9 +205,9 @@ public final class IngestFlow {
   public Future<Void> publish(RoutingContext ctx, Replies replies, List<Span> decoded, Runnable onAccepted) {
     String tenant = ctx.get(WRITE_TENANT);
     if (tenant != null) {
-      Span foreign = otherTenant(tenant, decoded);
-      if (foreign != null) {
-        forbidden(ctx, replies, tenant, foreign, decoded.size());
+      Span otherTenantSpan = otherTenant(tenant, decoded);
+      if (otherTenantSpan != null) {
+        forbidden(ctx, replies, tenant, otherTenantSpan, decoded.size());
         return Future.succeededFuture();
       }
     }

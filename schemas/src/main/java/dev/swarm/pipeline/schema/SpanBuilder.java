@@ -27,7 +27,7 @@ import java.util.Set;
 public final class SpanBuilder {
 
   /** Resource attribute naming the service; written first among the attributes. */
-  public static final String SERVICE_NAME = ForeignAttributes.SERVICE_NAME;
+  public static final String SERVICE_NAME = InteropAttributes.SERVICE_NAME;
 
   private static final int ID_TENANT = 0;
   private static final int ID_TICKET = 1;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.google.protobuf.ByteString;
 import dev.swarm.pipeline.ingest.ConversionResult;
 import dev.swarm.pipeline.schema.FieldError;
-import dev.swarm.pipeline.schema.ForeignAttributes;
+import dev.swarm.pipeline.schema.InteropAttributes;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.SpanBuilder;
 import dev.swarm.pipeline.schema.SpanBuilder.AttributeSet;
@@ -41,7 +41,7 @@ import java.util.Set;
 final class OtlpTranslator {
 
   /** Keeps PRODUCER/CONSUMER, which the contract's three kinds cannot say. */
-  static final String SPAN_KIND_ATTRIBUTE = ForeignAttributes.SPAN_KIND;
+  static final String SPAN_KIND_ATTRIBUTE = InteropAttributes.SPAN_KIND;
   /** The status message of an ERROR status (OpenTelemetry's name for it in Zipkin and Jaeger exports). */
   static final String STATUS_DESCRIPTION_ATTRIBUTE = "otel.status_description";
   static final String SCOPE_NAME_ATTRIBUTE = "otel.scope.name";

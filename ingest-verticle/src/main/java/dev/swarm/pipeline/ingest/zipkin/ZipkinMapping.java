@@ -14,9 +14,9 @@ final class ZipkinMapping {
    * child of the client half {@code <id>} (as Zipkin's own tree builder and Jaeger do). The Zipkin read API turns
    * it back into {@code id} + {@code shared: true}.
    */
-  static final String SHARED_SUFFIX = dev.swarm.pipeline.schema.ForeignAttributes.SHARED_SPAN_SUFFIX;
+  static final String SHARED_SUFFIX = dev.swarm.pipeline.schema.InteropAttributes.SHARED_SPAN_SUFFIX;
 
-  static final String SPAN_KIND_ATTRIBUTE = dev.swarm.pipeline.schema.ForeignAttributes.SPAN_KIND;
+  static final String SPAN_KIND_ATTRIBUTE = dev.swarm.pipeline.schema.InteropAttributes.SPAN_KIND;
   static final String REMOTE_SERVICE = "peer.service";
   static final String LOCAL_ADDRESS = "network.local.address";
   static final String LOCAL_PORT = "network.local.port";

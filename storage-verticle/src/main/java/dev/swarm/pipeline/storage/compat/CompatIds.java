@@ -17,7 +17,7 @@ import java.util.Locale;
  */
 final class CompatIds {
 
-  static final String SHARED_SUFFIX = dev.swarm.pipeline.schema.ForeignAttributes.SHARED_SPAN_SUFFIX;
+  static final String SHARED_SUFFIX = dev.swarm.pipeline.schema.InteropAttributes.SHARED_SPAN_SUFFIX;
   private static final HexFormat HEX = HexFormat.of();
 
   private CompatIds() {}

@@ -29,11 +29,11 @@ import java.util.Set;
 public final class ServiceIndex {
 
   /** The service of spans without a {@code service.name} attribute (Grafana shows the same word for them). */
-  public static final String UNKNOWN_SERVICE = dev.swarm.pipeline.schema.ForeignAttributes.UNKNOWN_SERVICE;
+  public static final String UNKNOWN_SERVICE = dev.swarm.pipeline.schema.InteropAttributes.UNKNOWN_SERVICE;
 
   /** A span's service in SQL, over {@code agent_traces a}: lower-cased {@code service.name}, else unknown. */
   public static final String SQL_SERVICE_OF_SPAN =
-      "coalesce(lower(json_extract(a.attributes, '$.\"" + dev.swarm.pipeline.schema.ForeignAttributes.SERVICE_NAME
+      "coalesce(lower(json_extract(a.attributes, '$.\"" + dev.swarm.pipeline.schema.InteropAttributes.SERVICE_NAME
           + "\"')), '" + UNKNOWN_SERVICE + "')";
 
   /** Span names kept per service; past it new names of that service are not listed (spans are still stored). */
@@ -50,7 +50,7 @@ public final class ServiceIndex {
       + " start_time) VALUES (?, ?, ?, ?)";
 
   private static final JsonFactory JSON = new JsonFactory();
-  private static final String SERVICE_KEY = dev.swarm.pipeline.schema.ForeignAttributes.SERVICE_NAME;
+  private static final String SERVICE_KEY = dev.swarm.pipeline.schema.InteropAttributes.SERVICE_NAME;
 
   private final Set<String> rememberedPairs = new HashSet<>();
 

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
-import dev.swarm.pipeline.schema.ForeignAttributes;
+import dev.swarm.pipeline.schema.InteropAttributes;
 import dev.swarm.pipeline.schema.Timestamps;
 import dev.swarm.pipeline.storage.StoredSpan;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -33,21 +33,21 @@ import java.util.Set;
  */
 final class TempoTraces {
 
-  private static final Set<String> NOT_SPAN_ATTRIBUTES = Set.of(ForeignAttributes.SERVICE_NAME, ForeignAttributes.SPAN_KIND);
+  private static final Set<String> NOT_SPAN_ATTRIBUTES = Set.of(InteropAttributes.SERVICE_NAME, InteropAttributes.SPAN_KIND);
 
   private TempoTraces() {}
 
   static TracesData tracesData(List<StoredSpan> spans) {
     Map<String, ScopeSpans.Builder> byService = new LinkedHashMap<>();
     for (StoredSpan s : spans) {
-      String service = StoredAttributes.string(s.attributesJson(), ForeignAttributes.SERVICE_NAME);
+      String service = StoredAttributes.string(s.attributesJson(), InteropAttributes.SERVICE_NAME);
       byService.computeIfAbsent(service == null ? ServiceIndex.UNKNOWN_SERVICE : service, k -> ScopeSpans.newBuilder())
           .addSpans(span(s));
     }
     TracesData.Builder data = TracesData.newBuilder();
     for (Map.Entry<String, ScopeSpans.Builder> e : byService.entrySet()) {
       data.addResourceSpans(ResourceSpans.newBuilder()
-          .setResource(Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey(ForeignAttributes.SERVICE_NAME)
+          .setResource(Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey(InteropAttributes.SERVICE_NAME)
               .setValue(AnyValue.newBuilder().setStringValue(e.getKey()))))
           .addScopeSpans(e.getValue()));
     }
@@ -69,7 +69,7 @@ final class TempoTraces {
     if (end != null) {
       b.setEndTimeUnixNano(end * 1_000_000L);
     }
-    String otelKind = StoredAttributes.string(s.attributesJson(), ForeignAttributes.SPAN_KIND);
+    String otelKind = StoredAttributes.string(s.attributesJson(), InteropAttributes.SPAN_KIND);
     b.setKind(kind(s.spanKind(), otelKind));
     b.addAllAttributes(StoredAttributes.keyValues(s.attributesJson(), NOT_SPAN_ATTRIBUTES));
     if (!CompatIds.isHex(s.id(), 16)) {

@@ -18,9 +18,9 @@ import java.util.Map;
  */
 final class ZipkinSpanJson {
 
-  static final String SERVICE_NAME = dev.swarm.pipeline.schema.ForeignAttributes.SERVICE_NAME;
+  static final String SERVICE_NAME = dev.swarm.pipeline.schema.InteropAttributes.SERVICE_NAME;
   static final String PEER_SERVICE = "peer.service";
-  static final String SPAN_KIND = dev.swarm.pipeline.schema.ForeignAttributes.SPAN_KIND;
+  static final String SPAN_KIND = dev.swarm.pipeline.schema.InteropAttributes.SPAN_KIND;
   static final String STATUS_DESCRIPTION = "otel.status_description";
   /** The stored span id, when the Zipkin id had to be derived from it (see {@link CompatIds}). */
   static final String ORIGINAL_ID_TAG = "swarm.span_id";

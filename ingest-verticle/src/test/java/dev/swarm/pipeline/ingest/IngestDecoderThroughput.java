@@ -32,13 +32,13 @@ import java.util.function.Supplier;
  *
  * <p>Run: {@code mvn -q -pl ingest-verticle test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt}
  * then {@code java -cp ingest-verticle/target/classes:ingest-verticle/target/test-classes:$(cat
- * ingest-verticle/target/cp.txt) dev.swarm.pipeline.ingest.ForeignDecoderThroughput [seconds]}.
+ * ingest-verticle/target/cp.txt) dev.swarm.pipeline.ingest.IngestDecoderThroughput [seconds]}.
  */
-public final class ForeignDecoderThroughput {
+public final class IngestDecoderThroughput {
   private static final int SPANS = 100;
   private static final long START = 1_795_000_000_123_456_789L;
 
-  private ForeignDecoderThroughput() {}
+  private IngestDecoderThroughput() {}
 
   public static void main(String[] args) {
     double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 5;

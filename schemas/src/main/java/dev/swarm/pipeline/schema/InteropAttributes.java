@@ -2,11 +2,11 @@ package dev.swarm.pipeline.schema;
 
 /**
  * Attribute names and markers that carry what the OpenTelemetry and Zipkin formats say outside the contract's own
- * fields: ingest writes them when translating a foreign span, storage reads them back for the Zipkin and Tempo
+ * fields: ingest writes them when translating an OTLP or Zipkin span, storage reads them back for the Zipkin and Tempo
  * reads. Spelled once here so the two sides cannot drift apart.
  */
-public final class ForeignAttributes {
-  private ForeignAttributes() {}
+public final class InteropAttributes {
+  private InteropAttributes() {}
 
   /** The span's service: the OTLP resource's {@code service.name}, Zipkin's {@code localEndpoint.serviceName}. */
   public static final String SERVICE_NAME = "service.name";
