@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.aggregator;
 
+import dev.swarm.pipeline.config.EnvReader;
 import dev.swarm.pipeline.schema.SpanLimits;
 import java.util.Objects;
 
@@ -63,5 +64,19 @@ public record AggregatorConfig(
     return new AggregatorConfig(DEFAULT_SPANS_TOPIC, DEFAULT_TRACES_TOPIC, DEFAULT_GROUP_ID,
         AssemblerConfig.defaults(), DEFAULT_SWEEP_INTERVAL_MS, DEFAULT_MAX_INFLIGHT_TRACES, DEFAULT_DRAIN_TIMEOUT_MS,
         SpanLimits.DEFAULTS);
+  }
+
+  /** The aggregator's settings from the environment, bounded; problems go to {@code r}. */
+  public static AggregatorConfig fromEnv(EnvReader r, String spansTopic, String tracesTopic, SpanLimits limits,
+      long maxRecordBytes) {
+    return new AggregatorConfig(
+        spansTopic,
+        tracesTopic,
+        r.string("AGGREGATOR_GROUP_ID", DEFAULT_GROUP_ID),
+        AssemblerConfig.fromEnv(r, maxRecordBytes),
+        r.longValue("AGGREGATOR_SWEEP_MS", DEFAULT_SWEEP_INTERVAL_MS, 1, 60_000),
+        r.integer("AGGREGATOR_MAX_INFLIGHT_TRACES", DEFAULT_MAX_INFLIGHT_TRACES, 1, 10_000_000),
+        r.longValue("AGGREGATOR_DRAIN_TIMEOUT_MS", DEFAULT_DRAIN_TIMEOUT_MS, 0, 600_000),
+        limits);
   }
 }

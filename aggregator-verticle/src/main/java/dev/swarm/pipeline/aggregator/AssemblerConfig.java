@@ -1,5 +1,7 @@
 package dev.swarm.pipeline.aggregator;
 
+import dev.swarm.pipeline.config.EnvReader;
+
 /**
  * Limits and timings of trace assembly.
  *
@@ -59,5 +61,22 @@ public record AssemblerConfig(
   public static AssemblerConfig defaults() {
     return new AssemblerConfig(DEFAULT_IDLE_MS, DEFAULT_MAX_WAIT_MS, DEFAULT_MAX_BUFFERED_SPANS,
         DEFAULT_MAX_SPANS_PER_TRACE, DEFAULT_RECENTLY_EMITTED_CAPACITY, DEFAULT_MAX_TRACE_BYTES);
+  }
+
+  /** The TRACE_* and AGGREGATOR_* assembly settings, bounded; {@code maxRecordBytes} bounds a trace's size. */
+  public static AssemblerConfig fromEnv(EnvReader r, long maxRecordBytes) {
+    long idle = r.longValue("TRACE_IDLE_MS", DEFAULT_IDLE_MS, 0, 3_600_000);
+    long maxWait = r.longValue("TRACE_MAX_WAIT_MS", DEFAULT_MAX_WAIT_MS, 1, 86_400_000);
+    if (maxWait < idle) {
+      r.problem("TRACE_MAX_WAIT_MS=" + maxWait + " must not be below TRACE_IDLE_MS=" + idle);
+      maxWait = idle;
+    }
+    return new AssemblerConfig(
+        idle,
+        maxWait,
+        r.longValue("AGGREGATOR_MAX_BUFFERED_SPANS", DEFAULT_MAX_BUFFERED_SPANS, 1, 1_000_000_000),
+        r.integer("MAX_SPANS_PER_TRACE", DEFAULT_MAX_SPANS_PER_TRACE, 1, 10_000_000),
+        r.integer("AGGREGATOR_RECENTLY_EMITTED_CAPACITY", DEFAULT_RECENTLY_EMITTED_CAPACITY, 0, 100_000_000),
+        r.integer("AGGREGATOR_MAX_TRACE_BYTES", DEFAULT_MAX_TRACE_BYTES, 1024, (int) (maxRecordBytes - (1 << 20))));
   }
 }

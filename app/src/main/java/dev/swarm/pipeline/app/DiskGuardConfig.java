@@ -1,5 +1,7 @@
 package dev.swarm.pipeline.app;
 
+import dev.swarm.pipeline.config.EnvReader;
+
 /**
  * @param minFreeBytes MIN_FREE_DISK_BYTES (default 1GiB): with less free space on the filesystem of DATA_DIR or
  *     of SQLITE_PATH, write endpoints answer 503 {@code disk_low} and readiness fails; 0 turns the guard off
@@ -13,5 +15,12 @@ public record DiskGuardConfig(long minFreeBytes, long checkIntervalMs) {
     if (minFreeBytes < 0 || checkIntervalMs <= 0) {
       throw new IllegalArgumentException("minFreeBytes must not be negative, checkIntervalMs positive");
     }
+  }
+
+  /** MIN_FREE_DISK_BYTES and DISK_CHECK_INTERVAL_MS, bounded. */
+  public static DiskGuardConfig fromEnv(EnvReader r) {
+    return new DiskGuardConfig(
+        r.bytes("MIN_FREE_DISK_BYTES", DEFAULT_MIN_FREE_BYTES, 0, 1L << 50),
+        r.longValue("DISK_CHECK_INTERVAL_MS", DEFAULT_CHECK_INTERVAL_MS, 100, 60_000));
   }
 }

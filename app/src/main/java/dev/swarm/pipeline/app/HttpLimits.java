@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.app;
 
+import dev.swarm.pipeline.config.EnvReader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 
@@ -31,5 +32,13 @@ public record HttpLimits(int maxConnections, long idleTimeoutMs, long openFilesL
       return unix.getMaxFileDescriptorCount();
     }
     return -1;
+  }
+
+  /** HTTP_MAX_CONNECTIONS (default from the open-file limit) and HTTP_IDLE_TIMEOUT, bounded. */
+  public static HttpLimits fromEnv(EnvReader r) {
+    long openFiles = readOpenFilesLimit();
+    return new HttpLimits(
+        r.integer("HTTP_MAX_CONNECTIONS", defaultMaxConnections(openFiles), 1, 1_000_000),
+        r.duration("HTTP_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT_MS, 1000, 86_400_000L), openFiles);
   }
 }

@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.app;
 
+import dev.swarm.pipeline.config.EnvReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -304,5 +305,20 @@ public final class KafkaClientProperties {
       }
     }
     return null;
+  }
+
+
+  /**
+   * KAFKA_CLIENT_PROPERTIES_FILE (every Kafka client), KAFKA_PRODUCER_PROPERTIES_FILE and
+   * KAFKA_CONSUMER_PROPERTIES_FILE (on top, producers or consumers only): read and checked now, so a missing file or
+   * a refused key stops the start naming the file and the key.
+   */
+  public static KafkaClientProperties fromEnv(EnvReader r, boolean embeddedBroker) {
+    java.util.List<String> problems = new java.util.ArrayList<>();
+    KafkaClientProperties p = load(r.path(CLIENT_FILE),
+        r.path(PRODUCER_FILE), r.path(CONSUMER_FILE), embeddedBroker,
+        problems);
+    problems.forEach(r::problem);
+    return p;
   }
 }

@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.app;
 
+import dev.swarm.pipeline.config.ConfigException;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.app;
 
+import dev.swarm.pipeline.config.ConfigException;
 import dev.swarm.pipeline.aggregator.AggregatorVerticle;
 import dev.swarm.pipeline.aggregator.KafkaTraceSink;
 import dev.swarm.pipeline.aggregator.TraceSink;

@@ -1,10 +1,11 @@
 package dev.swarm.pipeline.ingest;
 
+import dev.swarm.pipeline.config.EnvReader;
 import dev.swarm.pipeline.ingest.swarm.SwarmMetricsConfig;
 import dev.swarm.pipeline.schema.SpanLimits;
 
 /**
- * Settings of the ingest service (env vars in brackets; the app reads them).
+ * Settings of the ingest service (env vars in brackets, read by {@link #fromEnv}).
  *
  * @param spansTopic where accepted spans go [SPANS_TOPIC, swarm.spans]
  * @param maxBodyBytes largest accepted request body after gzip decompression [MAX_BODY_BYTES, 16 MiB]
@@ -60,5 +61,30 @@ public record IngestConfig(
 
   public SwarmMetricsConfig swarmMetrics() {
     return new SwarmMetricsConfig(swarmMetricsMaxLabelValues);
+  }
+
+  /**
+   * The ingest settings from the environment, bounded; problems go to {@code r}. {@code maxRecordBytes}: the
+   * largest Kafka record, which bounds a body (one request's spans of one trace travel as one record).
+   */
+  public static IngestConfig fromEnv(EnvReader r, String spansTopic, SpanLimits limits, long maxRecordBytes) {
+    IngestConfig defaults = defaults();
+    long maxBody = r.longValue("MAX_BODY_BYTES", defaults.maxBodyBytes(), 1024, maxRecordBytes / 2);
+    IngestConfig ingest = new IngestConfig(
+        spansTopic,
+        maxBody,
+        r.integer("MAX_SPANS_PER_REQUEST", defaults.maxSpansPerRequest(), 1, 1_000_000),
+        r.longValue("MAX_INFLIGHT_BYTES", Math.max(defaults.maxInflightBytes(), maxBody), 1024, 16L << 30),
+        defaults.inlineDecodeMaxBytes(),
+        r.integer("RETRY_AFTER_SECONDS", defaults.retryAfterSeconds(), 1, 3600),
+        limits,
+        r.integer("SWARM_METRICS_MAX_LABEL_VALUES", defaults.swarmMetricsMaxLabelValues(), 1, 10_000),
+        r.duration("HTTP_REQUEST_TIMEOUT", DEFAULT_BODY_TIMEOUT_MS, 1000, 3_600_000),
+        r.bytes("HTTP_MIN_BODY_RATE", DEFAULT_MIN_BODY_BYTES_PER_SECOND, 0, 1L << 30));
+    if (ingest.maxInflightBytes() < ingest.maxBodyBytes()) {
+      r.problem("MAX_INFLIGHT_BYTES=" + ingest.maxInflightBytes() + " is below MAX_BODY_BYTES=" + maxBody
+          + ": a request of the largest allowed size could never be accepted");
+    }
+    return ingest;
   }
 }

@@ -1,5 +1,7 @@
 package dev.swarm.pipeline.kafka;
 
+import dev.swarm.pipeline.config.EnvReader;
+
 /**
  * How the embedded broker keeps its log small. Records every consumer group has committed are deleted
  * (the app's {@code BrokerLogTrimmer}); these are the backstops and the trimming period.
@@ -24,5 +26,19 @@ public record BrokerRetentionConfig(long retentionBytes, long segmentBytes, long
     if (retentionBytes <= 0 || segmentBytes <= 0 || segmentMs <= 0 || trimIntervalMs < 0) {
       throw new IllegalArgumentException("broker retention: sizes positive, trim interval not negative");
     }
+  }
+
+  /** The EMBEDDED_KAFKA_* retention settings and KAFKA_TRIM_INTERVAL_MS, bounded; problems go to {@code r}. */
+  public static BrokerRetentionConfig fromEnv(EnvReader r, long maxRecordBytes) {
+    BrokerRetentionConfig c = new BrokerRetentionConfig(
+        r.bytes("EMBEDDED_KAFKA_RETENTION_BYTES", DEFAULT_RETENTION_BYTES, 16L << 20, 1L << 50),
+        r.bytes("EMBEDDED_KAFKA_SEGMENT_BYTES", DEFAULT_SEGMENT_BYTES, maxRecordBytes, 1L << 30),
+        r.longValue("EMBEDDED_KAFKA_SEGMENT_MS", DEFAULT_SEGMENT_MS, 1000, 7L * 86_400_000L),
+        r.longValue("KAFKA_TRIM_INTERVAL_MS", DEFAULT_TRIM_INTERVAL_MS, 0, 3_600_000));
+    if (c.retentionBytes() < c.segmentBytes()) {
+      r.problem("EMBEDDED_KAFKA_RETENTION_BYTES=" + c.retentionBytes()
+          + " must not be below EMBEDDED_KAFKA_SEGMENT_BYTES=" + c.segmentBytes());
+    }
+    return c;
   }
 }

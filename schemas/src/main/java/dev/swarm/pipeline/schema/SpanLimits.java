@@ -1,10 +1,12 @@
 package dev.swarm.pipeline.schema;
 
+import dev.swarm.pipeline.config.EnvReader;
+
 /**
  * Per-span size limits enforced by {@link SpanDecoder}.
  *
  * <p>Config knobs: {@code MAX_SPAN_NAME_CHARS}, {@code MAX_ATTRIBUTES_BYTES}, {@code MAX_EVENTS_PER_SPAN}, read
- * with their bounds by the app's {@code PipelineConfig}, the one place configuration is read.
+ * with their bounds by {@link #fromEnv}, which the app's {@code PipelineConfig} calls once for every stage.
  * {@code span.schema.json} states the defaults.
  *
  * @param maxSpanNameChars longest {@code span_name}, in Unicode code points
@@ -27,5 +29,13 @@ public record SpanLimits(int maxSpanNameChars, int maxAttributesBytes, int maxEv
     if (maxEventsPerSpan < 0) {
       throw new IllegalArgumentException("maxEventsPerSpan must not be negative, got " + maxEventsPerSpan);
     }
+  }
+
+  /** MAX_SPAN_NAME_CHARS, MAX_ATTRIBUTES_BYTES and MAX_EVENTS_PER_SPAN, with their bounds. */
+  public static SpanLimits fromEnv(EnvReader r) {
+    return new SpanLimits(
+        r.integer("MAX_SPAN_NAME_CHARS", DEFAULTS.maxSpanNameChars(), 1, 65_536),
+        r.integer("MAX_ATTRIBUTES_BYTES", DEFAULTS.maxAttributesBytes(), 2, 16 << 20),
+        r.integer("MAX_EVENTS_PER_SPAN", DEFAULTS.maxEventsPerSpan(), 0, 100_000));
   }
 }

@@ -1,5 +1,7 @@
 package dev.swarm.pipeline.storage;
 
+import dev.swarm.pipeline.config.EnvReader;
+
 /**
  * What storage keeps: traces younger than {@code maxAgeMillis} (counted from storage's last write of the trace)
  * and, when {@code maxBytes} is set, no more database pages than that. Deletion runs in small steps between write
@@ -56,5 +58,18 @@ public record RetentionConfig(long maxAgeMillis, long maxBytes, long checkInterv
   public long freeSlackBytes() {
     long cap = 64L << 20;
     return maxBytes > 0 ? Math.min(cap, maxBytes / 25) : cap;
+  }
+
+  /** TRACE_RETENTION, STORAGE_MAX_BYTES and the retention pacing, bounded; problems go to {@code r}. */
+  public static RetentionConfig fromEnv(EnvReader r) {
+    long maxAge = r.duration("TRACE_RETENTION", DEFAULT_MAX_AGE_MILLIS, 0, 3650L * 86_400_000L);
+    long maxBytes = r.bytes("STORAGE_MAX_BYTES", 0, 0, 1L << 50);
+    if (maxBytes > 0 && maxBytes < MIN_MAX_BYTES) {
+      r.problem("STORAGE_MAX_BYTES=" + maxBytes + ": must be at least 4MiB (or unset for no size bound)");
+      maxBytes = 0;
+    }
+    return new RetentionConfig(maxAge, maxBytes,
+        r.longValue("STORAGE_RETENTION_CHECK_MS", DEFAULT_CHECK_INTERVAL_MS, 100, 60_000),
+        r.longValue("STORAGE_RETENTION_STEP_MS", DEFAULT_STEP_TARGET_MS, 1, 10_000));
   }
 }

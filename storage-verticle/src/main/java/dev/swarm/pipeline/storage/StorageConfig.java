@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.storage;
 
+import dev.swarm.pipeline.config.EnvReader;
 import dev.swarm.pipeline.schema.SpanLimits;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -140,5 +141,43 @@ public record StorageConfig(
     if (value < 0) {
       throw new IllegalArgumentException(name + " must not be negative: " + value);
     }
+  }
+
+  /** Storage's settings from the environment, bounded; problems go to {@code r}. */
+  public static StorageConfig fromEnv(EnvReader r, String tracesTopic, Path sqlite, SpanLimits limits) {
+    int batchMaxSpans = r.integer("STORAGE_BATCH_MAX_SPANS", DEFAULT_BATCH_MAX_SPANS, 1, 1_000_000);
+    int maxPending = r.integer("STORAGE_MAX_PENDING_SPANS", 4 * batchMaxSpans, 1, 100_000_000);
+    if (maxPending < batchMaxSpans) {
+      r.problem("STORAGE_MAX_PENDING_SPANS=" + maxPending + " must not be below STORAGE_BATCH_MAX_SPANS=" + batchMaxSpans);
+      maxPending = batchMaxSpans;
+    }
+    long retryInitial = r.longValue("STORAGE_RETRY_INITIAL_MS", DEFAULT_RETRY_INITIAL_BACKOFF_MS, 1, 600_000);
+    long retryMax = r.longValue("STORAGE_RETRY_MAX_MS", DEFAULT_RETRY_MAX_BACKOFF_MS, 1, 3_600_000);
+    if (retryMax < retryInitial) {
+      r.problem("STORAGE_RETRY_MAX_MS=" + retryMax + " must not be below STORAGE_RETRY_INITIAL_MS=" + retryInitial);
+      retryMax = retryInitial;
+    }
+    return new StorageConfig(
+        tracesTopic,
+        r.string("STORAGE_GROUP_ID", DEFAULT_GROUP_ID),
+        sqlite,
+        batchMaxSpans,
+        r.longValue("STORAGE_BATCH_MAX_MS", DEFAULT_BATCH_MAX_MS, 0, 600_000),
+        maxPending,
+        r.integer("SQLITE_BUSY_TIMEOUT_MS", DEFAULT_BUSY_TIMEOUT_MS, 0, 600_000),
+        retryInitial,
+        retryMax,
+        r.longValue("STORAGE_POLL_TIMEOUT_MS", DEFAULT_POLL_TIMEOUT_MS, 1, 60_000),
+        r.integer("SQLITE_WRITER_CACHE_MB", DEFAULT_WRITER_CACHE_MB, 1, 65_536),
+        r.integer("SQLITE_READER_CACHE_MB", DEFAULT_READER_CACHE_MB, 1, 65_536),
+        r.integer("SQLITE_WAL_LIMIT_MB", DEFAULT_WAL_LIMIT_MB, 1, 1_000_000),
+        r.longValue("SQLITE_CHECKPOINT_INTERVAL_MS", DEFAULT_CHECKPOINT_INTERVAL_MS, 0, 3_600_000),
+        r.integer("STORAGE_QUERY_POOL_SIZE", DEFAULT_QUERY_POOL_SIZE, 1, 256),
+        r.longValue("STORAGE_QUERY_TIMEOUT_MS", DEFAULT_QUERY_TIMEOUT_MS, 1, 3_600_000),
+        r.integer("STORAGE_QUERY_MAX_TRACE_SPANS", DEFAULT_QUERY_MAX_TRACE_SPANS, 1, 10_000_000),
+        r.longValue("STORAGE_DISK_METRICS_MS", DEFAULT_DISK_METRICS_INTERVAL_MS, 100, 3_600_000),
+        r.longValue("STORAGE_DRAIN_TIMEOUT_MS", DEFAULT_DRAIN_TIMEOUT_MS, 0, 600_000),
+        limits,
+        RetentionConfig.fromEnv(r));
   }
 }

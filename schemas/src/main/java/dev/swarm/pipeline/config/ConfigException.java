@@ -1,4 +1,4 @@
-package dev.swarm.pipeline.app;
+package dev.swarm.pipeline.config;
 
 import java.util.List;
 

@@ -1,5 +1,6 @@
-package dev.swarm.pipeline.app;
+package dev.swarm.pipeline.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,31 +10,31 @@ import java.util.Map;
  * Typed reads of environment variables that collect every problem (naming the variable) instead of
  * stopping at the first, so one failed start shows everything to fix.
  */
-final class EnvReader {
+public final class EnvReader {
   private final Map<String, String> env;
   private final List<String> problems = new ArrayList<>();
 
-  EnvReader(Map<String, String> env) {
+  public EnvReader(Map<String, String> env) {
     this.env = env;
   }
 
   /** The raw value, or null when unset or blank. */
-  String raw(String name) {
+  public String raw(String name) {
     String v = env.get(name);
     return v == null || v.isBlank() ? null : v.trim();
   }
 
-  String string(String name, String def) {
+  public String string(String name, String def) {
     String v = raw(name);
     return v == null ? def : v;
   }
 
-  int integer(String name, int def, int min, int max) {
+  public int integer(String name, int def, int min, int max) {
     long v = longValue(name, def, min, max);
     return (int) v;
   }
 
-  long longValue(String name, long def, long min, long max) {
+  public long longValue(String name, long def, long min, long max) {
     String v = raw(name);
     if (v == null) {
       return def;
@@ -56,7 +57,7 @@ final class EnvReader {
    * A duration in milliseconds: a whole number and a unit, {@code s}, {@code m}, {@code h} or {@code d}
    * ({@code 90s}, {@code 5m}, {@code 7d}); within {@code [min, max]} milliseconds.
    */
-  long duration(String name, long defMillis, long minMillis, long maxMillis) {
+  public long duration(String name, long defMillis, long minMillis, long maxMillis) {
     String v = raw(name);
     if (v == null) {
       return defMillis;
@@ -77,7 +78,7 @@ final class EnvReader {
    * A size in bytes: a whole number, optionally followed by {@code KiB}, {@code MiB} or {@code GiB}
    * ({@code 1GiB}, {@code 500MiB}, {@code 1048576}); within {@code [min, max]}.
    */
-  long bytes(String name, long def, long min, long max) {
+  public long bytes(String name, long def, long min, long max) {
     String v = raw(name);
     if (v == null) {
       return def;
@@ -95,7 +96,7 @@ final class EnvReader {
   }
 
   /** Milliseconds of "&lt;number&gt;&lt;s|m|h|d&gt;", or -1 when it is not one. */
-  static long parseDurationMillis(String text) {
+  public static long parseDurationMillis(String text) {
     String t = text.trim();
     if (t.length() < 2) {
       return -1;
@@ -115,7 +116,7 @@ final class EnvReader {
   }
 
   /** Bytes of "&lt;number&gt;[KiB|MiB|GiB]", or -1 when it is not one. */
-  static long parseBytes(String text) {
+  public static long parseBytes(String text) {
     String t = text.trim();
     long unit = t.endsWith("KiB") ? 1L << 10 : t.endsWith("MiB") ? 1L << 20 : t.endsWith("GiB") ? 1L << 30 : 1;
     if (unit > 1) {
@@ -129,7 +130,7 @@ final class EnvReader {
   }
 
   /** The shortest exact form of a duration, for messages: 90000 -> "90s", 604800000 -> "7d". */
-  static String formatDuration(long millis) {
+  public static String formatDuration(long millis) {
     if (millis % 86_400_000L == 0 && millis > 0) {
       return millis / 86_400_000L + "d";
     }
@@ -154,7 +155,7 @@ final class EnvReader {
     return Long.parseLong(digits);
   }
 
-  <E extends Enum<E>> E enumValue(String name, Class<E> type, E def) {
+  public <E extends Enum<E>> E enumValue(String name, Class<E> type, E def) {
     String v = raw(name);
     if (v == null) {
       return def;
@@ -172,7 +173,7 @@ final class EnvReader {
   }
 
   /** {@code true} or {@code false} (any case); null when unset, so a caller can tell "unset" from either. */
-  Boolean bool(String name) {
+  public Boolean bool(String name) {
     String v = raw(name);
     if (v == null) {
       return null;
@@ -188,7 +189,7 @@ final class EnvReader {
   }
 
   /** A Kafka topic name, checked against Kafka's own rules so a typo fails at start, not at first publish. */
-  String topic(String name, String def) {
+  public String topic(String name, String def) {
     String v = string(name, def);
     if (v.length() > 249 || !v.matches("[a-zA-Z0-9._-]+")) {
       problems.add(name + "=" + v + ": not a valid Kafka topic name ([a-zA-Z0-9._-], at most 249 characters)");
@@ -196,13 +197,28 @@ final class EnvReader {
     return v;
   }
 
-  void problem(String message) {
+  public void problem(String message) {
     problems.add(message);
   }
 
-  void throwIfProblems() {
+  public void throwIfProblems() {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
+    }
+  }
+
+
+  /** A path, or null when unset. */
+  public Path path(String name) {
+    String v = raw(name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Path.of(v);
+    } catch (java.nio.file.InvalidPathException e) {
+      problems.add(name + "=" + v + ": not a path");
+      return null;
     }
   }
 }
