@@ -66,11 +66,8 @@ public record AssemblerConfig(
   /** The TRACE_* and AGGREGATOR_* assembly settings, bounded; {@code maxRecordBytes} bounds a trace's size. */
   public static AssemblerConfig fromEnv(EnvReader r, long maxRecordBytes) {
     long idle = r.longValue("TRACE_IDLE_MS", DEFAULT_IDLE_MS, 0, 3_600_000);
-    long maxWait = r.longValue("TRACE_MAX_WAIT_MS", DEFAULT_MAX_WAIT_MS, 1, 86_400_000);
-    if (maxWait < idle) {
-      r.problem("TRACE_MAX_WAIT_MS=" + maxWait + " must not be below TRACE_IDLE_MS=" + idle);
-      maxWait = idle;
-    }
+    long maxWait = r.notBelow("TRACE_MAX_WAIT_MS", r.longValue("TRACE_MAX_WAIT_MS", DEFAULT_MAX_WAIT_MS, 1, 86_400_000),
+        "TRACE_IDLE_MS", idle);
     return new AssemblerConfig(
         idle,
         maxWait,

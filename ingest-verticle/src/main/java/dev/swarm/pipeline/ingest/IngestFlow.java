@@ -308,10 +308,17 @@ public final class IngestFlow {
     respond(ctx, RequestOutcome.REJECTED, status, contentType, body);
   }
 
-  /** 400: the body cannot be decoded. */
-  public void malformed(RoutingContext ctx, Replies replies, String message) {
+  /** 400: the body cannot be decoded. The future is done (for an endpoint's decode step to return). */
+  public Future<Void> malformed(RoutingContext ctx, Replies replies, String message) {
     metrics.request(RequestOutcome.REJECTED);
     replies.error(ctx, 400, message);
+    return Future.succeededFuture();
+  }
+
+  /** 413: more spans than MAX_SPANS_PER_REQUEST in one body; the future is done. */
+  public Future<Void> tooManySpans(RoutingContext ctx, Replies replies, int max) {
+    tooLarge(ctx, replies, "more than MAX_SPANS_PER_REQUEST=" + max + " spans in one request");
+    return Future.succeededFuture();
   }
 
   /** 413. */

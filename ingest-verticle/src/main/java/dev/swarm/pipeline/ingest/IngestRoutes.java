@@ -98,12 +98,10 @@ public final class IngestRoutes {
 
   private Future<Void> act(RoutingContext ctx, DecodeResult result) {
     if (result instanceof DecodeResult.Malformed m) {
-      flow.malformed(ctx, replies, m.message());
-      return Future.succeededFuture();
+      return flow.malformed(ctx, replies, m.message());
     }
     if (result instanceof DecodeResult.TooManySpans t) {
-      flow.tooLarge(ctx, replies, "more than MAX_SPANS_PER_REQUEST=" + t.max() + " spans in one request");
-      return Future.succeededFuture();
+      return flow.tooManySpans(ctx, replies, t.max());
     }
     if (result instanceof DecodeResult.Invalid inv) {
       flow.spansRejected(inv.totalSpans());

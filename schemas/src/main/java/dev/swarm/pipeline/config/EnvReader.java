@@ -58,20 +58,9 @@ public final class EnvReader {
    * ({@code 90s}, {@code 5m}, {@code 7d}); within {@code [min, max]} milliseconds.
    */
   public long duration(String name, long defMillis, long minMillis, long maxMillis) {
-    String v = raw(name);
-    if (v == null) {
-      return defMillis;
-    }
-    long parsed = parseDurationMillis(v);
-    if (parsed < 0) {
-      problems.add(name + "=" + v + ": not a duration (a whole number and a unit s, m, h or d, e.g. 7d or 90s)");
-      return defMillis;
-    }
-    if (parsed < minMillis || parsed > maxMillis) {
-      problems.add(name + "=" + v + ": must be between " + formatDuration(minMillis) + " and " + formatDuration(maxMillis));
-      return defMillis;
-    }
-    return parsed;
+    return parsed(name, defMillis, minMillis, maxMillis, EnvReader::parseDurationMillis,
+        "not a duration (a whole number and a unit s, m, h or d, e.g. 7d or 90s)",
+        formatDuration(minMillis) + " and " + formatDuration(maxMillis));
   }
 
   /**
@@ -79,20 +68,39 @@ public final class EnvReader {
    * ({@code 1GiB}, {@code 500MiB}, {@code 1048576}); within {@code [min, max]}.
    */
   public long bytes(String name, long def, long min, long max) {
+    return parsed(name, def, min, max, EnvReader::parseBytes,
+        "not a size (bytes, or a whole number with KiB, MiB or GiB, e.g. 1GiB)", min + " and " + max + " bytes");
+  }
+
+  /** A value read by {@code parser} (-1: not one), within {@code [min, max]}; else a problem and the default. */
+  private long parsed(String name, long def, long min, long max, java.util.function.ToLongFunction<String> parser,
+      String notOne, String range) {
     String v = raw(name);
     if (v == null) {
       return def;
     }
-    long parsed = parseBytes(v);
+    long parsed = parser.applyAsLong(v);
     if (parsed < 0) {
-      problems.add(name + "=" + v + ": not a size (bytes, or a whole number with KiB, MiB or GiB, e.g. 1GiB)");
+      problems.add(name + "=" + v + ": " + notOne);
       return def;
     }
     if (parsed < min || parsed > max) {
-      problems.add(name + "=" + v + ": must be between " + min + " and " + max + " bytes");
+      problems.add(name + "=" + v + ": must be between " + range);
       return def;
     }
     return parsed;
+  }
+
+  /**
+   * {@code value}, or {@code floor} with a problem when it is below it: for a setting that must not be below
+   * another ({@code name} and {@code floorName} are the two variables).
+   */
+  public long notBelow(String name, long value, String floorName, long floor) {
+    if (value < floor) {
+      problems.add(name + "=" + value + " must not be below " + floorName + "=" + floor);
+      return floor;
+    }
+    return value;
   }
 
   /** Milliseconds of "&lt;number&gt;&lt;s|m|h|d&gt;", or -1 when it is not one. */

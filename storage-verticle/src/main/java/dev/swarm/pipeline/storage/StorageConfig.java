@@ -146,17 +146,11 @@ public record StorageConfig(
   /** Storage's settings from the environment, bounded; problems go to {@code r}. */
   public static StorageConfig fromEnv(EnvReader r, String tracesTopic, Path sqlite, SpanLimits limits) {
     int batchMaxSpans = r.integer("STORAGE_BATCH_MAX_SPANS", DEFAULT_BATCH_MAX_SPANS, 1, 1_000_000);
-    int maxPending = r.integer("STORAGE_MAX_PENDING_SPANS", 4 * batchMaxSpans, 1, 100_000_000);
-    if (maxPending < batchMaxSpans) {
-      r.problem("STORAGE_MAX_PENDING_SPANS=" + maxPending + " must not be below STORAGE_BATCH_MAX_SPANS=" + batchMaxSpans);
-      maxPending = batchMaxSpans;
-    }
+    int maxPending = (int) r.notBelow("STORAGE_MAX_PENDING_SPANS",
+        r.integer("STORAGE_MAX_PENDING_SPANS", 4 * batchMaxSpans, 1, 100_000_000), "STORAGE_BATCH_MAX_SPANS", batchMaxSpans);
     long retryInitial = r.longValue("STORAGE_RETRY_INITIAL_MS", DEFAULT_RETRY_INITIAL_BACKOFF_MS, 1, 600_000);
-    long retryMax = r.longValue("STORAGE_RETRY_MAX_MS", DEFAULT_RETRY_MAX_BACKOFF_MS, 1, 3_600_000);
-    if (retryMax < retryInitial) {
-      r.problem("STORAGE_RETRY_MAX_MS=" + retryMax + " must not be below STORAGE_RETRY_INITIAL_MS=" + retryInitial);
-      retryMax = retryInitial;
-    }
+    long retryMax = r.notBelow("STORAGE_RETRY_MAX_MS",
+        r.longValue("STORAGE_RETRY_MAX_MS", DEFAULT_RETRY_MAX_BACKOFF_MS, 1, 3_600_000), "STORAGE_RETRY_INITIAL_MS", retryInitial);
     return new StorageConfig(
         tracesTopic,
         r.string("STORAGE_GROUP_ID", DEFAULT_GROUP_ID),

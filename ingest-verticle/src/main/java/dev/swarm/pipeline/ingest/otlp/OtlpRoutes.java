@@ -71,12 +71,10 @@ public final class OtlpRoutes {
 
   private Future<Void> act(RoutingContext ctx, IngestFlow.Replies replies, boolean isJson, ConversionResult result) {
     if (result instanceof ConversionResult.Malformed m) {
-      flow.malformed(ctx, replies, m.message());
-      return Future.succeededFuture();
+      return flow.malformed(ctx, replies, m.message());
     }
     if (result instanceof ConversionResult.TooManySpans t) {
-      flow.tooLarge(ctx, replies, "more than MAX_SPANS_PER_REQUEST=" + t.max() + " spans in one request");
-      return Future.succeededFuture();
+      return flow.tooManySpans(ctx, replies, t.max());
     }
     ConversionResult.Converted c = (ConversionResult.Converted) result;
     String contentType = isJson ? JSON : PROTOBUF;

@@ -60,12 +60,10 @@ public final class ZipkinIngestRoutes {
 
   private Future<Void> act(RoutingContext ctx, ConversionResult result) {
     if (result instanceof ConversionResult.Malformed m) {
-      flow.malformed(ctx, replies, m.message());
-      return Future.succeededFuture();
+      return flow.malformed(ctx, replies, m.message());
     }
     if (result instanceof ConversionResult.TooManySpans t) {
-      flow.tooLarge(ctx, replies, "more than MAX_SPANS_PER_REQUEST=" + t.max() + " spans in one request");
-      return Future.succeededFuture();
+      return flow.tooManySpans(ctx, replies, t.max());
     }
     ConversionResult.Converted c = (ConversionResult.Converted) result;
     if (c.rejected() > 0) {
