@@ -64,8 +64,9 @@ public final class OtlpRoutes {
    * (ingest README, "OTLP"): typical spans take 6× their wire size while parsed and translated, a body of empty
    * attributes 26×. With 8, concurrent decoding holds at most 26/8 of MAX_INFLIGHT_BYTES in the worst case (and
    * about the budget itself for honest spans), instead of 26 times every body in flight: hostile bodies could
-   * otherwise exhaust the heap. JSON builds the same messages from a longer text; it is weighed the same, as a
-   * precaution, not from a measurement.
+   * otherwise exhaust the heap. JSON builds the same messages from a longer text: at most 18× its size (a body of
+   * empty {@code {}} attributes or events; {@code OtlpJsonHeapMeasure}), under protobuf's worst case, so the same
+   * weight bounds it.
    */
   static final int HEAP_PER_BODY_BYTE = 8;
 
