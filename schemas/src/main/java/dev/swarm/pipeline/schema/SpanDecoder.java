@@ -46,6 +46,10 @@ public final class SpanDecoder {
    */
   public DecodeResult decodeRequest(byte[] utf8Json, int maxSpans) {
     Objects.requireNonNull(utf8Json, "utf8Json");
+    int badUtf8 = Utf8.firstInvalid(utf8Json, 0, utf8Json.length);
+    if (badUtf8 >= 0) {
+      return new DecodeResult.Malformed(Utf8.invalidAt(badUtf8));
+    }
     Session session = new Session();
     try (JsonParser p = SpanJson.FACTORY.createParser(utf8Json)) {
       JsonToken top = p.nextToken();
@@ -138,6 +142,10 @@ public final class SpanDecoder {
    * @throws InvalidSpanException if the JSON is malformed, not a single array, or any span is invalid
    */
   public List<Span> readArray(byte[] utf8, int offset, int length) {
+    int badUtf8 = Utf8.firstInvalid(utf8, offset, length);
+    if (badUtf8 >= 0) {
+      throw new InvalidSpanException(Utf8.invalidAt(badUtf8 - offset));
+    }
     try (JsonParser p = SpanJson.FACTORY.createParser(utf8, offset, length)) {
       p.nextToken();
       List<Span> spans = readArray(p);

@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.ingest.otlp;
 
+import dev.swarm.pipeline.schema.Utf8;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -57,6 +58,10 @@ public final class OtlpJsonDecoder {
   }
 
   public ConversionResult decode(byte[] body, int maxSpans) {
+    int badUtf8 = Utf8.firstInvalid(body, 0, body.length);
+    if (badUtf8 >= 0) {
+      return new ConversionResult.Malformed("malformed OTLP/JSON: " + Utf8.invalidAt(badUtf8));
+    }
     ExportTraceServiceRequest request;
     try {
       request = read(body, maxSpans);

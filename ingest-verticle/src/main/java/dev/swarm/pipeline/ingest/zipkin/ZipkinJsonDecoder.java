@@ -1,5 +1,6 @@
 package dev.swarm.pipeline.ingest.zipkin;
 
+import dev.swarm.pipeline.schema.Utf8;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -34,6 +35,10 @@ public final class ZipkinJsonDecoder {
   }
 
   public ConversionResult decode(byte[] body, int maxSpans) {
+    int badUtf8 = Utf8.firstInvalid(body, 0, body.length);
+    if (badUtf8 >= 0) {
+      return new ConversionResult.Malformed(Utf8.invalidAt(badUtf8));
+    }
     SpanBuilder builder = new SpanBuilder(limits);
     List<Span> spans = new ArrayList<>();
     List<FieldError> errors = new ArrayList<>();
