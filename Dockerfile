@@ -52,8 +52,10 @@ ENV HTTP_HOST=0.0.0.0 \
 # Heap from the container's memory limit, not the host's: 70% leaves room for what lives outside the heap
 # (Netty and Kafka buffers, SQLite's page caches: ~100 MB in the storage role, thread stacks, metaspace).
 # -XX:+ExitOnOutOfMemoryError: a half-dead JVM is worse than a restart (Kafka replays what was not committed).
+# -XX:ThreadPriorityPolicy=1 lets DOWNSTREAM_PRIORITY=low lower assembly and storage below ingest (nice 4; no privilege
+# is needed to lower, whatever the JVM's start-up warning for a non-root user says).
 # JAVA_OPTS is added after these, for one-off overrides (e.g. -Xmx) without repeating them.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=25 -XX:+UseG1GC -XX:MaxGCPauseMillis=50 -XX:+ExitOnOutOfMemoryError" \
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=25 -XX:+UseG1GC -XX:MaxGCPauseMillis=50 -XX:+ExitOnOutOfMemoryError -XX:ThreadPriorityPolicy=1" \
     JAVA_OPTS=""
 
 USER 10001:10001

@@ -218,7 +218,7 @@ public final class PipelineApp {
       StorageVerticle storage = config.directStorage() ? new StorageVerticle(config.storage(), registry)
           : new StorageVerticle(config.storage(), consumerProps, registry);
       this.storage = storage;
-      chain = chain.compose(v -> vertx.deployVerticle(storage).onSuccess(deployments::add))
+      chain = chain.compose(v -> vertx.deployVerticle(storage, downstream()).onSuccess(deployments::add))
           .onSuccess(v -> mounts.add(router -> TraceQueryRoutes.mount(router, storage.queryService())))
           // Zipkin- and Tempo-compatible reads for Grafana, under /zipkin and /tempo (docs/grafana.md).
           .onSuccess(v -> mounts.add(router -> CompatRoutes.mount(router, storage.queryService())))
@@ -229,8 +229,11 @@ public final class PipelineApp {
       Map<String, String> producerProps = kafka.forProducer(Map.of(), "trace-aggregator-producer");
       Map<String, String> consumerProps = kafka.forConsumer(Map.of(), "trace-aggregator");
       chain = chain.compose(v -> vertx.deployVerticle(new AggregatorVerticle(config.aggregator(), consumerProps,
-              traceSink(producerProps), registry))
+              traceSink(producerProps), registry), downstream())
           .onSuccess(deployments::add));
+    }
+    if (config.role().runsAggregator() || config.role().runsStorage()) {
+      chain = chain.compose(v -> logDownstreamPriority());
     }
     HttpLimits limits = config.httpLimits();
     ConnectionLimiter connections = new ConnectionLimiter(limits.maxConnections(), registry);
@@ -248,6 +251,28 @@ public final class PipelineApp {
             new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add))
         .compose(v -> guardListeningSocket(connections));
+  }
+
+  private DeploymentOptions downstream() {
+    return DownstreamThreads.deployment(config.downstreamLowPriority(), config.downstreamThreads());
+  }
+
+  /** Says at start what priority assembly and storage run at, and when the JVM ignored the request for a low one. */
+  private Future<?> logDownstreamPriority() {
+    String pool = config.downstreamLowPriority() ? DownstreamThreads.LOW_POOL : DownstreamThreads.NORMAL_POOL;
+    io.vertx.core.WorkerExecutor onPool = vertx.createSharedWorkerExecutor(pool, config.downstreamThreads());
+    return onPool.executeBlocking(DownstreamThreads::currentNice).onSuccess(nice -> {
+      if (!config.downstreamLowPriority()) {
+        LOG.info("assembly and storage: {} threads of their own ({}) at normal priority", config.downstreamThreads(), pool);
+      } else if (nice != null && nice > 0) {
+        LOG.info("assembly and storage: {} threads of their own ({}) at nice {}: under a burst ingest comes first and"
+            + " the backlog waits in Kafka (DOWNSTREAM_PRIORITY=normal turns this off)", config.downstreamThreads(), pool, nice);
+      } else {
+        LOG.warn("DOWNSTREAM_PRIORITY=low has no effect: the JVM ignores thread priorities without"
+            + " -XX:ThreadPriorityPolicy=1 (bin/trace-pipeline and the container image set it); under a burst assembly"
+            + " and storage compete with ingest for the CPU");
+      }
+    }).onComplete(x -> onPool.close()).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
   /** Where the aggregator's traces go: storage in this process, the traces topic, or both. */

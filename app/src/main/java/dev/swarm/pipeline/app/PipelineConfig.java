@@ -38,7 +38,9 @@ public record PipelineConfig(
     HttpLimits httpLimits,
     AuthConfig auth,
     HttpTls httpTls,
-    KafkaClientProperties kafkaClients) {
+    KafkaClientProperties kafkaClients,
+    boolean downstreamLowPriority,
+    int downstreamThreads) {
 
   /**
    * Whether assembled traces go to storage in this process, in memory (ROLE=all), rather than only through the
@@ -96,16 +98,23 @@ public record PipelineConfig(
     AuthConfig auth = AuthConfig.fromEnv(r, host);
     HttpTls tls = HttpTls.fromEnv(r);
     KafkaClientProperties kafkaClients = KafkaClientProperties.fromEnv(r, bootstrap == null);
+    // ROLE=all: assembly and storage yield the CPU to ingest under a burst (DownstreamThreads).
+    boolean downstreamLow = r.enumValue("DOWNSTREAM_PRIORITY", Priority.class, Priority.LOW) == Priority.LOW
+        && role == Role.ALL;
+    int downstreamThreads = r.integer("DOWNSTREAM_THREADS", 4, 2, 64);
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
         tracesTopic, tracesTopicEnabled, partitions, replication, ingest, aggregator, storage, shutdownTimeout, diskGuard, brokerRetention,
-        httpLimits, auth, tls, kafkaClients);
+        httpLimits, auth, tls, kafkaClients, downstreamLow, downstreamThreads);
   }
 
 
 
 
 
+
+  /** DOWNSTREAM_PRIORITY. */
+  enum Priority { LOW, NORMAL }
 
   /** Largest Kafka record the pipeline writes; topics are created to allow it. */
   public static final int MAX_RECORD_BYTES = 64 << 20;

@@ -1,0 +1,55 @@
+package dev.swarm.pipeline.app;
+
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.impl.VertxThread;
+import io.vertx.core.spi.VertxThreadFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The threads of assembly and storage in a process that also takes spans (ROLE=all): the aggregator and storage
+ * verticles run as worker verticles on one named pool, so none of their work shares a thread with ingest's event
+ * loops, and with {@code DOWNSTREAM_PRIORITY=low} the pool's threads get the lowest Java priority. Under a burst
+ * ingest then keeps the CPU it needs and downstream falls behind (Kafka holds the backlog) and catches up after.
+ *
+ * <p>Java priorities reach Linux only with {@code -XX:ThreadPriorityPolicy=1} (bin/trace-pipeline and the image set
+ * it): priority 1 becomes nice 4, which any user may set (raising a nice value needs no privilege; the JVM warns
+ * that it "may require" one). Loaded by Vert.x as its thread factory (META-INF/services); it changes only threads of
+ * the pool named {@link #LOW_POOL}.
+ */
+public final class DownstreamThreads implements VertxThreadFactory {
+  /** The pool's name when its threads run at low priority. */
+  public static final String LOW_POOL = "trace-downstream-low";
+  /** The pool's name at normal priority. */
+  public static final String NORMAL_POOL = "trace-downstream";
+
+  @Override
+  public VertxThread newVertxThread(Runnable target, String name, boolean worker, long maxExecTime,
+      TimeUnit maxExecTimeUnit) {
+    VertxThread thread = VertxThreadFactory.INSTANCE.newVertxThread(target, name, worker, maxExecTime, maxExecTimeUnit);
+    // Explicitly normal otherwise: a Java thread inherits the priority of the thread that creates it, and Vert.x
+    // creates worker and event-loop threads lazily, possibly from a downstream thread.
+    thread.setPriority(name.startsWith(LOW_POOL) ? Thread.MIN_PRIORITY : Thread.NORM_PRIORITY);
+    return thread;
+  }
+
+  /** How the aggregator and storage verticles are deployed. */
+  static DeploymentOptions deployment(boolean low, int threads) {
+    return new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)
+        .setWorkerPoolName(low ? LOW_POOL : NORMAL_POOL).setWorkerPoolSize(threads);
+  }
+
+  /** The Linux nice value of the calling thread, or null where /proc does not say. */
+  static Integer currentNice() {
+    try {
+      String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Integer.parseInt(fields[16]); // field 19 of stat; fields[0] is field 3
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+}
