@@ -152,6 +152,13 @@ class PostgresSchemaTest {
       SQLException surrogate = assertThrows(SQLException.class,
           () -> scalar(c, "SELECT ?::jsonb", "{\"k\":\"\\ud800\"}"));
       assertEquals("22P02", surrogate.getSQLState(), surrogate.getMessage());
+      // The contract keeps a number's text (1e400 stays 1e400); jsonb holds it as numeric: expanded, or refused.
+      assertEquals(401, scalar(c, "SELECT ?::jsonb ->> 'n'", "{\"n\":1e400}").length());
+      SQLException huge = assertThrows(SQLException.class, () -> scalar(c, "SELECT ?::jsonb", "{\"n\":1e200000}"));
+      assertEquals("22003", huge.getSQLState(), huge.getMessage());
+      // The json type keeps the text as sent and accepts all three.
+      assertEquals("{\"k\":\"a\\u0000b\",\"s\":\"\\ud800\",\"n\":1e200000}",
+          scalar(c, "SELECT ?::json::text", "{\"k\":\"a\\u0000b\",\"s\":\"\\ud800\",\"n\":1e200000}"));
     }
   }
 }
