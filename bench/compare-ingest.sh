@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Ingest benchmark of this pipeline beside Zipkin 3.6.1 (in-memory storage), same machine, same run.
-#   bench/compare-ingest.sh [duration-seconds] [connections]
+#   bench/compare-ingest.sh [duration-seconds] [connections] [warm-seconds]
+# warm-seconds (default 0): before the measured runs, the pipeline and Zipkin each take that long of batch-100 load
+# (and the pipeline stores its backlog), so the JIT has settled as in a process that has been running a while.
 # Needs: a built pipeline (bin/trace-pipeline builds it) and Maven (fetches io.zipkin:zipkin-server:3.6.1:exec).
 # Three measurements, one server at a time:
 #  1. the default run (ROLE=all: broker, ingest, aggregator and storage share the cores), batch 1, 10, 100;
@@ -11,6 +13,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-20}"
 conns="${2:-16}"
+warm="${3:-0}"
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -19,6 +22,17 @@ await_ready() { # url
   echo "not ready: $1" >&2; return 1
 }
 bench() { "$root/bin/trace-bench" --connections "$conns" --duration "$duration" --warmup 10 "$@"; }
+warm_up() { # url [trace-bench args]: load for $warm seconds, output dropped
+  [ "$warm" -gt 0 ] || return 0
+  local url=$1; shift
+  "$root/bin/trace-bench" --target "$url" --connections "$conns" --duration "$warm" --warmup 0 --batch 100 "$@" >/dev/null 2>&1
+}
+await_stored() { # metrics url: until the consumer lag is 0 (at most 5 minutes)
+  for _ in $(seq 1 300); do
+    [ "$(curl -s "$1" | awk '/^trace_consumer_lag_records/ {s+=$2} END {print s+0}')" = "0" ] && return 0
+    sleep 1
+  done
+}
 
 [ -f "$root/app/target/trace-pipeline.jar" ] || (cd "$root" && mvn -q -B -DskipTests package)
 
@@ -26,6 +40,7 @@ echo "== 1. trace pipeline, ROLE=all, embedded broker =="
 DATA_DIR="$work/data" HTTP_PORT=18480 EMBEDDED_KAFKA_PORT=29492 "$root/bin/trace-pipeline" > "$work/pipeline.log" 2>&1 &
 pipeline=$!
 await_ready http://127.0.0.1:18480/health/ready
+warm_up http://127.0.0.1:18480 && await_stored http://127.0.0.1:18480/metrics
 for batch in 1 10 100; do
   bench --target http://127.0.0.1:18480 --batch "$batch"
 done
@@ -48,5 +63,6 @@ zipkin_jar="$HOME/.m2/repository/io/zipkin/zipkin-server/3.6.1/zipkin-server-3.6
 QUERY_PORT=19411 java -Xmx2g -jar "$zipkin_jar" > "$work/zipkin.log" 2>&1 &
 zipkin=$!
 await_ready http://127.0.0.1:19411/health
+warm_up http://127.0.0.1:19411 --format zipkin
 bench --target http://127.0.0.1:19411 --format zipkin --batch 100
 kill "$zipkin"; wait "$zipkin" 2>/dev/null || true
