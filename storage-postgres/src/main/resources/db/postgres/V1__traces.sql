@@ -11,8 +11,9 @@
 --
 -- Every primary key and unique index of a partitioned table must contain the partition key: the identity of a span is
 -- (trace_id, tenant_id, id) as in SQLite, and its key here is (trace_id, tenant_id, id, start_time). ON CONFLICT
--- therefore only sees a replay with the same start time: a span sent again with another start_time is a second row
--- (in SQLite it would replace the first). The writer reads with that in mind (storage-postgres/README.md).
+-- therefore only sees a replay with the same start time (a Kafka replay: the same normalised record). A span sent
+-- again with another start_time would be a second row: PostgresTraceWriter deletes the span's row under any other
+-- start time in the same transaction before it upserts, so a span stays one row, as in SQLite.
 --
 -- Keys lead with trace_id: the writer and reads without a tenant (authentication off) look traces up by id alone,
 -- as in SQLite. Every search index (lists, newest first) leads with tenant_id, so a tenant's search reads only its
@@ -22,7 +23,17 @@
 -- column would not conflict and a replay would duplicate the row.
 --
 -- Columns are ordered fixed-width first (8-byte, then 4-byte, then variable), which avoids alignment padding.
--- Attributes and events are JSONB: parsed once at write, queryable (attributes ->> 'service.name') and indexable.
+--
+-- A text value cannot hold U+0000, which the contract accepts in a span name: the writer stores it as U+FFFD there (and
+-- in root_span_name and the service index), where SQLite keeps it.
+--
+-- Attributes and events are json, not jsonb: json keeps the text exactly as sent (key order, number text such as
+-- 1e400), which the API returns byte for byte, and accepts everything the span contract does, where jsonb refuses
+-- an escaped NUL (\u0000), an unpaired surrogate (\uD800) and numbers beyond numeric (1e200000), which would fail a
+-- batch for ever. Every JSON function of PostgreSQL (->, ->>, json_array_elements, ::jsonb) decodes the whole
+-- document's escapes first and fails on those same two escapes anywhere in it, so a query (or an expression index)
+-- must read coalesce(attributes_query, attributes) and coalesce(events_query, events): the writer fills the
+-- *_query column only for such a span, with those escapes replaced by \uFFFD (PostgresText.queryableJson).
 
 -- One row per span.
 CREATE TABLE agent_traces (
@@ -40,8 +51,13 @@ CREATE TABLE agent_traces (
   status text CHECK (status IN ('ok', 'error', 'unset')),
   ticket_id text,
   agent_id text,
-  attributes jsonb NOT NULL DEFAULT '{}',
-  events jsonb NOT NULL DEFAULT '[]',
+  -- Exactly as the span carried them (compact JSON text).
+  attributes json NOT NULL DEFAULT '{}',
+  events json NOT NULL DEFAULT '[]',
+  -- NULL unless attributes (events) hold an escape PostgreSQL's JSON functions refuse to decode (\u0000, an unpaired
+  -- surrogate): then the same text with those escapes as \uFFFD. Queries read coalesce(attributes_query, attributes).
+  attributes_query json,
+  events_query json,
   CONSTRAINT agent_traces_pkey PRIMARY KEY (trace_id, tenant_id, id, start_time)
 ) PARTITION BY RANGE (start_time);
 
@@ -94,7 +110,9 @@ CREATE INDEX trace_summaries_incomplete ON trace_summaries (tenant_id, start_tim
 
 -- The Zipkin read API's service index (SQLite V3, per tenant since V7). Service and span names lower-cased; a span's
 -- service is its service.name attribute, 'unknown' without one. The writer caps span names per service
--- (ServiceIndex.MAX_SPAN_NAMES_PER_SERVICE). Small: not partitioned.
+-- (ServiceIndex.MAX_SPAN_NAMES_PER_SERVICE). Small: not partitioned. A B-tree entry may not exceed 2,704 bytes and a
+-- service.name attribute may be 64 KiB long: the writer cuts service and span names to 1,024 UTF-8 bytes here and
+-- in trace_services (PostgresText.key), where SQLite keeps them whole.
 CREATE TABLE service_span_names (
   tenant_id text NOT NULL,
   service_name text NOT NULL,

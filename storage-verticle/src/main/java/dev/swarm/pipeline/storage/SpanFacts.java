@@ -7,7 +7,7 @@ import dev.swarm.pipeline.schema.SpanStatus;
  * The fields of one span that a trace summary is computed from, whether decoded or read back from SQLite. The tenant
  * is the trace's, from its key.
  */
-record SpanFacts(
+public record SpanFacts(
     String id,
     String parentSpanId,
     String spanName,

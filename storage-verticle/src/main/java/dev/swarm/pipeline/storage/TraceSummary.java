@@ -51,7 +51,7 @@ public record TraceSummary(
    * The summary of a trace seen for the first time, from a non-late message: the aggregator's counts and
    * verdict, everything else from the message's spans.
    */
-  static TraceSummary fromMessage(TraceRecord m, String tenantId) {
+  public static TraceSummary fromMessage(TraceRecord m, String tenantId) {
     if (m.verdict() == TraceVerdict.LATE) {
       throw new IllegalArgumentException("a late message cannot start a summary; recompute from stored spans");
     }
@@ -70,7 +70,7 @@ public record TraceSummary(
    * @param messageVerdict the verdict of the newest non-late message for the trace in this batch, else LATE
    * @param storedVerdict the verdict of the summary already stored, or null
    */
-  static TraceSummary fromStoredSpans(String traceId, String tenantId, List<SpanFacts> stored, TraceVerdict messageVerdict,
+  public static TraceSummary fromStoredSpans(String traceId, String tenantId, List<SpanFacts> stored, TraceVerdict messageVerdict,
       TraceVerdict storedVerdict, Long firstSeenMillis, Long emittedAtMillis) {
     List<String> ids = new ArrayList<>(stored.size());
     List<String> parents = new ArrayList<>(stored.size());

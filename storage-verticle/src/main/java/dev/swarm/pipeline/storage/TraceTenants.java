@@ -13,11 +13,11 @@ import java.util.List;
  * with their root. Only a write that is not bound to one tenant (authentication off, or a token of every tenant) can
  * send a span without a tenant: a tenant's token stamps its own on every span at ingest.
  */
-final class TraceTenants {
+public final class TraceTenants {
   private TraceTenants() {}
 
   /** The tenant the message's spans without one join, or null when none of its spans names a tenant. */
-  static String ownerOf(TraceRecord m) {
+  public static String ownerOf(TraceRecord m) {
     Span earliestNamed = null;
     for (Span s : m.spans()) {
       if (s.tenantId() == null) {
@@ -34,7 +34,7 @@ final class TraceTenants {
   }
 
   /** True when some span of the message names no tenant. */
-  static boolean hasSpanWithoutTenant(TraceRecord m) {
+  public static boolean hasSpanWithoutTenant(TraceRecord m) {
     for (Span s : m.spans()) {
       if (s.tenantId() == null) {
         return true;
@@ -44,7 +44,7 @@ final class TraceTenants {
   }
 
   /** The message with {@code tenant} on each span that names none; the same message when there is nothing to do. */
-  static TraceRecord assign(TraceRecord m, String tenant) {
+  public static TraceRecord assign(TraceRecord m, String tenant) {
     if (tenant == null || !hasSpanWithoutTenant(m)) {
       return m;
     }

@@ -61,7 +61,7 @@ class PostgresSchemaTest {
             table), "BY RANGE");
       }
       assertEquals("r", scalar(c, "SELECT relkind FROM pg_class WHERE relname = 'service_span_names'"));
-      assertEquals("jsonb", scalar(c, "SELECT data_type FROM information_schema.columns"
+      assertEquals("json", scalar(c, "SELECT data_type FROM information_schema.columns"
           + " WHERE table_name = 'agent_traces' AND column_name = 'attributes'"));
       assertEquals("timestamp with time zone", scalar(c, "SELECT data_type FROM information_schema.columns"
           + " WHERE table_name = 'agent_traces' AND column_name = 'start_time'"));
@@ -97,7 +97,7 @@ class PostgresSchemaTest {
     try (Connection c = db.connect()) {
       new PostgresPartitions().createAhead(c, LocalDate.of(2026, 11, 27), 1);
       String insert = "INSERT INTO agent_traces (trace_id, tenant_id, id, span_name, start_time, attributes)"
-          + " VALUES (?, ?, ?, ?, ?, ?::jsonb) ON CONFLICT (trace_id, tenant_id, id, start_time) DO NOTHING";
+          + " VALUES (?, ?, ?, ?, ?, ?::json) ON CONFLICT (trace_id, tenant_id, id, start_time) DO NOTHING";
       OffsetDateTime start = OffsetDateTime.parse("2026-11-27T23:59:59.999Z");
       assertEquals(1, update(c, insert, "t1", "acme", "s1", "a", start, "{\"k\":1}"));
       assertEquals(0, update(c, insert, "t1", "acme", "s1", "a", start, "{\"k\":1}"), "a replay is ignored");

@@ -289,7 +289,7 @@ public final class PostgresWriteBench {
     }
   }
 
-  static final String ONE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?::jsonb)";
+  static final String ONE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::json, ?::json)";
 
   private static final class JdbcMultiRow extends Jdbc {
     private final Map<Integer, PreparedStatement> statements = new HashMap<>();
@@ -420,7 +420,7 @@ public final class PostgresWriteBench {
   }
 
   static final String UNNEST_SELECT = "SELECT s::timestamptz, e::timestamptz, d, tr, te, i, p, n, k, st, ti, ag,"
-      + " a::jsonb, ev::jsonb FROM unnest(";
+      + " a::json, ev::json FROM unnest(";
   static final String UNNEST_ALIAS = ") AS u(s, e, d, tr, te, i, p, n, k, st, ti, ag, a, ev)";
 
   private static final class JdbcUnnest extends Jdbc {
@@ -502,9 +502,9 @@ public final class PostgresWriteBench {
   }
 
   private static final class VertxBatch extends Reactive {
-    // $13::text: a String bound to a jsonb parameter would be sent as a JSON string value, not as the document.
+    // $13::text: a String bound to a json parameter would be sent as a JSON string value, not as the document.
     private static final String SQL = "INSERT INTO agent_traces (" + COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6,"
-        + " $7, $8, $9, $10, $11, $12, $13::text::jsonb, $14::text::jsonb)" + "%s";
+        + " $7, $8, $9, $10, $11, $12, $13::text::json, $14::text::json)" + "%s";
     private final String sql;
 
     VertxBatch(Vertx vertx, PostgresServer.Database db) throws Exception {

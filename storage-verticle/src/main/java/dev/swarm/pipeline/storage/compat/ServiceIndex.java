@@ -70,8 +70,8 @@ public final class ServiceIndex {
 
   /** The rows one batch adds. */
   public static final class Rows {
-    final List<Tuple> spanNames = new ArrayList<>();
-    final List<Tuple> traceServices = new ArrayList<>();
+    public final List<Tuple> spanNames = new ArrayList<>();
+    public final List<Tuple> traceServices = new ArrayList<>();
     final List<String> pairKeys = new ArrayList<>();
   }
 

@@ -1,0 +1,89 @@
+package dev.swarm.pipeline.storage.postgres;
+
+import static dev.swarm.pipeline.storage.postgres.Futures.await;
+
+import dev.swarm.pipeline.schema.Timestamps;
+import dev.swarm.pipeline.schema.TraceRecord;
+import dev.swarm.pipeline.storage.WriteResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * {@link PostgresTraceWriter} on a migrated database of a {@link PostgresServer}; the tables are emptied when the
+ * store opens, so the tests of a class can share one database (and its day partitions).
+ */
+final class PostgresStore implements StoreUnderTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final PostgresServer.Database db;
+  final PostgresTraceWriter writer;
+
+  PostgresStore(PostgresServer.Database db) throws SQLException {
+    this.db = db;
+    execute("TRUNCATE agent_traces, trace_summaries, service_span_names, trace_services",
+        "DROP TRIGGER IF EXISTS refuse_summaries ON trace_summaries");
+    writer = PostgresTraceWriter.create(vertx, PgConnectOptions.fromUri(db.uri()));
+  }
+
+  /** Another writer on the same database (its own connection and service-index memory). */
+  PostgresTraceWriter newWriter() {
+    return PostgresTraceWriter.create(vertx, PgConnectOptions.fromUri(db.uri()));
+  }
+
+  @Override
+  public Future<WriteResult> write(List<TraceRecord> batch) {
+    return writer.write(batch);
+  }
+
+  @Override
+  public Connection connect() throws SQLException {
+    return db.connect();
+  }
+
+  @Override
+  public void refuseSummariesOf(String traceId) throws SQLException {
+    execute("CREATE OR REPLACE FUNCTION refuse_summaries() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            + " IF NEW.trace_id = '" + traceId + "' THEN RAISE EXCEPTION 'refused by test trigger'; END IF;"
+            + " RETURN NEW; END $$",
+        "CREATE TRIGGER refuse_summaries BEFORE INSERT OR UPDATE ON trace_summaries FOR EACH ROW"
+            + " EXECUTE FUNCTION refuse_summaries()");
+  }
+
+  @Override
+  public void allowSummaries() throws SQLException {
+    execute("DROP TRIGGER refuse_summaries ON trace_summaries");
+  }
+
+  @Override
+  public String storedText(String text) {
+    return PostgresText.text(text);
+  }
+
+  @Override
+  public String normalised(ResultSet rs, int column, String typeName) throws SQLException {
+    switch (typeName) {
+      case "timestamptz": {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : Timestamps.formatIso(t.toInstant().toEpochMilli());
+      }
+      case "bool": {
+        boolean b = rs.getBoolean(column);
+        return rs.wasNull() ? null : b ? "1" : "0";
+      }
+      default:
+        return rs.getString(column); // json comes back as the text stored
+    }
+  }
+
+  @Override
+  public void close() {
+    await(writer.close());
+    await(vertx.close());
+  }
+}
