@@ -36,7 +36,9 @@ final class PostgresText {
     int n = s.length();
     for (int i = 0; i < n; i++) {
       char c = s.charAt(i);
-      if (c == 0 || Character.isSurrogate(c)) {
+      if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++; // a pair
+      } else if (c == 0 || Character.isSurrogate(c)) {
         return replaceUnstorable(s, i);
       }
     }

@@ -60,7 +60,7 @@ import java.util.Set;
 public final class PostgresTraceWriter {
 
   /** The transaction-level advisory lock that makes the writers of one database take turns. */
-  static final String LOCK = "SELECT pg_advisory_xact_lock(1398230356, 1)"; // 0x53584D54 'SWMT'
+  static final String LOCK = "SELECT pg_advisory_xact_lock(1398230356, 1)"; // 0x53574D54, 'SWMT'
 
   /**
    * The stored summaries of the batch's trace ids, every tenant's; per trace id the tenant with the most spans first
