@@ -16,6 +16,7 @@ COPY ingest-verticle/pom.xml ingest-verticle/
 COPY kafka-consumer/pom.xml kafka-consumer/
 COPY aggregator-verticle/pom.xml aggregator-verticle/
 COPY storage-verticle/pom.xml storage-verticle/
+COPY storage-postgres/pom.xml storage-postgres/
 COPY tracer/pom.xml tracer/
 COPY swarm-sim/pom.xml swarm-sim/
 COPY web-ui/pom.xml web-ui/
