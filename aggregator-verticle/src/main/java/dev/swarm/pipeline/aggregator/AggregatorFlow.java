@@ -64,7 +64,7 @@ final class AggregatorFlow implements KafkaConsumerLoop.Handler<AggregatorFlow.S
     try {
       Header format = record.headers().lastHeader(SpanContract.FORMAT_HEADER);
       return new SpanRecord(traceId, SpanContract.isNormalized(format == null ? null : format.value())
-          ? SpanRecordReader.read(record.value())
+          ? SpanRecordReader.read(record.value(), lastHeaderValue(record, SpanContract.SPAN_LENGTHS_HEADER))
           : SpanRecordReader.readUnnormalized(record.value(), unnormalizedDecoder));
     } catch (InvalidSpanException e) {
       throw new UnreadableRecordException(e.getMessage());
@@ -175,5 +175,10 @@ final class AggregatorFlow implements KafkaConsumerLoop.Handler<AggregatorFlow.S
         idle.tryComplete();
       }
     });
+  }
+
+  private static byte[] lastHeaderValue(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header h = record.headers().lastHeader(name);
+    return h == null ? null : h.value();
   }
 }

@@ -34,9 +34,14 @@ public final class SpanRecordReader {
    * @throws InvalidSpanException when the value is not such an array
    */
   public static List<BufferedSpan> read(byte[] value) {
+    return read(value, null);
+  }
+
+  /** As {@link #read(byte[])}, cut by the record's span lengths header when it has one (null: none). */
+  public static List<BufferedSpan> read(byte[] value, byte[] spanLengths) {
     List<BufferedSpan> spans = new ArrayList<>();
     // Copying each slice lets the (larger) record buffer be collected while its spans wait for their trace.
-    SpanScanner.scan(value, (id, parentSpanId, offset, length) ->
+    SpanScanner.scan(value, spanLengths, (id, parentSpanId, offset, length) ->
         spans.add(new BufferedSpan(id, parentSpanId, Arrays.copyOfRange(value, offset, offset + length))));
     return spans;
   }

@@ -66,6 +66,16 @@ abstract class IngestContract {
     assertEquals(1, recs1.size());
     assertEquals(2, new JsonArray(recs1.get(0).value()).size());
     assertEquals(1, recordsOf(t2).size());
+    // The span lengths header cuts the record exactly where a scan of its JSON does (the aggregator trusts it).
+    byte[] value = recs1.get(0).value().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    List<String> cut = new java.util.ArrayList<>();
+    List<String> scanned = new java.util.ArrayList<>();
+    dev.swarm.pipeline.schema.SpanScanner.scan(value, recs1.get(0).spanLengths(),
+        (id, parent, offset, length) -> cut.add(id + "/" + parent + "@" + offset + "+" + length));
+    dev.swarm.pipeline.schema.SpanScanner.scan(value,
+        (id, parent, offset, length) -> scanned.add(id + "/" + parent + "@" + offset + "+" + length));
+    org.junit.jupiter.api.Assertions.assertNotNull(recs1.get(0).spanLengths(), "ingest writes the span lengths header");
+    assertEquals(scanned, cut);
 
     String t3 = TestSpans.newTraceId();
     HttpResponse<String> wrapped = http.postJson("/api/traces",

@@ -20,7 +20,8 @@ final class TopicReader {
   private TopicReader() {}
 
   /** @param format the record's {@code swarm.span-format} header, null without one */
-  record Rec(int partition, long offset, String key, String value, String format) {}
+  /** One record; {@code spanLengths} is its span lengths header (null when absent). */
+  record Rec(int partition, long offset, String key, String value, String format, byte[] spanLengths) {}
 
   static List<Rec> readAll(String bootstrap, String topic) {
     Properties p = new Properties();
@@ -42,8 +43,10 @@ final class TopicReader {
         }
         for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
           Header format = r.headers().lastHeader(SpanContract.FORMAT_HEADER);
+          Header lengths = r.headers().lastHeader(SpanContract.SPAN_LENGTHS_HEADER);
           out.add(new Rec(r.partition(), r.offset(), r.key(), new String(r.value(), StandardCharsets.UTF_8),
-              format == null ? null : new String(format.value(), StandardCharsets.UTF_8)));
+              format == null ? null : new String(format.value(), StandardCharsets.UTF_8),
+              lengths == null ? null : lengths.value()));
         }
       }
       return out;

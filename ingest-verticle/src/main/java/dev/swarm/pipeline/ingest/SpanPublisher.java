@@ -72,8 +72,10 @@ public final class SpanPublisher {
     Map<String, List<Span>> byTrace = groupByTrace(spans);
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(byTrace.size());
     for (Map.Entry<String, List<Span>> e : byTrace.entrySet()) {
-      ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, e.getKey(), SpanWriter.writeArray(e.getValue()));
+      SpanWriter.Written written = SpanWriter.writeIndexed(e.getValue());
+      ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, e.getKey(), written.value());
       record.headers().add(SpanContract.FORMAT_HEADER, NORMALIZED); // validated here: consumers need not again
+      record.headers().add(SpanContract.SPAN_LENGTHS_HEADER, written.spanLengths()); // the aggregator need not scan
       records.add(record);
     }
     Context context = vertx.getOrCreateContext();

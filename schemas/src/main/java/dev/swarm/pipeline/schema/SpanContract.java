@@ -61,6 +61,14 @@ public final class SpanContract {
 
   public static final String FORMAT_NORMALIZED = "normalized-1";
 
+  /**
+   * Kafka header on {@code swarm.spans} records ingest writes: the byte length of each span object in the value, in
+   * array order, as unsigned LEB128 varints ({@link SpanWriter.Written}). The aggregator then cuts the array into
+   * spans without scanning it ({@link SpanScanner#scan(byte[], byte[], SpanScanner.Sink)}); a record without it, or
+   * whose lengths do not fit the value, is scanned.
+   */
+  public static final String SPAN_LENGTHS_HEADER = "swarm.span-lengths";
+
   /** {@link #FORMAT_NORMALIZED} as header bytes. */
   public static byte[] formatNormalizedBytes() {
     return FORMAT_NORMALIZED.getBytes(StandardCharsets.US_ASCII);

@@ -49,6 +49,82 @@ public final class SpanScanner {
 
   private record Found(String id, String parentSpanId, int offset, int length) {}
 
+  /**
+   * As {@link #scan(byte[], Sink)}, but cutting the array by {@code spanLengths} (the record's
+   * {@link SpanContract#SPAN_LENGTHS_HEADER}, null when absent) and reading only the first fields of each span: the
+   * normalised form writes {@code id}, {@code trace_id}, then {@code parent_span_id} when there is one. Without the
+   * lengths, or when they or a span's first fields do not fit, the array is scanned as a whole.
+   */
+  public static void scan(byte[] utf8JsonArray, byte[] spanLengths, Sink sink) {
+    List<Found> found = spanLengths == null ? null : cut(utf8JsonArray, spanLengths);
+    if (found == null) {
+      scan(utf8JsonArray, sink);
+      return;
+    }
+    for (Found f : found) {
+      sink.span(f.id, f.parentSpanId, f.offset, f.length);
+    }
+  }
+
+  private static final byte[] TRACE_ID = SpanContract.TRACE_ID.getBytes(StandardCharsets.US_ASCII);
+
+  /** The spans the lengths cut the array into, or null when they do not fit it. */
+  private static List<Found> cut(byte[] value, byte[] lengths) {
+    List<Found> found = new ArrayList<>();
+    int offset = 1; // after '['
+    int i = 0;
+    try {
+      if (value.length < 2 || value[0] != '[') {
+        return null;
+      }
+      while (i < lengths.length) {
+        int length = 0;
+        for (int shift = 0; ; shift += 7) {
+          if (shift > 28) {
+            return null;
+          }
+          byte b = lengths[i++];
+          length |= (b & 0x7f) << shift;
+          if (b >= 0) {
+            break;
+          }
+        }
+        int end = offset + length;
+        if (length < 2 || end >= value.length || value[offset] != '{' || value[end - 1] != '}'
+            || value[end] != (i == lengths.length ? ']' : ',')) {
+          return null;
+        }
+        JsonCursor c = new JsonCursor(value, offset, length);
+        c.expect('{');
+        c.key();
+        if (!c.keyIs(ID) || !c.atString()) {
+          return null;
+        }
+        String id = c.string();
+        String parentSpanId = null;
+        if (c.next('}')) {
+          c.key();
+          if (!c.keyIs(TRACE_ID)) {
+            return null;
+          }
+          c.skipValue();
+          if (c.next('}')) {
+            c.key();
+            if (c.keyIs(PARENT_SPAN_ID) && c.atString()) {
+              String text = c.string();
+              parentSpanId = text.isEmpty() ? null : text;
+            }
+          }
+        }
+        found.add(new Found(id, parentSpanId, offset, length));
+        offset = end + 1;
+      }
+    } catch (JsonCursor.Malformed | ArrayIndexOutOfBoundsException e) {
+      return null;
+    }
+    return offset == value.length ? found : null;
+  }
+
   private static final byte[] ID = SpanContract.ID.getBytes(StandardCharsets.US_ASCII);
   private static final byte[] PARENT_SPAN_ID = SpanContract.PARENT_SPAN_ID.getBytes(StandardCharsets.US_ASCII);
 

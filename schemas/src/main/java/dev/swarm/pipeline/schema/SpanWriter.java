@@ -60,13 +60,30 @@ public final class SpanWriter {
    * through a Jackson generator, written straight into an array: this runs for every accepted span.
    */
   public static byte[] writeArray(List<Span> spans) {
+    return writeArray(spans, null);
+  }
+
+  /** A {@code swarm.spans} record value and its {@link SpanContract#SPAN_LENGTHS_HEADER} value. */
+  public record Written(byte[] value, byte[] spanLengths) {}
+
+  /** Writes the spans as {@link #writeArray(List)} does, and the byte length of each span object. */
+  public static Written writeIndexed(List<Span> spans) {
+    Bytes lengths = new Bytes(2 * spans.size());
+    return new Written(writeArray(spans, lengths), lengths.toArray());
+  }
+
+  private static byte[] writeArray(List<Span> spans, Bytes lengths) {
     Bytes out = new Bytes(64 + 512 * spans.size());
     out.put('[');
     for (int i = 0; i < spans.size(); i++) {
       if (i > 0) {
         out.put(',');
       }
+      int start = out.len;
       write(spans.get(i), out);
+      if (lengths != null) {
+        lengths.varint(out.len - start);
+      }
     }
     out.put(']');
     return out.toArray();
@@ -140,6 +157,16 @@ public final class SpanWriter {
       ensure(1);
       buf[len++] = (byte) c;
       return this;
+    }
+
+    /** An unsigned LEB128 varint (7 bits a byte, low bits first). */
+    void varint(int value) {
+      ensure(5);
+      while ((value & ~0x7f) != 0) {
+        buf[len++] = (byte) ((value & 0x7f) | 0x80);
+        value >>>= 7;
+      }
+      buf[len++] = (byte) value;
     }
 
     Bytes put(byte[] b) {

@@ -43,6 +43,7 @@ public final class SpanDecoderThroughput {
       throw new IllegalStateException("benchmark body invalid: " + check);
     }
     byte[] record = SpanWriter.writeArray(accepted.spans());
+    byte[] spanLengths = SpanWriter.writeIndexed(accepted.spans()).spanLengths();
     byte[] single = typicalSpan(7).getBytes(StandardCharsets.UTF_8);
     // The same span with two events, to show what events cost.
     String events =
@@ -60,6 +61,8 @@ public final class SpanDecoderThroughput {
           () -> decoder.decodeRequest(singleWithEvents, 1));
       measure("readArray (record)", seconds, perBody, record.length, () -> decoder.readArray(record));
       measure("SpanScanner.scan", seconds, perBody, record.length, () -> SpanScanner.scan(record, (id, p, o, l) -> {}));
+      measure("SpanScanner.scan (span lengths)", seconds, perBody, record.length,
+          () -> SpanScanner.scan(record, spanLengths, (id, p, o, l) -> {}));
       measure("SpanWriter.writeArray", seconds, perBody, record.length, () -> SpanWriter.writeArray(accepted.spans()));
     }
   }

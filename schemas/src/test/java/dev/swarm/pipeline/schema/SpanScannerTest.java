@@ -67,6 +67,41 @@ class SpanScannerTest {
     assertNull(seen.get(1).parentSpanId(), "empty parent means root");
   }
 
+  private static List<Seen> scan(byte[] bytes, byte[] spanLengths) {
+    List<Seen> seen = new ArrayList<>();
+    SpanScanner.scan(bytes, spanLengths, (id, parent, offset, length) -> seen.add(new Seen(id, parent, offset, length)));
+    return seen;
+  }
+
+  @Test
+  void theSpanLengthsHeaderCutsTheRecordExactlyAsTheScanDoes() {
+    List<Span> spans = new ArrayList<>(sampleTrace());
+    for (int i = 0; i < 200; i++) { // spans longer than 127 bytes: lengths of two varint bytes
+      spans.add(spans.get(i % 3));
+    }
+    SpanWriter.Written written = SpanWriter.writeIndexed(spans);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(SpanWriter.writeArray(spans), written.value());
+    assertEquals(scan(written.value()), scan(written.value(), written.spanLengths()));
+    assertEquals(Arrays.asList(null, "root", "child"), scan(written.value(), written.spanLengths()).subList(0, 3)
+        .stream().map(Seen::parentSpanId).toList());
+  }
+
+  /** Lengths that do not fit the value (a producer's mistake) are ignored: the array is scanned instead. */
+  @Test
+  void lengthsThatDoNotFitFallBackToTheScan() {
+    SpanWriter.Written written = SpanWriter.writeIndexed(sampleTrace());
+    List<Seen> expected = scan(written.value());
+    byte[] shorter = written.spanLengths().clone();
+    shorter[0]--;
+    byte[] fewer = Arrays.copyOf(written.spanLengths(), written.spanLengths().length - 1);
+    byte[] unterminated = {(byte) 0x80};
+    for (byte[] lengths : List.of(shorter, fewer, unterminated, new byte[0], new byte[] {(byte) 0xff, (byte) 0xff,
+        (byte) 0xff, (byte) 0xff, (byte) 0x7f})) {
+      assertEquals(expected, scan(written.value(), lengths), Arrays.toString(lengths));
+    }
+    assertEquals(expected, scan(written.value(), null));
+  }
+
   @Test
   void emptyArrayReportsNothing() {
     assertEquals(List.of(), scan("[]".getBytes(StandardCharsets.UTF_8)));
