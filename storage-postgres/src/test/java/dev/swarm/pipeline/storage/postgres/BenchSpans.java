@@ -47,6 +47,18 @@ final class BenchSpans {
     return out.subList(0, count);
   }
 
+  /** Whole traces of {@code minSpans}..{@code maxSpans} spans each, at least {@code count} spans in all. */
+  List<List<Span>> traces(int count, int minSpans, int maxSpans) {
+    List<List<Span>> out = new ArrayList<>();
+    int spans = 0;
+    while (spans < count) {
+      List<Span> trace = trace(minSpans + random.nextInt(maxSpans - minSpans + 1));
+      out.add(trace);
+      spans += trace.size();
+    }
+    return out;
+  }
+
   private List<Span> trace(int spanCount) {
     String traceId = hex(32);
     clockMillis += 1 + random.nextInt(5);
