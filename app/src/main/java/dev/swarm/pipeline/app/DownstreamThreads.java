@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * it): priority 1 becomes nice 4, which any user may set (raising a nice value needs no privilege; the JVM warns
  * that it "may require" one). Loaded by Vert.x as its thread factory (META-INF/services); it changes only threads of
  * the pool named {@link #LOW_POOL}.
+ *
+ * <p>Not covered: the SQLite writer's JDBC calls, which vertx-jdbc-client always runs on Vert.x's shared worker pool,
+ * whatever context calls it.
  */
 public final class DownstreamThreads implements VertxThreadFactory {
   /** The pool's name when its threads run at low priority. */
