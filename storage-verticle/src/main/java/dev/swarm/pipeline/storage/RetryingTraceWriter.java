@@ -9,10 +9,10 @@ import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
- * Writes a batch until it is committed: a failed transaction (SQLITE_BUSY, disk full, read-only file…) left
- * nothing behind, so the same batch is tried again after an exponential, capped backoff. Batches are never
- * dropped; only {@link #stop()} ends the retries (the batch's offsets stay uncommitted, so it is consumed again
- * after a restart).
+ * Writes a batch until it is committed, on any backend ({@link TraceBatchWriter}): a failed transaction
+ * (SQLITE_BUSY, disk full, read-only file, a lost PostgreSQL connection…) left nothing behind, so the same batch is
+ * tried again after an exponential, capped backoff. Batches are never dropped; only {@link #stop()} ends the
+ * retries (the batch's offsets stay uncommitted, so it is consumed again after a restart).
  */
 public final class RetryingTraceWriter {
 
@@ -23,13 +23,13 @@ public final class RetryingTraceWriter {
   }
 
   private final Vertx vertx;
-  private final TraceWriter writer;
+  private final TraceBatchWriter writer;
   private final RetryBackoff backoff;
   private final FailureListener listener;
   private final Supplier<Future<Void>> beforeRetry;
   private volatile boolean stopped;
 
-  public RetryingTraceWriter(Vertx vertx, TraceWriter writer, RetryBackoff backoff, FailureListener listener) {
+  public RetryingTraceWriter(Vertx vertx, TraceBatchWriter writer, RetryBackoff backoff, FailureListener listener) {
     this(vertx, writer, backoff, listener, Future::succeededFuture);
   }
 
@@ -37,7 +37,7 @@ public final class RetryingTraceWriter {
    * @param beforeRetry runs before each new attempt (e.g. a retention step, which may free the pages a full
    *     database needs); its failure does not stop the retry
    */
-  public RetryingTraceWriter(Vertx vertx, TraceWriter writer, RetryBackoff backoff, FailureListener listener,
+  public RetryingTraceWriter(Vertx vertx, TraceBatchWriter writer, RetryBackoff backoff, FailureListener listener,
       Supplier<Future<Void>> beforeRetry) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.writer = Objects.requireNonNull(writer, "writer");

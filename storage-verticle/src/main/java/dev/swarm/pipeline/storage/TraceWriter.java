@@ -34,7 +34,7 @@ import java.util.function.Supplier;
  * has its summary recomputed from all its stored spans after the upsert, inside the same transaction, so late
  * spans merge and the verdict is recomputed.
  */
-public final class TraceWriter {
+public final class TraceWriter implements TraceBatchWriter {
 
   // INSERT OR REPLACE rather than ON CONFLICT DO UPDATE: a replayed span still ends as exactly one row with the
   // newest values, and the writer runs ~15% faster (StorageWriteThroughput: 59k vs 70k spans per writer-CPU-second),
@@ -101,6 +101,7 @@ public final class TraceWriter {
    * Writes the batch in one transaction; the future fails (and nothing is committed) on any error, e.g.
    * SQLITE_BUSY, a full disk or a read-only file. Safe to call again with the same batch. Not concurrently.
    */
+  @Override
   public Future<WriteResult> write(List<TraceRecord> batch) {
     return onWriterPool(current -> writeWith(current, batch));
   }
@@ -132,6 +133,7 @@ public final class TraceWriter {
   }
 
   /** Closes the connection. */
+  @Override
   public Future<Void> close() {
     Pool current = pool;
     pool = null;
