@@ -50,8 +50,10 @@ import java.util.Set;
  * start), and a stored summary is changed by {@code UPDATE}, which may move it to another day's partition; the same
  * span twice in one batch is written once, with its last values; attributes and events are stored as sent in
  * {@code json} columns, with a readable copy for the rare ones PostgreSQL's JSON functions refuse
- * ({@link PostgresText}). Each transaction first takes an advisory lock, so writers of one database take turns, as
- * SQLite's single writer does, and the read-then-write of summaries stays right with several storage processes.
+ * ({@link PostgresText}). Each transaction first takes a transaction-level advisory lock per trace id of the batch
+ * ({@link #LOCK_TRACES}), in ascending order of a 64-bit hash of the id, before it reads anything: writers of
+ * different traces never wait for each other, two writers of one trace (a Kafka rebalance) take turns on it, and two
+ * batches can never deadlock (storage-postgres/README.md, "Several writers on one database").
  *
  * <p>Statements: one {@code INSERT … SELECT FROM unnest($1::text[], …)} per table and batch (array parameters: one
  * prepared statement whatever the batch size, no parameter limit), on a vertx-pg-client {@link Pool}. Not thread-safe
@@ -60,14 +62,35 @@ import java.util.Set;
 public final class PostgresTraceWriter {
 
   /**
-   * The start of every transaction: the planner told that the writer only probes keys, then the advisory lock that
-   * makes the writers of one database take turns (0x53574D54, 'SWMT'). Every read and join of the writer is a probe
+   * The start of every transaction: the planner told that the writer only probes keys. Every read and join of the writer is a probe
    * of a key index by a batch's worth of keys; without this, a plan made while a day's partition was small (a new
    * day, statistics not yet gathered) scans the whole partition for every batch: measured, the lookup of stored
    * summaries grew to 75 ms a batch at 10,000 summaries, ~1 ms as index probes.
    */
   static final String BEGIN = "SET LOCAL enable_seqscan = off; SET LOCAL enable_hashjoin = off;"
-      + " SET LOCAL enable_mergejoin = off; SELECT pg_advisory_xact_lock(1398230356, 1)";
+      + " SET LOCAL enable_mergejoin = off";
+
+  /**
+   * Then, before the first read, one transaction-level advisory lock per distinct {@link #lockKey} of the batch's
+   * trace ids, taken one after the other in ascending order (the array comes sorted and distinct, and {@code unnest}
+   * of one array is read in its order; the ORDER BY only restates it), held until commit or rollback. A statement of
+   * its own: READ COMMITTED takes each statement's snapshot when the statement starts, so the reads that follow see
+   * what the previous holder of a lock committed.
+   */
+  static final String LOCK_TRACES = "SELECT pg_advisory_xact_lock(k) FROM unnest($1::int8[]) AS k ORDER BY k";
+
+  /**
+   * Taken first by every batch, after {@link #BEGIN} in its round trip: shared by a batch that locks its traces, so
+   * those never wait for each other on it; exclusive by a batch of more than {@code maxTraceLocks} distinct traces,
+   * which instead of one lock per trace (each takes a slot of the server's lock table, sized by
+   * {@code max_locks_per_transaction}; "out of shared memory", 53200, when full) waits until no other batch is
+   * running and keeps all others out until it ends. Always before the trace locks, so it adds no deadlock.
+   */
+  static final String WHOLE_DATABASE_SHARED = "SELECT pg_advisory_xact_lock_shared(1398230356, 1)";
+  static final String WHOLE_DATABASE = "SELECT pg_advisory_xact_lock(1398230356, 1)";
+
+  /** Batches of more distinct traces than this lock the whole database instead of each trace. */
+  public static final int DEFAULT_MAX_TRACE_LOCKS = 1000;
 
   /**
    * The stored summaries of the batch's trace ids, every tenant's; per trace id the tenant with the most spans first
@@ -108,7 +131,7 @@ public final class PostgresTraceWriter {
       + " AND e.service_name = u.service_name AND e.span_name = u.span_name)) n"
       + " WHERE n.k + (SELECT count(*) FROM service_span_names c WHERE c.tenant_id = n.tenant_id"
       + " AND c.service_name = n.service_name) <= " + ServiceIndex.MAX_SPAN_NAMES_PER_SERVICE
-      + " ON CONFLICT DO NOTHING";
+      + " ORDER BY n.tenant_id, n.service_name, n.span_name ON CONFLICT DO NOTHING";
 
   static final String INSERT_TRACE_SERVICES = "INSERT INTO trace_services (tenant_id, service_name, start_time,"
       + " trace_id) SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) ON CONFLICT DO NOTHING";
@@ -162,11 +185,27 @@ public final class PostgresTraceWriter {
   static final long MAX_JSON_CHARS_PER_STATEMENT = 16L << 20;
 
   private final Pool pool;
+  private final int maxTraceLocks;
   private final ServiceIndex serviceIndex = new ServiceIndex();
+
+  /** Tests only: runs inside the transaction after the last statement, before the commit; null in production. */
+  volatile java.util.function.Function<SqlConnection, Future<Void>> beforeCommit;
 
   /** @param pool the writer's connections (one is enough: one write at a time); closed by {@link #close()} */
   public PostgresTraceWriter(Pool pool) {
+    this(pool, DEFAULT_MAX_TRACE_LOCKS);
+  }
+
+  /**
+   * @param maxTraceLocks a batch of more distinct traces than this locks the whole database instead of each trace
+   *     (at most this many locks per writer in the server's lock table)
+   */
+  public PostgresTraceWriter(Pool pool, int maxTraceLocks) {
     this.pool = Objects.requireNonNull(pool, "pool");
+    if (maxTraceLocks < 1) {
+      throw new IllegalArgumentException("maxTraceLocks " + maxTraceLocks);
+    }
+    this.maxTraceLocks = maxTraceLocks;
   }
 
   /** A writer over a pool of one connection to {@code connect}, prepared statements cached. */
@@ -194,11 +233,53 @@ public final class PostgresTraceWriter {
       return Future.succeededFuture(new WriteResult(0, 0, 0));
     }
     BatchWrite write = new BatchWrite(batch);
-    return pool.withTransaction(conn -> conn.query(BEGIN).execute()
-            .compose(locked -> conn.preparedQuery(STORED_SUMMARIES)
-                .execute(Tuple.of(traceIds.toArray(new String[0]))))
-            .compose(stored -> write.run(conn, stored)))
+    Long[] lockKeys = lockKeys(traceIds);
+    boolean wholeDatabase = lockKeys.length > maxTraceLocks;
+    Tuple ids = Tuple.of(traceIds.toArray(new String[0]));
+    return pool.withTransaction(conn -> {
+          // Sent together (the client pipelines them); the server runs them in order, so the read's snapshot is
+          // taken once every lock is held.
+          Future<?> settings = conn.query(BEGIN + "; " + (wholeDatabase ? WHOLE_DATABASE : WHOLE_DATABASE_SHARED))
+              .execute();
+          Future<?> locked = wholeDatabase ? Future.succeededFuture()
+              : conn.preparedQuery(LOCK_TRACES).execute(Tuple.tuple().addArrayOfLong(lockKeys));
+          Future<RowSet<Row>> stored = conn.preparedQuery(STORED_SUMMARIES).execute(ids);
+          return Future.all(settings, locked, stored)
+              .compose(all -> write.run(conn, stored.result()))
+              .compose(result -> {
+                var hook = beforeCommit;
+                return hook == null ? Future.succeededFuture(result) : hook.apply(conn).map(result);
+              });
+        })
         .onSuccess(written -> serviceIndex.committed(write.serviceRows));
+  }
+
+  /** The distinct {@link #lockKey}s of the trace ids, ascending: the order every writer takes its locks in. */
+  static Long[] lockKeys(Set<String> traceIds) {
+    long[] keys = new long[traceIds.size()];
+    int i = 0;
+    for (String id : traceIds) {
+      keys[i++] = lockKey(id);
+    }
+    return java.util.Arrays.stream(keys).sorted().distinct().boxed().toArray(Long[]::new);
+  }
+
+  /**
+   * The advisory lock key of a trace id: FNV-1a over its UTF-8 bytes, then MurmurHash3's 64-bit finaliser. The same
+   * in every process and version of the writer (all writers of a database must agree); two ids with one key only
+   * wait for each other.
+   */
+  static long lockKey(String traceId) {
+    long h = 0xcbf29ce484222325L;
+    for (byte b : traceId.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+      h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    h ^= h >>> 33;
+    return h;
   }
 
   /** Closes the pool. */

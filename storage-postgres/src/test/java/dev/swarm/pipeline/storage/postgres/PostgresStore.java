@@ -20,7 +20,7 @@ import java.util.List;
  */
 final class PostgresStore implements StoreUnderTest {
 
-  private final Vertx vertx = Vertx.vertx();
+  final Vertx vertx = Vertx.vertx();
   private final PostgresServer.Database db;
   final PostgresTraceWriter writer;
 

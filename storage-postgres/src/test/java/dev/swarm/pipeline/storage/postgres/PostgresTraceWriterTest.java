@@ -12,6 +12,7 @@ import static dev.swarm.pipeline.storage.postgres.Futures.awaitFailure;
 import static dev.swarm.pipeline.storage.postgres.Sql.column;
 import static dev.swarm.pipeline.storage.postgres.Sql.scalar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,11 +25,14 @@ import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import dev.swarm.pipeline.storage.WriteResult;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -183,9 +187,10 @@ class PostgresTraceWriterTest {
   }
 
   @Test
-  void writersOfOneDatabaseTakeTurns() throws SQLException {
-    // Two writers (two storage processes) get the same new traces at once, each with its own spans starting on
-    // different days. Taking turns, the second sees the first's summary and recomputes: one summary per trace.
+  void twoWritersOfTheSameTracesTakeTurnsOnThem() throws SQLException {
+    // Two writers (two storage processes, a Kafka rebalance) get the same new traces at once, each with its own spans
+    // starting on different days. Taking turns on each trace's lock, the second sees the first's summary and
+    // recomputes: one summary per trace, each span once (without the locks: 380 summaries for 200 traces).
     PostgresTraceWriter other = store.newWriter();
     try {
       for (int round = 0; round < 10; round++) {
@@ -206,6 +211,180 @@ class PostgresTraceWriterTest {
     assertEquals("200", scalar(c, "SELECT count(*) FROM trace_summaries"));
     assertEquals("200", scalar(c, "SELECT count(*) FROM trace_summaries WHERE span_count = 2"
         + " AND start_time = '2026-11-26T23:24:23.123Z' AND verdict = 'complete'"));
+    assertEquals("400", scalar(c, "SELECT count(*) FROM agent_traces"));
+    assertEquals("400", scalar(c, "SELECT count(DISTINCT (trace_id, tenant_id, id)) FROM agent_traces"));
+  }
+
+  /** Twenty new traces of one round, {@code prefix} naming them, one complete message each. */
+  private static List<TraceRecord> traces(String prefix, int count) {
+    List<TraceRecord> out = new ArrayList<>();
+    for (int t = 0; t < count; t++) {
+      String traceId = prefix + t;
+      out.add(message(TraceVerdict.COMPLETE, List.of(span(traceId, "root", null, "agent.run", 0),
+          span(traceId, "a", "root", "x", 1))));
+    }
+    return out;
+  }
+
+  private String heldAdvisoryLocks() throws SQLException {
+    return scalar(c, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted");
+  }
+
+  /** Waits for the write, failing at once should any lock wait show up in pg_locks meanwhile. */
+  private WriteResult awaitWithoutWaiting(Future<WriteResult> write) throws Exception {
+    while (!write.isComplete()) {
+      String waiting = scalar(c, "SELECT string_agg(locktype || ' ' || pid, ', ') FROM pg_locks WHERE NOT granted");
+      if (waiting != null) {
+        throw new AssertionError("a writer waits for a lock: " + waiting);
+      }
+      Thread.sleep(5);
+    }
+    return await(write);
+  }
+
+  @Test
+  void writersOfDifferentTracesNeverWaitForEachOther() throws Exception {
+    // The span names are stored first (a new (tenant, service, name) pair written by two transactions at once makes
+    // the second wait on the unique index until the first ends; the README says why that is rare).
+    write(traces("warm", 1).toArray(new TraceRecord[0]));
+    PostgresTraceWriter other = store.newWriter();
+    CountDownLatch firstOpen = new CountDownLatch(1);
+    Promise<Void> release = Promise.promise();
+    store.writer.beforeCommit = conn -> {
+      firstOpen.countDown();
+      return release.future();
+    };
+    try {
+      Future<WriteResult> first = store.write(traces("a", 20));
+      assertTrue(firstOpen.await(60, TimeUnit.SECONDS));
+      // The first transaction is open, all its statements done, holding one lock per trace (20 distinct keys) and
+      // the whole-database lock in shared mode.
+      assertEquals("21", heldAdvisoryLocks());
+      assertEquals("1", scalar(c, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock'"));
+      assertEquals("0", scalar(c, "SELECT count(*) FROM trace_summaries WHERE trace_id LIKE 'a%'"));
+      // The second writer's whole transaction, other traces, runs and commits meanwhile: it never waited.
+      assertEquals(20, awaitWithoutWaiting(other.write(traces("b", 20))).traces());
+      assertEquals("20", scalar(c, "SELECT count(*) FROM trace_summaries WHERE trace_id LIKE 'b%'"));
+      assertEquals("21", heldAdvisoryLocks());
+      release.complete();
+      assertEquals(20, await(first).traces());
+    } finally {
+      store.writer.beforeCommit = null;
+      release.tryComplete();
+      await(other.close());
+    }
+    assertEquals("0", heldAdvisoryLocks());
+    assertEquals("41", scalar(c, "SELECT count(*) FROM trace_summaries"));
+    assertEquals("82", scalar(c, "SELECT count(*) FROM agent_traces"));
+  }
+
+  @Test
+  void aWriterOfATraceAnotherHoldsWaitsForItsCommitThenMergesItsSpans() throws Exception {
+    PostgresTraceWriter other = store.newWriter();
+    CountDownLatch firstOpen = new CountDownLatch(1);
+    Promise<Void> release = Promise.promise();
+    store.writer.beforeCommit = conn -> {
+      firstOpen.countDown();
+      return release.future();
+    };
+    try {
+      Future<WriteResult> first = store.write(traces("a", 20));
+      assertTrue(firstOpen.await(60, TimeUnit.SECONDS));
+      // One trace in common (a7): the second writer waits on that trace's lock, and only there.
+      Future<WriteResult> second = other.write(List.of(traces("b", 1).get(0),
+          late(List.of(span("a7", "late", "root", "x", 2)))));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!"1".equals(scalar(c, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))) {
+        assertTrue(System.nanoTime() < deadline, "the second writer never waited");
+        Thread.sleep(5);
+      }
+      assertFalse(second.isComplete());
+      release.complete();
+      assertEquals(20, await(first).traces());
+      assertEquals(1, await(second).recomputedTraces());
+    } finally {
+      store.writer.beforeCommit = null;
+      release.tryComplete();
+      await(other.close());
+    }
+    assertEquals("21", scalar(c, "SELECT count(*) FROM trace_summaries"));
+    assertEquals("3", scalar(c, "SELECT span_count FROM trace_summaries WHERE trace_id = 'a7'"));
+  }
+
+  @Test
+  void writersOfOverlappingTracesInOppositeOrdersNeverDeadlock() throws SQLException {
+    // Locks taken in batch order would deadlock here at once: each writer holds the traces the other wants next.
+    PostgresTraceWriter other = store.newWriter();
+    int traces = 500;
+    int rounds = 20;
+    try {
+      for (int round = 0; round < rounds; round++) {
+        List<TraceRecord> up = new ArrayList<>();
+        List<TraceRecord> down = new ArrayList<>();
+        for (int t = 0; t < traces; t++) {
+          up.add(late(List.of(span("t" + t, "a" + round, "root", "x", round))));
+          down.add(late(List.of(span("t" + (traces - 1 - t), "b" + round, "root", "x", round))));
+        }
+        Future<WriteResult> a = store.write(up);
+        Future<WriteResult> b = other.write(down);
+        await(Future.join(a, b));
+        assertTrue(a.succeeded() && b.succeeded(), "round " + round + ": " + a.cause() + " / " + b.cause());
+      }
+    } finally {
+      await(other.close());
+    }
+    assertEquals(String.valueOf(traces), scalar(c, "SELECT count(*) FROM trace_summaries"));
+    assertEquals(String.valueOf(traces), scalar(c, "SELECT count(*) FROM trace_summaries WHERE span_count = ?",
+        2 * rounds));
+    assertEquals(String.valueOf(traces * rounds * 2), scalar(c, "SELECT count(*) FROM agent_traces"));
+  }
+
+  @Test
+  void aBatchOfMoreTracesThanItMayLockLocksTheWholeDatabase() throws Exception {
+    PostgresTraceWriter big = new PostgresTraceWriter(io.vertx.pgclient.PgBuilder.pool()
+        .with(new io.vertx.sqlclient.PoolOptions().setMaxSize(1))
+        .connectingTo(io.vertx.pgclient.PgConnectOptions.fromUri(pg.database().uri()))
+        .using(store.vertx).build(), 10);
+    CountDownLatch bigOpen = new CountDownLatch(1);
+    Promise<Void> release = Promise.promise();
+    big.beforeCommit = conn -> {
+      bigOpen.countDown();
+      return release.future();
+    };
+    try {
+      Future<WriteResult> first = big.write(traces("a", 20));
+      assertTrue(bigOpen.await(60, TimeUnit.SECONDS));
+      // One exclusive lock instead of 20; a writer of other traces waits for it.
+      assertEquals("1", heldAdvisoryLocks());
+      assertEquals("1", scalar(c, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+          + " AND mode = 'ExclusiveLock'"));
+      Future<WriteResult> second = store.write(traces("b", 5));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!"1".equals(scalar(c, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"))) {
+        assertTrue(System.nanoTime() < deadline, "the other writer never waited");
+        Thread.sleep(5);
+      }
+      release.complete();
+      assertEquals(20, await(first).traces());
+      assertEquals(5, await(second).traces());
+      // Below its limit the same writer locks each trace.
+      big.beforeCommit = null;
+      assertEquals(3, awaitWithoutWaiting(big.write(traces("c", 3))).traces());
+    } finally {
+      release.tryComplete();
+      await(big.close());
+    }
+    assertEquals("28", scalar(c, "SELECT count(*) FROM trace_summaries"));
+  }
+
+  @Test
+  void lockKeysAreDistinctAscendingAndTheSameInEveryProcess() {
+    Long[] keys = PostgresTraceWriter.lockKeys(new java.util.LinkedHashSet<>(List.of("b", "a", "c", "a")));
+    assertEquals(3, keys.length);
+    assertTrue(keys[0] < keys[1] && keys[1] < keys[2]);
+    // Fixed values (computed independently): every writer of a database, whatever its JVM or version, must agree.
+    assertEquals(-1843954265078179672L, PostgresTraceWriter.lockKey("4bf92f3577b34da6a3ce929d0e0e4736"));
+    assertEquals(-1166397803181037274L, PostgresTraceWriter.lockKey(""));
   }
 
   @Test
