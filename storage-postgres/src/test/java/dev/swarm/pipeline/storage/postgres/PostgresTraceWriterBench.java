@@ -46,7 +46,10 @@ import org.sqlite.SQLiteDataSource;
  *   <li>{@code sqlite}: storage-verticle's {@link TraceWriter} on a fresh file, as the service runs it (WAL,
  *       synchronous=NORMAL: a commit is not fsynced, the WAL is at each checkpoint; background checkpoints every
  *       second);
- *   <li>{@code sqlite-full}: the same with synchronous=FULL (every commit fsynced, as PostgreSQL does).
+ *   <li>{@code sqlite-full}: the same with synchronous=FULL (every commit fsynced, as PostgreSQL does);
+ *   <li>{@code postgres-2}: two {@link PostgresTraceWriter}s (own pools and connections) on one database, writing at
+ *       once, each the traces of its half (by trace id, as two aggregators of one consumer group), batched as one
+ *       writer's; the run ends when both are done.
  * </ul>
  *
  * <p>Each backend writes a warm-up set first (other traces, not measured). Runs alternate the backends round by round,
@@ -61,6 +64,15 @@ public final class PostgresTraceWriterBench {
 
   interface Backend extends AutoCloseable {
     Future<WriteResult> write(List<TraceRecord> batch);
+
+    /** Writes all the batches, one after the other; spans written. */
+    default long writeAll(List<List<TraceRecord>> batches) {
+      long written = 0;
+      for (List<TraceRecord> batch : batches) {
+        written += await(write(batch)).spans();
+      }
+      return written;
+    }
 
     /** Bytes stored, after the run. */
     long bytes() throws Exception;
@@ -105,13 +117,12 @@ public final class PostgresTraceWriterBench {
       Map<String, Function<String, Backend>> makers = new LinkedHashMap<>();
       makers.put("postgres", name -> postgres(vertx, pg, admin, name + next[0]++, day));
       makers.put("sqlite", name -> sqlite(vertx, dir.resolve(name + next[0]++ + ".db"), false));
+      makers.put("postgres-2", name -> postgresTwoWriters(vertx, pg, admin, name + next[0]++, day, batchSpans));
       makers.put("sqlite-full", name -> sqlite(vertx, dir.resolve(name + next[0]++ + ".db"), true));
 
       for (String b : backends) {
         try (Backend backend = makers.get(b).apply("warmup")) {
-          for (List<TraceRecord> batch : warmup) {
-            await(backend.write(batch));
-          }
+          backend.writeAll(warmup);
         }
       }
       Map<String, List<Run>> results = new LinkedHashMap<>();
@@ -122,17 +133,14 @@ public final class PostgresTraceWriterBench {
             long serverBefore = serverCpuNanos(pg);
             long jvmBefore = os.getProcessCpuTime();
             long t0 = System.nanoTime();
-            long written = 0;
-            for (List<TraceRecord> batch : batches) {
-              written += await(backend.write(batch)).spans();
-            }
+            long written = backend.writeAll(batches);
             long elapsed = System.nanoTime() - t0;
             long jvm = os.getProcessCpuTime() - jvmBefore;
             long server = serverCpuNanos(pg) - serverBefore;
             if (written != spans) {
               throw new IllegalStateException(b + " wrote " + written + " spans of " + spans);
             }
-            Run r = new Run(spans / (elapsed / 1e9), jvm / 1e3 / spans, b.equals("postgres") ? server / 1e3 / spans : 0,
+            Run r = new Run(spans / (elapsed / 1e9), jvm / 1e3 / spans, b.startsWith("postgres") ? server / 1e3 / spans : 0,
                 (double) backend.bytes() / spans, os.getSystemLoadAverage());
             results.computeIfAbsent(b, k -> new ArrayList<>()).add(r);
             System.out.printf(Locale.ROOT, "round %d  %-12s %,9.0f spans/s  JVM %.1f us/span  server %.1f us/span"
@@ -151,7 +159,7 @@ public final class PostgresTraceWriterBench {
         double[] loads = runs.stream().mapToDouble(Run::loadAverage).sorted().toArray();
         System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f–%,.0f | %.1f | %s | %,.0f | %.1f–%.1f |%n", e.getKey(),
             median(runs, Run::spansPerSecond), rates[0], rates[rates.length - 1], median(runs, Run::jvmMicrosPerSpan),
-            e.getKey().equals("postgres") ? String.format(Locale.ROOT, "%.1f", median(runs, Run::serverMicrosPerSpan))
+            e.getKey().startsWith("postgres") ? String.format(Locale.ROOT, "%.1f", median(runs, Run::serverMicrosPerSpan))
                 : "–", median(runs, Run::bytesPerSpan), loads[0], loads[loads.length - 1]);
       }
     } finally {
@@ -236,6 +244,61 @@ public final class PostgresTraceWriterBench {
         try (Connection c = admin.connect(); Statement s = c.createStatement()) {
           s.execute("DROP DATABASE " + name);
         }
+      }
+    };
+  }
+
+  /** Two writers on one database, each the traces of its half, at once. */
+  private static Backend postgresTwoWriters(Vertx vertx, PostgresServer pg, PostgresServer.Database admin, String name,
+      LocalDate day, int batchSpans) {
+    Backend one = postgres(vertx, pg, admin, name, day);
+    PostgresServer.Database db = new PostgresServer.Database(pg.database().host(), pg.database().port(), name,
+        pg.database().user(), pg.database().password());
+    PostgresTraceWriter second = PostgresTraceWriter.create(vertx, PgConnectOptions.fromUri(db.uri()));
+    return new Backend() {
+      @Override
+      public Future<WriteResult> write(List<TraceRecord> batch) {
+        return one.write(batch);
+      }
+
+      @Override
+      public long writeAll(List<List<TraceRecord>> batches) {
+        List<List<List<TraceRecord>>> halves = List.of(new ArrayList<>(), new ArrayList<>());
+        List<List<TraceRecord>> open = List.of(new ArrayList<>(), new ArrayList<>());
+        int[] spans = {0, 0};
+        for (TraceRecord m : (Iterable<TraceRecord>) batches.stream().flatMap(List::stream)::iterator) {
+          int h = Math.floorMod(m.traceId().hashCode(), 2);
+          open.get(h).add(m);
+          spans[h] += m.spans().size();
+          if (spans[h] >= batchSpans) {
+            halves.get(h).add(new ArrayList<>(open.get(h)));
+            open.get(h).clear();
+            spans[h] = 0;
+          }
+        }
+        for (int h = 0; h < 2; h++) {
+          if (!open.get(h).isEmpty()) {
+            halves.get(h).add(open.get(h));
+          }
+        }
+        java.util.concurrent.CompletableFuture<Long> a = java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> one.writeAll(halves.get(0)));
+        long b = 0;
+        for (List<TraceRecord> batch : halves.get(1)) {
+          b += await(second.write(batch)).spans();
+        }
+        return a.join() + b;
+      }
+
+      @Override
+      public long bytes() throws Exception {
+        return one.bytes();
+      }
+
+      @Override
+      public void close() throws Exception {
+        await(second.close());
+        one.close();
       }
     };
   }
