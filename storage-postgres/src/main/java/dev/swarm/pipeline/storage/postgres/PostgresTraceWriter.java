@@ -6,6 +6,7 @@ import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.schema.TraceVerdict;
 import dev.swarm.pipeline.storage.ReadScope;
 import dev.swarm.pipeline.storage.SpanFacts;
+import dev.swarm.pipeline.storage.TraceBatchWriter;
 import dev.swarm.pipeline.storage.TraceKey;
 import dev.swarm.pipeline.storage.TraceSummary;
 import dev.swarm.pipeline.storage.TraceTenants;
@@ -59,7 +60,7 @@ import java.util.Set;
  * prepared statement whatever the batch size, no parameter limit), on a vertx-pg-client {@link Pool}. Not thread-safe
  * and not for concurrent calls: one write at a time, as the SQLite writer.
  */
-public final class PostgresTraceWriter {
+public final class PostgresTraceWriter implements TraceBatchWriter {
 
   /**
    * The start of every transaction: the planner told that the writer only probes keys. Every read and join of the writer is a probe
@@ -222,6 +223,7 @@ public final class PostgresTraceWriter {
    * Writes the batch in one transaction; the future fails (and nothing is committed) on any error, e.g. the server
    * gone. Safe to call again with the same batch. Not concurrently.
    */
+  @Override
   public Future<WriteResult> write(List<TraceRecord> batch) {
     Set<String> traceIds = new LinkedHashSet<>();
     for (TraceRecord m : batch) {
@@ -283,6 +285,7 @@ public final class PostgresTraceWriter {
   }
 
   /** Closes the pool. */
+  @Override
   public Future<Void> close() {
     return pool.close();
   }
