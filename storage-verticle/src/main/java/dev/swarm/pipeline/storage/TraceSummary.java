@@ -70,6 +70,29 @@ public record TraceSummary(
    * @param messageVerdict the verdict of the newest non-late message for the trace in this batch, else LATE
    * @param storedVerdict the verdict of the summary already stored, or null
    */
+  /**
+   * The summary of a trace recomputed from all its stored spans (after late spans, a replay, or the trace twice in
+   * one batch), the same on every backend. {@code messages}: the batch's messages of the trace in batch order; the
+   * newest non-late verdict wins, the earliest first-seen time and the last emitted-at time are kept.
+   */
+  public static TraceSummary recomputed(TraceKey key, List<SpanFacts> stored, List<TraceRecord> messages,
+      TraceVerdict storedVerdict) {
+    TraceVerdict messageVerdict = TraceVerdict.LATE;
+    Long firstSeen = null;
+    Long emittedAt = null;
+    for (TraceRecord m : messages) {
+      if (m.verdict() != TraceVerdict.LATE) {
+        messageVerdict = m.verdict();
+      }
+      Long seen = m.firstSeenMillis();
+      if (firstSeen == null || (seen != null && seen < firstSeen)) {
+        firstSeen = seen;
+      }
+      emittedAt = m.emittedAtMillis() != null ? m.emittedAtMillis() : emittedAt;
+    }
+    return fromStoredSpans(key.traceId(), key.tenantId(), stored, messageVerdict, storedVerdict, firstSeen, emittedAt);
+  }
+
   public static TraceSummary fromStoredSpans(String traceId, String tenantId, List<SpanFacts> stored, TraceVerdict messageVerdict,
       TraceVerdict storedVerdict, Long firstSeenMillis, Long emittedAtMillis) {
     List<String> ids = new ArrayList<>(stored.size());

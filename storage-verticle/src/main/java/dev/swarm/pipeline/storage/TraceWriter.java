@@ -268,19 +268,8 @@ public final class TraceWriter implements TraceBatchWriter {
                 .add(facts(r));
           }
           for (TraceKey key : recompute) {
-            TraceVerdict messageVerdict = TraceVerdict.LATE;
-            Long firstSeen = null;
-            Long emittedAt = null;
-            for (Part part : byTrace.get(key)) {
-              TraceRecord m = part.message();
-              if (m.verdict() != TraceVerdict.LATE) {
-                messageVerdict = m.verdict(); // the newest non-late message wins
-              }
-              firstSeen = minNullable(firstSeen, m.firstSeenMillis());
-              emittedAt = m.emittedAtMillis() != null ? m.emittedAtMillis() : emittedAt;
-            }
-            out.put(key, TraceSummary.fromStoredSpans(key.traceId(), key.tenantId(),
-                factsByTrace.getOrDefault(key, List.of()), messageVerdict, stored.get(key), firstSeen, emittedAt));
+            out.put(key, TraceSummary.recomputed(key, factsByTrace.getOrDefault(key, List.of()),
+                byTrace.get(key).stream().map(Part::message).toList(), stored.get(key)));
           }
           return out;
         });
@@ -294,12 +283,6 @@ public final class TraceWriter implements TraceBatchWriter {
         duration == null ? null : ((Number) duration).longValue(), r.getString(9), r.getString(10));
   }
 
-  private static Long minNullable(Long a, Long b) {
-    if (a == null) {
-      return b;
-    }
-    return b == null ? a : Math.min(a, b);
-  }
 
   static Tuple spanRow(Span s) {
     return Tuple.tuple()

@@ -486,21 +486,9 @@ public final class PostgresTraceWriter implements TraceBatchWriter {
                   .add(facts(r));
             }
             for (TraceKey key : recompute) {
-              TraceVerdict messageVerdict = TraceVerdict.LATE;
-              Long firstSeen = null;
-              Long emittedAt = null;
-              for (Part part : byTrace.get(key)) {
-                TraceRecord m = part.message();
-                if (m.verdict() != TraceVerdict.LATE) {
-                  messageVerdict = m.verdict(); // the newest non-late message wins
-                }
-                firstSeen = minNullable(firstSeen, m.firstSeenMillis());
-                emittedAt = m.emittedAtMillis() != null ? m.emittedAtMillis() : emittedAt;
-              }
               Stored before = stored.get(key);
-              out.put(key, TraceSummary.fromStoredSpans(key.traceId(), key.tenantId(),
-                  factsByTrace.getOrDefault(key, List.of()), messageVerdict, before == null ? null : before.verdict(),
-                  firstSeen, emittedAt));
+              out.put(key, TraceSummary.recomputed(key, factsByTrace.getOrDefault(key, List.of()),
+                  byTrace.get(key).stream().map(Part::message).toList(), before == null ? null : before.verdict()));
             }
             return out;
           });
@@ -641,12 +629,6 @@ public final class PostgresTraceWriter implements TraceBatchWriter {
         r.getString(10));
   }
 
-  private static Long minNullable(Long a, Long b) {
-    if (a == null) {
-      return b;
-    }
-    return b == null ? a : Math.min(a, b);
-  }
 
   static OffsetDateTime time(long epochMillis) {
     return Instant.ofEpochMilli(epochMillis).atOffset(ZoneOffset.UTC);
