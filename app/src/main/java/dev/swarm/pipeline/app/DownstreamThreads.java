@@ -20,14 +20,31 @@ import java.util.concurrent.TimeUnit;
  * that it "may require" one). Loaded by Vert.x as its thread factory (META-INF/services); it changes only threads of
  * the pool named {@link #LOW_POOL}.
  *
- * <p>Not covered: the SQLite writer's JDBC calls, which vertx-jdbc-client always runs on Vert.x's shared worker pool,
- * whatever context calls it.
+ * <p>vertx-jdbc-client runs every JDBC call on Vert.x's shared worker pool, whatever context calls it, so with a low
+ * priority that pool is lowered too ({@link #lowerSharedWorkers}): the SQLite writes, the largest downstream consumer,
+ * and with them the query API's reads. Ingest ({@code SpanPublisher.WORKER_POOL}) and the metrics scrape
+ * ({@link #METRICS_POOL}) have pools of their own at normal priority.
  */
 public final class DownstreamThreads implements VertxThreadFactory {
   /** The pool's name when its threads run at low priority. */
   public static final String LOW_POOL = "trace-downstream-low";
   /** The pool's name at normal priority. */
   public static final String NORMAL_POOL = "trace-downstream";
+  /** Vert.x's shared worker pool, where vertx-jdbc-client runs every JDBC call (the SQLite writes among them). */
+  static final String SHARED_WORKERS = "vert.x-worker-thread";
+  /** The Prometheus scrape's own pool, at normal priority. */
+  static final String METRICS_POOL = "trace-metrics-worker";
+
+  /**
+   * Whether Vert.x's shared worker pool runs at low priority too (ROLE=all with DOWNSTREAM_PRIORITY=low): set by the
+   * app before it builds Vert.x. Process-wide, as the thread factory is; ingest and the metrics scrape have pools of
+   * their own, so what remains on the shared pool is storage's JDBC work and other background tasks.
+   */
+  private static volatile boolean lowSharedWorkers;
+
+  static void lowerSharedWorkers(boolean low) {
+    lowSharedWorkers = low;
+  }
 
   @Override
   public VertxThread newVertxThread(Runnable target, String name, boolean worker, long maxExecTime,
@@ -35,7 +52,8 @@ public final class DownstreamThreads implements VertxThreadFactory {
     VertxThread thread = VertxThreadFactory.INSTANCE.newVertxThread(target, name, worker, maxExecTime, maxExecTimeUnit);
     // Explicitly normal otherwise: a Java thread inherits the priority of the thread that creates it, and Vert.x
     // creates worker and event-loop threads lazily, possibly from a downstream thread.
-    thread.setPriority(name.startsWith(LOW_POOL) ? Thread.MIN_PRIORITY : Thread.NORM_PRIORITY);
+    boolean low = name.startsWith(LOW_POOL) || (lowSharedWorkers && name.startsWith(SHARED_WORKERS));
+    thread.setPriority(low ? Thread.MIN_PRIORITY : Thread.NORM_PRIORITY);
     return thread;
   }
 

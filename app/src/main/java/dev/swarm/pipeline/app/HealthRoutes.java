@@ -47,12 +47,29 @@ final class HealthRoutes {
 
   private void metrics(RoutingContext ctx) {
     // Scraping formats every series: small, but not event-loop work at thousands of series.
-    ctx.vertx()
+    // On a pool of its own: Vert.x's shared worker pool may run below ingest (DownstreamThreads), and a scrape
+    // must not time out during the very burst it should show.
+    scrapeExecutor(ctx.vertx())
         .executeBlocking(registry::scrape, false)
         .onSuccess(text -> ctx.response()
             .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             .end(text))
         .onFailure(ctx::fail);
+  }
+
+  private volatile io.vertx.core.WorkerExecutor scrapeExecutor;
+
+  private io.vertx.core.WorkerExecutor scrapeExecutor(io.vertx.core.Vertx vertx) {
+    io.vertx.core.WorkerExecutor e = scrapeExecutor;
+    if (e == null) {
+      synchronized (this) {
+        if (scrapeExecutor == null) {
+          scrapeExecutor = vertx.createSharedWorkerExecutor(DownstreamThreads.METRICS_POOL, 1);
+        }
+        e = scrapeExecutor;
+      }
+    }
+    return e;
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -118,6 +118,7 @@ public final class PipelineApp {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    DownstreamThreads.lowerSharedWorkers(config.downstreamLowPriority());
     vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
             .setEnabled(true)

@@ -65,6 +65,8 @@ public final class IngestFlow {
   }
 
   private final Vertx vertx;
+  /** Ingest's own worker pool (SpanPublisher.WORKER_POOL), for decoding large bodies. */
+  private final io.vertx.core.WorkerExecutor workers;
   private final IngestConfig config;
   private final SpanPublisher publisher;
   private final InflightBudget budget;
@@ -80,6 +82,7 @@ public final class IngestFlow {
   public IngestFlow(Vertx vertx, IngestConfig config, SpanPublisher publisher, MeterRegistry registry,
       BooleanSupplier brokerAvailable) {
     this.vertx = vertx;
+    this.workers = vertx.createSharedWorkerExecutor(SpanPublisher.WORKER_POOL, SpanPublisher.WORKER_POOL_SIZE);
     this.config = config;
     this.publisher = publisher;
     this.budget = new InflightBudget(config.maxInflightBytes());
@@ -194,7 +197,7 @@ public final class IngestFlow {
         return Future.failedFuture(e);
       }
     }
-    return vertx.executeBlocking(decoder, false);
+    return workers.executeBlocking(decoder, false);
   }
 
   /**

@@ -26,13 +26,23 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * JSON array of that trace's spans), and completes only when Kafka has acknowledged every record.
  */
 public final class SpanPublisher {
+  /**
+   * The worker pool of ingest's blocking work (Kafka sends, large decodes): a pool of its own, so it keeps normal
+   * priority where Vert.x's shared worker pool runs below ingest (app's DownstreamThreads, ROLE=all).
+   */
+  public static final String WORKER_POOL = "trace-ingest-worker";
+  /** Vert.x's default worker pool size, which ingest used before it had a pool of its own. */
+  public static final int WORKER_POOL_SIZE = 20;
+
   private final Vertx vertx;
+  private final io.vertx.core.WorkerExecutor workers;
   private final KafkaProducer<String, byte[]> producer;
   private final String topic;
   private final Timer publishTimer;
 
   public SpanPublisher(Vertx vertx, KafkaProducer<String, byte[]> producer, String topic, MeterRegistry registry) {
     this.vertx = vertx;
+    this.workers = vertx.createSharedWorkerExecutor(WORKER_POOL, WORKER_POOL_SIZE);
     this.producer = producer;
     this.topic = topic;
     this.publishTimer =
@@ -97,7 +107,7 @@ public final class SpanPublisher {
       }
     };
     Producer<String, byte[]> kafka = producer.unwrap();
-    vertx.executeBlocking(() -> {
+    workers.executeBlocking(() -> {
       int sent = 0;
       try {
         for (ProducerRecord<String, byte[]> r : records) {
