@@ -3,7 +3,9 @@ package dev.swarm.pipeline.storage;
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.TraceRecord;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Which tenant's trace a span joins. A trace is (trace id, tenant), and a span that names a tenant belongs to that
@@ -54,5 +56,28 @@ public final class TraceTenants {
     }
     return new TraceRecord(m.traceId(), m.verdict(), m.spanCount(), m.rootCount(), m.orphanCount(), m.cycleCount(),
         m.duplicateCount(), m.firstSeenMillis(), m.emittedAtMillis(), spans);
+  }
+
+  /**
+   * A message's spans by stored tenant, in order: one entry in practice (the aggregator assembles per tenant), more
+   * when a trace's spans name several tenants. Every backend's writer groups by it.
+   */
+  public static Map<String, List<Span>> byStoredTenant(List<Span> spans) {
+    String first = ReadScope.stored(spans.get(0).tenantId());
+    boolean one = true;
+    for (Span s : spans) {
+      if (!ReadScope.stored(s.tenantId()).equals(first)) {
+        one = false;
+        break;
+      }
+    }
+    if (one) {
+      return Map.of(first, spans);
+    }
+    Map<String, List<Span>> out = new LinkedHashMap<>();
+    for (Span s : spans) {
+      out.computeIfAbsent(ReadScope.stored(s.tenantId()), k -> new ArrayList<>()).add(s);
+    }
+    return out;
   }
 }

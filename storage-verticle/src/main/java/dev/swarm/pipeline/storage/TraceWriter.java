@@ -183,7 +183,7 @@ public final class TraceWriter implements TraceBatchWriter {
       if (m.spans().isEmpty()) {
         continue; // nothing to store; a trace message always carries spans in practice
       }
-      Map<String, List<Span>> byTenant = byTenant(m.spans());
+      Map<String, List<Span>> byTenant = TraceTenants.byStoredTenant(m.spans());
       for (Map.Entry<String, List<Span>> e : byTenant.entrySet()) {
         byTrace.computeIfAbsent(new TraceKey(m.traceId(), e.getKey()), k -> new ArrayList<>(1))
             .add(new Part(m, e.getValue(), byTenant.size() > 1));
@@ -219,25 +219,6 @@ public final class TraceWriter implements TraceBatchWriter {
   /** The spans of one message that belong to one trace key; {@code split} when the message held other tenants too. */
   private record Part(TraceRecord message, List<Span> spans, boolean split) {}
 
-  /** The message's spans by stored tenant, in order; one entry in practice (the aggregator assembles per tenant). */
-  private static Map<String, List<Span>> byTenant(List<Span> spans) {
-    String first = ReadScope.stored(spans.get(0).tenantId());
-    boolean one = true;
-    for (Span s : spans) {
-      if (!ReadScope.stored(s.tenantId()).equals(first)) {
-        one = false;
-        break;
-      }
-    }
-    if (one) {
-      return Map.of(first, spans);
-    }
-    Map<String, List<Span>> out = new LinkedHashMap<>();
-    for (Span s : spans) {
-      out.computeIfAbsent(ReadScope.stored(s.tenantId()), k -> new ArrayList<>()).add(s);
-    }
-    return out;
-  }
 
   /** Summaries of all traces of the batch; recomputed ones read their stored spans in one query. */
   private static Future<SummaryBatch> summaries(SqlConnection conn, Map<TraceKey, List<Part>> byTrace,

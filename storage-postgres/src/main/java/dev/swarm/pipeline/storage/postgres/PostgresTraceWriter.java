@@ -338,7 +338,7 @@ public final class PostgresTraceWriter implements TraceBatchWriter {
         if (m.spans().isEmpty()) {
           continue;
         }
-        Map<String, List<Span>> byTenant = byTenant(m.spans());
+        Map<String, List<Span>> byTenant = TraceTenants.byStoredTenant(m.spans());
         for (Map.Entry<String, List<Span>> e : byTenant.entrySet()) {
           byTrace.computeIfAbsent(new TraceKey(m.traceId(), e.getKey()), k -> new ArrayList<>(1))
               .add(new Part(m, e.getValue(), byTenant.size() > 1));
@@ -524,25 +524,6 @@ public final class PostgresTraceWriter implements TraceBatchWriter {
     }
   }
 
-  /** The message's spans by stored tenant, in order; one entry in practice (the aggregator assembles per tenant). */
-  private static Map<String, List<Span>> byTenant(List<Span> spans) {
-    String first = ReadScope.stored(spans.get(0).tenantId());
-    boolean one = true;
-    for (Span s : spans) {
-      if (!ReadScope.stored(s.tenantId()).equals(first)) {
-        one = false;
-        break;
-      }
-    }
-    if (one) {
-      return Map.of(first, spans);
-    }
-    Map<String, List<Span>> out = new LinkedHashMap<>();
-    for (Span s : spans) {
-      out.computeIfAbsent(ReadScope.stored(s.tenantId()), k -> new ArrayList<>()).add(s);
-    }
-    return out;
-  }
 
   private static Tuple spanArrays(List<Span> rows) {
     int n = rows.size();
