@@ -176,18 +176,14 @@ public final class TraceWriter implements TraceBatchWriter {
       return Future.succeededFuture(new WriteResult(0, 0, 0));
     }
     // A trace is (trace id, tenant): spans of a message that name different tenants go to different traces.
-    Map<TraceKey, List<Part>> byTrace = new LinkedHashMap<>();
+    Map<TraceKey, List<TraceParts.Part>> byTrace = new LinkedHashMap<>();
     Set<String> traceIds = new LinkedHashSet<>();
     List<Tuple> spanRows = new ArrayList<>();
     for (TraceRecord m : batch) {
       if (m.spans().isEmpty()) {
         continue; // nothing to store; a trace message always carries spans in practice
       }
-      Map<String, List<Span>> byTenant = TraceTenants.byStoredTenant(m.spans());
-      for (Map.Entry<String, List<Span>> e : byTenant.entrySet()) {
-        byTrace.computeIfAbsent(new TraceKey(m.traceId(), e.getKey()), k -> new ArrayList<>(1))
-            .add(new Part(m, e.getValue(), byTenant.size() > 1));
-      }
+      TraceParts.add(byTrace, m);
       traceIds.add(m.traceId());
       for (Span s : m.spans()) {
         spanRows.add(spanRow(s));
@@ -216,24 +212,17 @@ public final class TraceWriter implements TraceBatchWriter {
         .onSuccess(written -> serviceIndex.committed(serviceRows));
   }
 
-  /** The spans of one message that belong to one trace key; {@code split} when the message held other tenants too. */
-  private record Part(TraceRecord message, List<Span> spans, boolean split) {}
 
 
   /** Summaries of all traces of the batch; recomputed ones read their stored spans in one query. */
-  private static Future<SummaryBatch> summaries(SqlConnection conn, Map<TraceKey, List<Part>> byTrace,
+  private static Future<SummaryBatch> summaries(SqlConnection conn, Map<TraceKey, List<TraceParts.Part>> byTrace,
       Map<TraceKey, TraceVerdict> stored) {
     SummaryBatch out = new SummaryBatch();
     List<TraceKey> recompute = new ArrayList<>();
-    for (Map.Entry<TraceKey, List<Part>> e : byTrace.entrySet()) {
-      List<Part> parts = e.getValue();
-      Part only = parts.get(0);
-      // The aggregator's counts describe the whole message: usable only when it is this trace's alone.
-      if (parts.size() == 1 && !only.split() && only.message().verdict() != TraceVerdict.LATE
-          && !stored.containsKey(e.getKey())) {
-        out.put(e.getKey(), TraceSummary.fromMessage(only.message(), e.getKey().tenantId()));
-      } else {
-        out.put(e.getKey(), null); // keeps batch order; filled below
+    for (Map.Entry<TraceKey, List<TraceParts.Part>> e : byTrace.entrySet()) {
+      TraceSummary fromMessage = TraceParts.fromMessageIfAlone(e.getKey(), e.getValue(), stored.containsKey(e.getKey()));
+      out.put(e.getKey(), fromMessage); // null keeps batch order; filled below
+      if (fromMessage == null) {
         recompute.add(e.getKey());
       }
     }
@@ -250,7 +239,7 @@ public final class TraceWriter implements TraceBatchWriter {
           }
           for (TraceKey key : recompute) {
             out.put(key, TraceSummary.recomputed(key, factsByTrace.getOrDefault(key, List.of()),
-                byTrace.get(key).stream().map(Part::message).toList(), stored.get(key)));
+                TraceParts.messages(byTrace.get(key)), stored.get(key)));
           }
           return out;
         });

@@ -7,6 +7,7 @@ import dev.swarm.pipeline.schema.TraceVerdict;
 import dev.swarm.pipeline.storage.ReadScope;
 import dev.swarm.pipeline.storage.SpanFacts;
 import dev.swarm.pipeline.storage.TraceBatchWriter;
+import dev.swarm.pipeline.storage.TraceParts;
 import dev.swarm.pipeline.storage.TraceKey;
 import dev.swarm.pipeline.storage.TraceSummary;
 import dev.swarm.pipeline.storage.TraceTenants;
@@ -293,8 +294,6 @@ public final class PostgresTraceWriter implements TraceBatchWriter {
   /** A stored summary: its verdict and the start time in its key. */
   private record Stored(TraceVerdict verdict, OffsetDateTime start) {}
 
-  /** The spans of one message that belong to one trace key; {@code split} when the message held other tenants too. */
-  private record Part(TraceRecord message, List<Span> spans, boolean split) {}
 
   /** A span's identity. */
   private record SpanKey(String traceId, String tenantId, String id) {}
@@ -302,7 +301,7 @@ public final class PostgresTraceWriter implements TraceBatchWriter {
   /** One batch's state through its transaction. */
   private final class BatchWrite {
     private final List<TraceRecord> batch;
-    private final Map<TraceKey, List<Part>> byTrace = new LinkedHashMap<>();
+    private final Map<TraceKey, List<TraceParts.Part>> byTrace = new LinkedHashMap<>();
     private final Map<TraceKey, Stored> stored = new HashMap<>();
     private final Map<SpanKey, Span> spans = new LinkedHashMap<>();
     private int spanCount;
@@ -335,14 +334,7 @@ public final class PostgresTraceWriter implements TraceBatchWriter {
         resolved.add(TraceTenants.assign(m, owner));
       }
       for (TraceRecord m : resolved) {
-        if (m.spans().isEmpty()) {
-          continue;
-        }
-        Map<String, List<Span>> byTenant = TraceTenants.byStoredTenant(m.spans());
-        for (Map.Entry<String, List<Span>> e : byTenant.entrySet()) {
-          byTrace.computeIfAbsent(new TraceKey(m.traceId(), e.getKey()), k -> new ArrayList<>(1))
-              .add(new Part(m, e.getValue(), byTenant.size() > 1));
-        }
+        TraceParts.add(byTrace, m);
         for (Span s : m.spans()) {
           // The same span twice in the batch is written once, with its last values (ON CONFLICT DO UPDATE may not
           // meet one key twice in a statement, 21000); it still counts twice, as in SQLite.
@@ -455,15 +447,11 @@ public final class PostgresTraceWriter implements TraceBatchWriter {
     private Future<Map<TraceKey, TraceSummary>> summaries(SqlConnection conn) {
       Map<TraceKey, TraceSummary> out = new LinkedHashMap<>();
       List<TraceKey> recompute = new ArrayList<>();
-      for (Map.Entry<TraceKey, List<Part>> e : byTrace.entrySet()) {
-        List<Part> parts = e.getValue();
-        Part only = parts.get(0);
-        // The aggregator's counts describe the whole message: usable only when it is this trace's alone.
-        if (parts.size() == 1 && !only.split() && only.message().verdict() != TraceVerdict.LATE
-            && !stored.containsKey(e.getKey())) {
-          out.put(e.getKey(), TraceSummary.fromMessage(only.message(), e.getKey().tenantId()));
-        } else {
-          out.put(e.getKey(), null); // keeps batch order; filled below
+      for (Map.Entry<TraceKey, List<TraceParts.Part>> e : byTrace.entrySet()) {
+        TraceSummary fromMessage =
+            TraceParts.fromMessageIfAlone(e.getKey(), e.getValue(), stored.containsKey(e.getKey()));
+        out.put(e.getKey(), fromMessage); // null keeps batch order; filled below
+        if (fromMessage == null) {
           recompute.add(e.getKey());
         }
       }
@@ -488,7 +476,7 @@ public final class PostgresTraceWriter implements TraceBatchWriter {
             for (TraceKey key : recompute) {
               Stored before = stored.get(key);
               out.put(key, TraceSummary.recomputed(key, factsByTrace.getOrDefault(key, List.of()),
-                  byTrace.get(key).stream().map(Part::message).toList(), before == null ? null : before.verdict()));
+                  TraceParts.messages(byTrace.get(key)), before == null ? null : before.verdict()));
             }
             return out;
           });

@@ -445,22 +445,25 @@ class PostgresTraceWriterTest {
         + " AND datname = current_database() AND backend_type = 'client backend'").size();
     assertTrue(killed >= 1, "the writer's connection");
     TraceRecord next = message(TraceVerdict.COMPLETE, List.of(span("t2", "r", null, "agent.run", 0)));
-    // As RetryingTraceWriter does: the same batch again until it commits. The pool may hand out the dead
-    // connection more than once before it notices; every failed attempt must have left nothing behind.
-    WriteResult result = null;
-    for (int attempt = 0; attempt < 50 && result == null; attempt++) {
-      Future<WriteResult> f = store.write(List.of(next));
-      f.toCompletionStage().toCompletableFuture().orTimeout(60, java.util.concurrent.TimeUnit.SECONDS)
-          .handle((r, e) -> null).join();
-      if (f.succeeded()) {
-        result = f.result();
-      } else {
-        assertEquals("1", scalar(c, "SELECT count(*) FROM trace_summaries"), String.valueOf(f.cause()));
-        Thread.sleep(100); // the retry's backoff
-      }
-    }
+    // Through RetryingTraceWriter, as storage drives it: the same batch again until it commits. The pool may hand
+    // out the dead connection more than once before it notices; every failed attempt must have left nothing behind.
+    java.util.List<String> summariesAfterFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.swarm.pipeline.storage.RetryingTraceWriter retrying = new dev.swarm.pipeline.storage.RetryingTraceWriter(
+        store.vertx, store.writer, new dev.swarm.pipeline.storage.RetryBackoff(50, 200),
+        (failures, retryIn, cause) -> summariesAfterFailures.add(scalarQuietly("SELECT count(*) FROM trace_summaries")));
+    WriteResult result = retrying.writeUntilCommitted(List.of(next)).toCompletionStage().toCompletableFuture()
+        .get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertTrue(summariesAfterFailures.stream().allMatch("1"::equals), summariesAfterFailures.toString());
     assertEquals(new WriteResult(1, 1, 0), result);
     assertEquals("2", scalar(c, "SELECT count(*) FROM trace_summaries"));
   }
 
+
+  private String scalarQuietly(String sql) {
+    try {
+      return scalar(c, sql);
+    } catch (SQLException e) {
+      return e.toString();
+    }
+  }
 }
