@@ -13,7 +13,10 @@ import dev.swarm.pipeline.ingest.TenantLimiter;
 import dev.swarm.pipeline.ingest.otlp.OtlpRoutes;
 import dev.swarm.pipeline.ingest.zipkin.ZipkinIngestRoutes;
 import dev.swarm.pipeline.kafka.EmbeddedKafkaBroker;
+import dev.swarm.pipeline.storage.SqliteBackend;
+import dev.swarm.pipeline.storage.StorageBackend;
 import dev.swarm.pipeline.storage.StorageVerticle;
+import dev.swarm.pipeline.storage.postgres.PostgresBackend;
 import dev.swarm.pipeline.storage.TraceQueryRoutes;
 import dev.swarm.pipeline.storage.compat.CompatRoutes;
 import dev.swarm.pipeline.ui.UiRoutes;
@@ -132,7 +135,7 @@ public final class PipelineApp {
     if (config.embeddedKafka()) {
       watchedPaths.add(config.dataDir());
     }
-    if (config.role().runsStorage()) {
+    if (config.role().runsStorage() && config.sqlite()) {
       watchedPaths.add(config.sqlitePath().toAbsolutePath().getParent());
     }
     diskGuard = watchedPaths.isEmpty() ? null : new DiskGuard(vertx, config.diskGuard(), watchedPaths, registry);
@@ -185,7 +188,7 @@ public final class PipelineApp {
     if (config.role().runsAggregator()) {
       watchedGroups.put(config.aggregator().groupId(), config.spansTopic());
     }
-    if (config.role().runsStorage() && !config.directStorage()) {
+    if (config.consumesTracesTopic()) {
       watchedGroups.put(config.storage().groupId(), config.tracesTopic());
     }
     if (!watchedGroups.isEmpty()) {
@@ -201,8 +204,9 @@ public final class PipelineApp {
           config.brokerRetention().trimIntervalMs(), registry);
     }
     started = true;
-    LOG.info("trace pipeline ready: role={} {}://{}:{} kafka={}{}", config.role().name().toLowerCase(),
-        config.httpTls().scheme(), config.httpHost(), config.httpPort(), bootstrap, config.embeddedKafka() ? " (embedded)" : "");
+    LOG.info("trace pipeline ready: role={} {}://{}:{} kafka={}{}{}", config.role().name().toLowerCase(),
+        config.httpTls().scheme(), config.httpHost(), config.httpPort(), bootstrap, config.embeddedKafka() ? " (embedded)" : "",
+        storage == null ? "" : " storage=" + (config.sqlite() ? "sqlite" : "postgres " + config.postgres().describe()));
     return this;
   }
 
@@ -213,14 +217,13 @@ public final class PipelineApp {
   private Future<?> deployVerticles(KafkaClientProperties kafka, List<Consumer<Router>> mounts) {
     Future<?> chain = Future.succeededFuture();
     // Downstream first, so nothing is accepted before it has somewhere to go.
-    if (config.role().runsStorage()) {
-      Map<String, String> consumerProps = kafka.forConsumer(Map.of(), "trace-storage");
-      // ROLE=all: the aggregator below hands assembled traces over in memory (StorageTraceSink).
-      StorageVerticle storage = config.directStorage() ? new StorageVerticle(config.storage(), registry)
-          : new StorageVerticle(config.storage(), consumerProps, registry);
+    StorageVerticle storage = storageVerticle(kafka);
+    if (storage != null) {
       this.storage = storage;
-      chain = chain.compose(v -> vertx.deployVerticle(storage, downstream()).onSuccess(deployments::add))
-          .onSuccess(v -> mounts.add(router -> TraceQueryRoutes.mount(router, storage.queryService())))
+      chain = chain.compose(v -> vertx.deployVerticle(storage, downstream()).onSuccess(deployments::add));
+    }
+    if (config.role().runsStorage()) {
+      chain = chain.onSuccess(v -> mounts.add(router -> TraceQueryRoutes.mount(router, storage.queryService())))
           // Zipkin- and Tempo-compatible reads for Grafana, under /zipkin and /tempo (docs/grafana.md).
           .onSuccess(v -> mounts.add(router -> CompatRoutes.mount(router, storage.queryService())))
           // The trace UI (/ redirects to /ui/) wherever the query API it reads is served.
@@ -252,6 +255,22 @@ public final class PipelineApp {
             new DeploymentOptions().setInstances(config.httpInstances()))
         .onSuccess(deployments::add))
         .compose(v -> guardListeningSocket(connections));
+  }
+
+  /**
+   * The storage this process runs, or null: ROLE=all and an aggregator on PostgreSQL store what their aggregator
+   * hands over (StorageTraceSink); a storage role consumes the traces topic into SQLite, or on PostgreSQL, where
+   * the aggregators write, only serves reads.
+   */
+  private StorageVerticle storageVerticle(KafkaClientProperties kafka) {
+    StorageBackend.Opener backend = config.sqlite() ? SqliteBackend::open : PostgresBackend.opener(config.postgres());
+    if (config.directStorage()) {
+      return StorageVerticle.handedOver(config.storage(), backend, registry);
+    }
+    if (config.consumesTracesTopic()) {
+      return StorageVerticle.consuming(config.storage(), backend, kafka.forConsumer(Map.of(), "trace-storage"), registry);
+    }
+    return config.role().runsStorage() ? StorageVerticle.readOnly(config.storage(), backend, registry) : null;
   }
 
   private DeploymentOptions downstream() {

@@ -7,6 +7,7 @@ import dev.swarm.pipeline.ingest.IngestConfig;
 import dev.swarm.pipeline.kafka.BrokerRetentionConfig;
 import dev.swarm.pipeline.schema.SpanLimits;
 import dev.swarm.pipeline.storage.StorageConfig;
+import dev.swarm.pipeline.storage.postgres.PostgresConfig;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -32,6 +33,7 @@ public record PipelineConfig(
     IngestConfig ingest,
     AggregatorConfig aggregator,
     StorageConfig storage,
+    PostgresConfig postgres,
     long shutdownTimeoutMs,
     DiskGuardConfig diskGuard,
     BrokerRetentionConfig brokerRetention,
@@ -43,11 +45,21 @@ public record PipelineConfig(
     int downstreamThreads) {
 
   /**
-   * Whether assembled traces go to storage in this process, in memory (ROLE=all), rather than only through the
-   * traces topic.
+   * Whether assembled traces go to storage in this process, in memory, rather than only through the traces topic:
+   * ROLE=all, and an aggregator writing to PostgreSQL.
    */
   public boolean directStorage() {
-    return role == Role.ALL;
+    return role == Role.ALL || (role == Role.AGGREGATOR && postgres != null);
+  }
+
+  /** Whether this process consumes the traces topic into storage: the split deployment's storage role on SQLite. */
+  public boolean consumesTracesTopic() {
+    return role == Role.STORAGE && postgres == null;
+  }
+
+  /** Whether traces are stored in SQLite (STORAGE_BACKEND=sqlite) rather than PostgreSQL. */
+  public boolean sqlite() {
+    return postgres == null;
   }
 
   /** The embedded broker runs when no external cluster is configured. */
@@ -70,11 +82,25 @@ public record PipelineConfig(
     if (spansTopic.equals(tracesTopic)) {
       r.problem("SPANS_TOPIC and TRACES_TOPIC must differ (both are '" + spansTopic + "')");
     }
-    // ROLE=all stores assembled traces in memory; the topic is then only for other consumers. An aggregator
-    // alone has nowhere else to send them, and a storage role reads nothing else.
+    StorageKind storageKind = r.enumValue("STORAGE_BACKEND", StorageKind.class, StorageKind.SQLITE);
+    PostgresConfig postgres = null;
+    if (storageKind == StorageKind.POSTGRES) {
+      postgres = PostgresConfig.fromEnv(r);
+    } else if (r.raw("POSTGRES_URL") != null) {
+      r.problem("POSTGRES_URL is set but STORAGE_BACKEND=sqlite (the default): set STORAGE_BACKEND=postgres to store"
+          + " traces in PostgreSQL, or unset POSTGRES_URL");
+    }
+    boolean pg = storageKind == StorageKind.POSTGRES;
+    // ROLE=all stores assembled traces in memory; the topic is then only for other consumers. So does an aggregator
+    // on PostgreSQL, which writes the database itself. On SQLite an aggregator alone has nowhere else to send them,
+    // and a storage role reads nothing else; on PostgreSQL a storage role only serves reads.
     Boolean topicSetting = r.bool("TRACES_TOPIC_ENABLED");
-    boolean tracesTopicEnabled = topicSetting == null ? role != Role.ALL : topicSetting;
-    if (!tracesTopicEnabled && (role == Role.AGGREGATOR || role == Role.STORAGE)) {
+    boolean tracesTopicEnabled = topicSetting == null ? role != Role.ALL && !pg : topicSetting;
+    if (pg && role == Role.STORAGE && Boolean.TRUE.equals(topicSetting)) {
+      r.problem("TRACES_TOPIC_ENABLED=true: ROLE=storage with STORAGE_BACKEND=postgres reads nothing from Kafka (the"
+          + " aggregators write to PostgreSQL themselves); unset it");
+    }
+    if (!pg && !tracesTopicEnabled && (role == Role.AGGREGATOR || role == Role.STORAGE)) {
       r.problem("TRACES_TOPIC_ENABLED=false: ROLE=" + role.name().toLowerCase()
           + (role == Role.AGGREGATOR ? " sends assembled traces only to the traces topic" : " reads only the traces topic")
           + "; only ROLE=all can do without it");
@@ -104,14 +130,12 @@ public record PipelineConfig(
     int downstreamThreads = r.integer("DOWNSTREAM_THREADS", 4, 2, 64);
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
-        tracesTopic, tracesTopicEnabled, partitions, replication, ingest, aggregator, storage, shutdownTimeout, diskGuard, brokerRetention,
+        tracesTopic, tracesTopicEnabled, partitions, replication, ingest, aggregator, storage, postgres, shutdownTimeout, diskGuard, brokerRetention,
         httpLimits, auth, tls, kafkaClients, downstreamLow, downstreamThreads);
   }
 
-
-
-
-
+  /** STORAGE_BACKEND. */
+  enum StorageKind { SQLITE, POSTGRES }
 
   /** DOWNSTREAM_PRIORITY. */
   enum Priority { LOW, NORMAL }

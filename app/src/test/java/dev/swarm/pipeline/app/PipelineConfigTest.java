@@ -71,6 +71,64 @@ class PipelineConfigTest {
   }
 
   @Test
+  void postgresStorageIsChosenByStorageBackendAndNeedsAUrl() {
+    PipelineConfig sqlite = PipelineConfig.fromEnv(Map.of());
+    assertTrue(sqlite.sqlite());
+    assertNull(sqlite.postgres());
+
+    PipelineConfig pg = PipelineConfig.fromEnv(Map.of("STORAGE_BACKEND", "postgres",
+        "POSTGRES_URL", "postgresql://swarm:s3cret@db.internal:5433/traces?sslmode=require", "POSTGRES_POOL_SIZE", "12"));
+    assertFalse(pg.sqlite());
+    assertEquals("db.internal:5433/traces", pg.postgres().describe());
+    assertEquals("jdbc:postgresql://db.internal:5433/traces?ApplicationName=trace-pipeline&sslmode=require",
+        pg.postgres().jdbcUrl());
+    assertEquals("swarm", pg.postgres().user());
+    assertEquals(12, pg.postgres().poolSize());
+    assertFalse(pg.postgres().toString().contains("s3cret"), "no password in what gets logged");
+
+    ConfigException noUrl = assertThrows(ConfigException.class,
+        () -> PipelineConfig.fromEnv(Map.of("STORAGE_BACKEND", "postgres")));
+    assertTrue(noUrl.getMessage().contains("STORAGE_BACKEND=postgres needs POSTGRES_URL"), noUrl.getMessage());
+    ConfigException badUrl = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "STORAGE_BACKEND", "postgres", "POSTGRES_URL", "mysql://root:hunter2@db/traces")));
+    assertTrue(badUrl.getMessage().contains("POSTGRES_URL is not a PostgreSQL URI"), badUrl.getMessage());
+    assertFalse(badUrl.getMessage().contains("hunter2"), "the password is never echoed: " + badUrl.getMessage());
+    ConfigException forgotten = assertThrows(ConfigException.class, () -> PipelineConfig.fromEnv(Map.of(
+        "POSTGRES_URL", "postgresql://u:p@db/traces")));
+    assertTrue(forgotten.getMessage().contains("POSTGRES_URL is set but STORAGE_BACKEND=sqlite"), forgotten.getMessage());
+    ConfigException unknown = assertThrows(ConfigException.class,
+        () -> PipelineConfig.fromEnv(Map.of("STORAGE_BACKEND", "mysql")));
+    assertTrue(unknown.getMessage().contains("STORAGE_BACKEND=mysql: must be one of sqlite, postgres"), unknown.getMessage());
+  }
+
+  @Test
+  void onPostgresAggregatorsWriteTheDatabaseAndStorageOnlyReads() {
+    Map<String, String> pg = Map.of("STORAGE_BACKEND", "postgres", "POSTGRES_URL", "postgresql://u:p@db/traces",
+        "KAFKA_BOOTSTRAP_SERVERS", "k:9092");
+    PipelineConfig aggregator = PipelineConfig.fromEnv(with(pg, "ROLE", "aggregator"));
+    assertTrue(aggregator.directStorage(), "writes what it assembles straight into PostgreSQL");
+    assertFalse(aggregator.tracesTopicEnabled(), "no traces topic unless asked for");
+    assertTrue(PipelineConfig.fromEnv(with(with(pg, "ROLE", "aggregator"), "TRACES_TOPIC_ENABLED", "true"))
+        .tracesTopicEnabled(), "the topic stays available for other consumers");
+    PipelineConfig storage = PipelineConfig.fromEnv(with(pg, "ROLE", "storage"));
+    assertFalse(storage.directStorage());
+    assertFalse(storage.consumesTracesTopic(), "reads only");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> PipelineConfig.fromEnv(with(with(pg, "ROLE", "storage"), "TRACES_TOPIC_ENABLED", "true")));
+    assertTrue(e.getMessage().contains("ROLE=storage with STORAGE_BACKEND=postgres reads nothing from Kafka"), e.getMessage());
+
+    PipelineConfig sqliteStorage = PipelineConfig.fromEnv(Map.of("ROLE", "storage", "KAFKA_BOOTSTRAP_SERVERS", "k:9092"));
+    assertTrue(sqliteStorage.consumesTracesTopic());
+    assertFalse(PipelineConfig.fromEnv(Map.of("ROLE", "aggregator", "KAFKA_BOOTSTRAP_SERVERS", "k:9092")).directStorage());
+  }
+
+  private static Map<String, String> with(Map<String, String> env, String name, String value) {
+    Map<String, String> out = new java.util.HashMap<>(env);
+    out.put(name, value);
+    return out;
+  }
+
+  @Test
   void authIsOffOnlyOnLoopbackUnlessSaidSo() {
     assertFalse(PipelineConfig.fromEnv(Map.of()).auth().enabled(), "127.0.0.1 without a tokens file");
     assertFalse(PipelineConfig.fromEnv(Map.of("HTTP_HOST", "::1")).auth().enabled());

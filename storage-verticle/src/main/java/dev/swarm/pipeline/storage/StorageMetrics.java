@@ -6,10 +6,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,11 +45,11 @@ final class StorageMetrics {
 
   StorageMetrics(MeterRegistry registry) {
     this.registry = registry;
-    gauge("trace.storage.queue.spans", "Spans waiting for their SQLite write (consumed from the traces topic, or handed over in process)",
+    gauge("trace.storage.queue.spans", "Spans waiting for their database write (consumed from the traces topic, or handed over in process)",
         queueSpans);
-    gauge("trace.storage.db.bytes", "Size of the SQLite database file plus its WAL", dbBytes);
-    gauge("trace.storage.disk.free.bytes", "Usable bytes on the database's filesystem", diskFreeBytes);
-    gauge("trace.storage.disk.total.bytes", "Size of the database's filesystem", diskTotalBytes);
+    gauge("trace.storage.db.bytes", "Size of the database: the SQLite file plus its WAL, or the PostgreSQL database (pg_database_size)", dbBytes);
+    gauge("trace.storage.disk.free.bytes", "Usable bytes on the SQLite database's filesystem (not measured on PostgreSQL)", diskFreeBytes);
+    gauge("trace.storage.disk.total.bytes", "Size of the SQLite database's filesystem (not measured on PostgreSQL)", diskTotalBytes);
     gauge("trace.storage.wal.bytes", "Size of the SQLite WAL file", walBytes);
     gauge("trace.storage.db.used.bytes", "Database pages in use (file pages minus free pages), what STORAGE_MAX_BYTES bounds",
         usedBytes);
@@ -73,7 +69,7 @@ final class StorageMetrics {
         "Free database pages given back to the filesystem by incremental vacuum");
     retentionStep = timer("trace.storage.retention.step",
         "One retention step (a deletion transaction between write batches)");
-    batchTime = timer("trace.storage.batch", "Time to write one batch, from the first attempt to the SQLite commit");
+    batchTime = timer("trace.storage.batch", "Time to write one batch, from the first attempt to the database commit");
     batchSpans = add(DistributionSummary.builder("trace.storage.batch.spans")
         .description("Spans per written batch")
         .publishPercentileHistogram()
@@ -87,26 +83,17 @@ final class StorageMetrics {
         "Failed Kafka offset commits (the batch is read and upserted again later)");
   }
 
-  /** Measures the database and WAL files and their filesystem; blocking file I/O, call from a worker. */
-  void measureDisk(Path database) {
-    long wal = sizeOrZero(database.resolveSibling(database.getFileName() + "-wal"));
-    walBytes.set(wal);
-    dbBytes.set(sizeOrZero(database) + wal);
-    try {
-      Path dir = database.toAbsolutePath().getParent();
-      FileStore store = Files.getFileStore(dir);
-      diskFreeBytes.set(store.getUsableSpace());
-      diskTotalBytes.set(store.getTotalSpace());
-    } catch (IOException e) {
-      // keep the last values
-    }
+  /** Sets the size gauges from a backend's measurement; a size it could not see (-1) keeps its last value. */
+  void measured(StorageBackend.DiskUse use) {
+    setKnown(walBytes, use.walBytes());
+    setKnown(dbBytes, use.databaseBytes());
+    setKnown(diskFreeBytes, use.filesystemFreeBytes());
+    setKnown(diskTotalBytes, use.filesystemTotalBytes());
   }
 
-  private static long sizeOrZero(Path p) {
-    try {
-      return Files.size(p);
-    } catch (IOException e) {
-      return 0; // absent (no WAL yet)
+  private static void setKnown(AtomicLong gauge, long value) {
+    if (value >= 0) {
+      gauge.set(value);
     }
   }
 

@@ -44,17 +44,20 @@ public final class StorageVerticle extends VerticleBase {
   /** How often a batch that has waited STORAGE_BATCH_MAX_MS is looked for. */
   private static final long TICK_MS = 20;
 
+  /** How traces reach this storage. */
+  private enum Feed { CONSUMED, HANDED_OVER, NONE }
+
   private final StorageConfig config;
+  private final StorageBackend.Opener opener;
+  private final Feed feed;
   private final Map<String, String> consumerProps;
   private final MeterRegistry registry;
 
   private StorageMetrics metrics;
   private TraceRecord.Reader recordReader;
-  private StorageDatabase database;
-  private TraceWriter writer;
+  private StorageBackend backend;
   private volatile StorageWriteQueue queue;
   private volatile TraceQueryService queryService;
-  private DatabaseFileIdentity fileIdentity;
   private KafkaConsumerLoop<TraceRecord> consumer;
   private long diskTimer = -1;
   private long tickTimer = -1;
@@ -67,7 +70,7 @@ public final class StorageVerticle extends VerticleBase {
   private boolean decoding;
 
   /**
-   * Storage that consumes the traces topic.
+   * Storage in SQLite that consumes the traces topic.
    *
    * @param config topic, group, database and limits
    * @param kafkaConsumerProps at least bootstrap.servers; the group and the consumer defaults are the loop's
@@ -75,19 +78,46 @@ public final class StorageVerticle extends VerticleBase {
    * @param registry where the trace_storage_* meters go
    */
   public StorageVerticle(StorageConfig config, Map<String, String> kafkaConsumerProps, MeterRegistry registry) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.consumerProps = Map.copyOf(kafkaConsumerProps);
-    this.registry = Objects.requireNonNull(registry, "registry");
+    this(config, SqliteBackend::open, Feed.CONSUMED, Map.copyOf(kafkaConsumerProps), registry);
   }
 
   /**
-   * Storage fed only through {@link #store} by an aggregator in the same process: no Kafka consumer (the topic
-   * and group settings of {@code config} are not used).
+   * Storage in SQLite fed only through {@link #store} by an aggregator in the same process: no Kafka consumer (the
+   * topic and group settings of {@code config} are not used).
    */
   public StorageVerticle(StorageConfig config, MeterRegistry registry) {
+    this(config, SqliteBackend::open, Feed.HANDED_OVER, null, registry);
+  }
+
+  private StorageVerticle(StorageConfig config, StorageBackend.Opener opener, Feed feed,
+      Map<String, String> consumerProps, MeterRegistry registry) {
     this.config = Objects.requireNonNull(config, "config");
-    this.consumerProps = null;
+    this.opener = Objects.requireNonNull(opener, "opener");
+    this.feed = feed;
+    this.consumerProps = consumerProps;
     this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /** Storage on {@code backend} that consumes the traces topic (the split deployment's storage role on SQLite). */
+  public static StorageVerticle consuming(StorageConfig config, StorageBackend.Opener backend,
+      Map<String, String> kafkaConsumerProps, MeterRegistry registry) {
+    return new StorageVerticle(config, backend, Feed.CONSUMED, Map.copyOf(kafkaConsumerProps), registry);
+  }
+
+  /**
+   * Storage on {@code backend} fed only through {@link #store} by an aggregator in the same process (ROLE=all, and
+   * an aggregator writing to PostgreSQL).
+   */
+  public static StorageVerticle handedOver(StorageConfig config, StorageBackend.Opener backend, MeterRegistry registry) {
+    return new StorageVerticle(config, backend, Feed.HANDED_OVER, null, registry);
+  }
+
+  /**
+   * Storage that only reads {@code backend} for the query API: no writer, no retention, no consumer (a storage role
+   * on PostgreSQL, where the aggregators write).
+   */
+  public static StorageVerticle readOnly(StorageConfig config, StorageBackend.Opener backend, MeterRegistry registry) {
+    return new StorageVerticle(config, backend, Feed.NONE, null, registry);
   }
 
   /**
@@ -104,6 +134,10 @@ public final class StorageVerticle extends VerticleBase {
     Promise<Void> committed = Promise.promise();
     committed.future().onComplete(ar -> caller.runOnContext(v -> result.handle(ar)));
     context.runOnContext(v -> {
+      if (queue == null) {
+        committed.fail(new IllegalStateException("this storage only reads: it has no writer"));
+        return;
+      }
       if (stopping) {
         committed.fail(new IllegalStateException("storage is stopping"));
         return;
@@ -141,27 +175,21 @@ public final class StorageVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new StorageMetrics(registry);
     recordReader = new TraceRecord.Reader(new SpanDecoder(config.spanLimits()));
-    return StorageDatabase.open(vertx, config.sqliteSettings(), config.queryPoolSize(), config.queryTimeoutMs(),
-            config.checkpointIntervalMs())
-        .compose(db -> {
-          database = db;
-          return vertx.executeBlocking(() -> DatabaseFileIdentity.of(config.sqlitePath()));
-        })
-        .compose(identity -> {
-          fileIdentity = identity;
-          StorageDatabase db = database;
-          writer = new TraceWriter(db::newWriterPool, this::checkFile);
+    return opener.open(vertx, config, feed != Feed.NONE)
+        .compose(opened -> {
+          backend = opened;
           RetentionConfig keep = config.retention();
           metrics.retentionSeconds.set(keep.maxAgeMillis() / 1000);
           metrics.maxBytes.set(keep.maxBytes());
-          TraceRetention retention = keep.enabled() ? new TraceRetention(keep, System::currentTimeMillis) : null;
-          queue = new StorageWriteQueue(vertx, config, writer, retention, metrics, this::commit,
-              System::currentTimeMillis);
-          queryService = new TraceQueryService(vertx, db.readPools(), config.queryMaxTraceSpans());
+          if (feed != Feed.NONE) {
+            queue = new StorageWriteQueue(vertx, config, backend.writer(), backend.retention(), backend.describe(),
+                metrics, this::commit, System::currentTimeMillis);
+            tickTimer = vertx.setPeriodic(Math.max(1, Math.min(TICK_MS, config.batchMaxMs())), id -> queue.tick());
+          }
+          queryService = backend.queryService();
           measureDisk();
           diskTimer = vertx.setPeriodic(config.diskMetricsIntervalMs(), id -> measureDisk());
-          tickTimer = vertx.setPeriodic(Math.max(1, Math.min(TICK_MS, config.batchMaxMs())), id -> queue.tick());
-          if (consumerProps == null) {
+          if (feed != Feed.CONSUMED) {
             return Future.succeededFuture();
           }
           consumer = KafkaConsumerLoop.<TraceRecord>builder(vertx, consumerProps, config.tracesTopic(), config.groupId())
@@ -174,13 +202,13 @@ public final class StorageVerticle extends VerticleBase {
           return consumer.start();
         })
         .onSuccess(v -> {
-          if (consumer == null) {
-            LOG.info("storing assembled traces from this process's aggregator into {}; retention {}",
-                config.sqlitePath(), describe(config.retention()));
-            return;
+          switch (feed) {
+            case CONSUMED -> LOG.info("storing {} into {} as group {}; retention {}", config.tracesTopic(),
+                backend.describe(), config.groupId(), describe(config.retention()));
+            case HANDED_OVER -> LOG.info("storing assembled traces from this process's aggregator into {}; retention {}",
+                backend.describe(), describe(config.retention()));
+            case NONE -> LOG.info("serving reads of {}; this process writes nothing to it", backend.describe());
           }
-          LOG.info("storing {} into {} as group {}; retention {}", config.tracesTopic(), config.sqlitePath(),
-              config.groupId(), describe(config.retention()));
         })
         // A failed start is not followed by stop(): release what was opened.
         .recover(e -> closeResources().transform(ignored -> Future.failedFuture(e)));
@@ -263,10 +291,7 @@ public final class StorageVerticle extends VerticleBase {
   private Future<Void> closeResources() {
     // A start that failed after subscribing: the loop was never stopped.
     Future<Void> consumerClosed = consumer == null ? Future.succeededFuture() : consumer.stop(Future::succeededFuture);
-    Future<Void> db = consumerClosed.transform(ar -> writer == null ? Future.succeededFuture() : writer.close());
-    if (database != null) {
-      db = db.eventually(() -> database.close());
-    }
+    Future<Void> db = consumerClosed.transform(ar -> backend == null ? Future.succeededFuture() : backend.close());
     return db.eventually(() -> {
       if (metrics != null) {
         metrics.close();
@@ -289,14 +314,6 @@ public final class StorageVerticle extends VerticleBase {
     public boolean full() {
       return queue.full();
     }
-  }
-
-  /** Worker: fails while the database path no longer names the file storage opened. */
-  private Future<Void> checkFile() {
-    return vertx.executeBlocking(() -> {
-      fileIdentity.verify();
-      return null;
-    }, false);
   }
 
   private static String describe(RetentionConfig r) {
@@ -324,10 +341,8 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   private void measureDisk() {
-    vertx.executeBlocking(() -> {
-      metrics.measureDisk(config.sqlitePath());
-      return null;
-    }, false);
+    StorageBackend opened = backend;
+    vertx.executeBlocking(opened::measureDisk, false).onSuccess(use -> metrics.measured(use));
   }
 
   private record HandedOver(byte[] value, boolean normalized, Promise<Void> committed) {}

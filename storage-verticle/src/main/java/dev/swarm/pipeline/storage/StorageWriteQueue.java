@@ -26,8 +26,9 @@ final class StorageWriteQueue {
   private static final Logger LOG = LoggerFactory.getLogger(StorageWriteQueue.class);
 
   private final StorageConfig config;
-  private final TraceWriter writer;
-  private final TraceRetention retention;
+  private final TraceBatchWriter writer;
+  private final RetentionSteps retention;
+  private final String store;
   private final StorageMetrics metrics;
   private final Function<Map<Integer, Long>, Future<Void>> commit;
   private final LongSupplier clock;
@@ -51,13 +52,15 @@ final class StorageWriteQueue {
 
   /**
    * @param retention null when neither an age nor a size bound is set
-   * @param commit commits consumed offsets once their batch is in SQLite (never fails)
+   * @param store names the database in logs and readiness messages ({@link StorageBackend#describe()})
+   * @param commit commits consumed offsets once their batch is in the database (never fails)
    */
-  StorageWriteQueue(Vertx vertx, StorageConfig config, TraceWriter writer, TraceRetention retention,
+  StorageWriteQueue(Vertx vertx, StorageConfig config, TraceBatchWriter writer, RetentionSteps retention, String store,
       StorageMetrics metrics, Function<Map<Integer, Long>, Future<Void>> commit, LongSupplier clock) {
     this.config = Objects.requireNonNull(config, "config");
     this.writer = Objects.requireNonNull(writer, "writer");
     this.retention = retention;
+    this.store = Objects.requireNonNull(store, "store");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.commit = Objects.requireNonNull(commit, "commit");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -73,13 +76,13 @@ final class StorageWriteQueue {
     sealIfFull();
   }
 
-  /** Adds one trace handed over in process; {@code committed} is completed once its batch is in SQLite. */
+  /** Adds one trace handed over in process; {@code committed} is completed once its batch is in the database. */
   void add(TraceRecord message, Promise<Void> committed) {
     current.add(message, committed, clock.getAsLong());
     sealIfFull();
   }
 
-  /** True while as many spans as STORAGE_MAX_PENDING_SPANS wait for their SQLite commit. */
+  /** True while as many spans as STORAGE_MAX_PENDING_SPANS wait for their database commit. */
   boolean full() {
     return pendingSpans() >= config.maxPendingSpans();
   }
@@ -149,7 +152,7 @@ final class StorageWriteQueue {
     return writeProblem;
   }
 
-  /** Spans consumed (or handed over and decoded) and not yet committed to SQLite. */
+  /** Spans consumed (or handed over and decoded) and not yet committed to the database. */
   int pendingSpans() {
     return writingSpans + readySpans + current.spans();
   }
@@ -215,9 +218,9 @@ final class StorageWriteQueue {
   /** One retention step (then a vacuum step when free pages exceed the slack); never fails. */
   private Future<Void> retentionStep() {
     Timer.Sample sample = Timer.start();
-    return writer.inTransaction(retention::step)
+    return retention.step()
         .compose(step -> step.freeBytes() <= retention.config().freeSlackBytes() ? Future.succeededFuture(step)
-            : writer.inTransaction(retention::vacuum).map(bytes -> {
+            : retention.vacuum().map(bytes -> {
               metrics.vacuumedBytes.increment(bytes);
               return step;
             }))
@@ -235,8 +238,8 @@ final class StorageWriteQueue {
           if (step.traces() == 0 && step.overSize()) {
             long leftOut = retentionLog.tryAcquire();
             if (leftOut >= 0) {
-              LOG.warn("{} holds {} bytes of pages, over STORAGE_MAX_BYTES={}, and has no trace left to delete{}",
-                  config.sqlitePath(), step.usedBytes(), retention.config().maxBytes(), LogRateLimit.leftOut(leftOut));
+              LOG.warn("{} holds {} bytes, over STORAGE_MAX_BYTES={}, and has no trace left to delete{}",
+                  store, step.usedBytes(), retention.config().maxBytes(), LogRateLimit.leftOut(leftOut));
             }
           }
           return (Void) null;
@@ -247,7 +250,7 @@ final class StorageWriteQueue {
           nextRetentionCheck = clock.getAsLong() + retention.config().checkIntervalMs();
           long leftOut = retentionLog.tryAcquire();
           if (leftOut >= 0) {
-            LOG.warn("retention step on {} failed, trying again in {} ms: {}{}", config.sqlitePath(),
+            LOG.warn("retention step on {} failed, trying again in {} ms: {}{}", store,
                 retention.config().checkIntervalMs(), e.toString(), LogRateLimit.leftOut(leftOut));
           }
           return Future.succeededFuture();
@@ -262,20 +265,20 @@ final class StorageWriteQueue {
     }
     if (failures >= 3 || now - failingSinceMillis >= 1000) {
       metrics.writerHealthy.set(0);
-      writeProblem = "writing to " + config.sqlitePath() + " has failed " + failures + " times since "
+      writeProblem = "writing to " + store + " has failed " + failures + " times since "
           + Instant.ofEpochMilli(failingSinceMillis) + " (offsets stay uncommitted, retrying): " + cause.getMessage();
     }
     long leftOut = writeFailureLog.tryAcquire();
     if (leftOut >= 0) {
       LOG.warn("writing a batch to {} failed (attempt {}), retrying in {} ms; consumer paused once {} spans wait: {}{}",
-          config.sqlitePath(), failures, retryInMillis, config.maxPendingSpans(), cause.toString(),
+          store, failures, retryInMillis, config.maxPendingSpans(), cause.toString(),
           LogRateLimit.leftOut(leftOut));
     }
   }
 
   private void writeSucceeded() {
     if (writeProblem != null) {
-      LOG.info("writing to {} works again", config.sqlitePath());
+      LOG.info("writing to {} works again", store);
     }
     writeProblem = null;
     metrics.writerHealthy.set(1);

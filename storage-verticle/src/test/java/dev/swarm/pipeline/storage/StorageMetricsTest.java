@@ -23,7 +23,7 @@ class StorageMetricsTest {
     Files.write(dir.resolve("swarm.db-shm"), new byte[50]); // not counted
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     StorageMetrics metrics = new StorageMetrics(registry);
-    metrics.measureDisk(db);
+    metrics.measured(SqliteBackend.measure(db));
     assertEquals(1234.0, registry.get("trace.storage.db.bytes").gauge().value());
     double free = registry.get("trace.storage.disk.free.bytes").gauge().value();
     double total = registry.get("trace.storage.disk.total.bytes").gauge().value();
@@ -39,7 +39,7 @@ class StorageMetricsTest {
     Path db = dir.resolve("swarm.db");
     Files.write(db, new byte[10]);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    new StorageMetrics(registry).measureDisk(db);
+    new StorageMetrics(registry).measured(SqliteBackend.measure(db));
     assertEquals(10.0, registry.get("trace.storage.db.bytes").gauge().value());
   }
 }

@@ -220,6 +220,10 @@ public final class PostgresPartitions {
     try {
       try (Statement s = c.createStatement()) {
         s.execute("SET LOCAL lock_timeout = '" + lockTimeout.toMillis() + "ms'");
+        // The whole database's writer lock, exclusively: no batch is in a transaction while partitions change (DDL
+        // and a batch's row locks never wait on each other in a cycle), and two processes keeping partitions take
+        // turns (the second sees what the first made).
+        s.execute(PostgresTraceWriter.WHOLE_DATABASE);
       }
       work.run();
       c.commit();
