@@ -20,7 +20,7 @@ import java.util.Objects;
  * The day partitions of the partitioned tables ({@link PostgresSchema#PARTITIONED_TABLES}): one per UTC day,
  * {@code <table>_pYYYYMMDD} holding {@code [day 00:00Z, next day 00:00Z)} of the start time. {@link #createAhead}
  * makes today's and the next days' (idempotent); {@link #dropOlderThan} drops whole partitions that end at or before
- * a retention cutoff and deletes the rows older than it from the DEFAULT partitions.
+ * a retention cutoff and deletes the rows written before it from the DEFAULT partitions.
  *
  * <p>Plain JDBC, blocking: run it on a worker thread (at start, then daily, between write batches). Each call runs in
  * its own transaction per table with {@code lock_timeout} set, because creating or dropping a partition takes an
@@ -162,7 +162,7 @@ public final class PostgresPartitions {
       inTransaction(c, () -> {
         for (Partition p : partitions(c, table)) {
           if (p.isDefault()) {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + p.name() + " WHERE start_time < ?")) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + p.name() + " t WHERE " + expiredInDefault(table))) {
               ps.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
               ps.executeUpdate();
             }
@@ -176,6 +176,23 @@ public final class PostgresPartitions {
       });
     }
     return dropped;
+  }
+
+  /**
+   * Which rows of a DEFAULT partition are past the cutoff ({@code ?}). Those rows started on a day without a partition:
+   * a client clock days off, or spans replayed from long ago. Aged by their start they would be deleted within a step
+   * of being acknowledged; so they are aged by when they were written, as SQLite's retention ages every trace: span
+   * rows by {@code created_at}, summaries by {@code updated_at}, and a service index row once it is older than the
+   * cutoff and its trace has no summary left. Rows of a day partition go with their day.
+   */
+  static String expiredInDefault(String table) {
+    return switch (table) {
+      case "agent_traces" -> "t.created_at < ?";
+      case "trace_summaries" -> "t.updated_at < ?";
+      case "trace_services" -> "t.start_time < ? AND NOT EXISTS (SELECT 1 FROM trace_summaries s"
+          + " WHERE s.trace_id = t.trace_id AND s.tenant_id = t.tenant_id)";
+      default -> "t.start_time < ?";
+    };
   }
 
   /** The partitions of {@code table}: DEFAULT first, then by start. */

@@ -187,6 +187,7 @@ public final class PostgresServer implements AutoCloseable {
   private Database database;
   private boolean started;
   private boolean closed;
+  private int logStart; // where the current start's lines begin in the log
 
   private PostgresServer(Builder b) {
     this.settings = new LinkedHashMap<>(b.settings);
@@ -255,6 +256,29 @@ public final class PostgresServer implements AutoCloseable {
     } catch (IOException e) {
       return "";
     }
+  }
+
+  /**
+   * Stops the server as a crash would: {@code pg_ctl stop -m immediate}, every session cut, no shutdown checkpoint
+   * (the next start replays the WAL). The data stays; {@link #restart()} starts it again on the same port.
+   */
+  public synchronized void crash() {
+    if (!started) {
+      return;
+    }
+    run(120, "pg_ctl", "-D", dataDir.toString(), "-m", "immediate", "-w", "-t", "90", "stop");
+    started = false;
+  }
+
+  /** Starts the server again after {@link #crash()}, on the same port and data, and awaits a connection. */
+  public synchronized void restart() {
+    if (closed || started) {
+      throw new IllegalStateException(closed ? "closed" : "running");
+    }
+    logStart = log().length();
+    run(60, "pg_ctl", "-D", dataDir.toString(), "-l", logFile.toString(), "-W", "start");
+    started = true;
+    awaitReady();
   }
 
   /** {@code server_version}, e.g. {@code 15.18 (Debian 15.18-0+deb12u1)}. */
@@ -344,7 +368,8 @@ public final class PostgresServer implements AutoCloseable {
       } catch (SQLException e) {
         lastError = e;
       }
-      String log = log();
+      String whole = log();
+      String log = whole.substring(Math.min(logStart, whole.length()));
       if (log.contains("database system is shut down") || log.contains("aborting startup")
           || log.contains("could not create any TCP/IP sockets")) {
         if (log.contains("Address already in use") || log.contains("could not create any TCP/IP sockets")) {

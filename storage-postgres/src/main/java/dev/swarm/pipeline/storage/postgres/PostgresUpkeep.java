@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * row-by-row delete, no VACUUM debt), so the disk is given back immediately and a step never needs a vacuum.
  *
  * <p>A day is the spans' start time (UTC), the partition key, where SQLite's retention ages a trace by its last
- * write: a client whose clock is days behind has its spans dropped early here (the DEFAULT partition's rows older
- * than the cutoff are deleted too). Every writer process runs this; they take turns on the database's writer lock
+ * write: a span is kept at least TRACE_RETENTION after it started, and at most a day more. Spans of a day that has no
+ * partition (a client clock days off) are in the DEFAULT partition and kept TRACE_RETENTION after they were written,
+ * as on SQLite ({@link PostgresPartitions#expiredInDefault}). Every writer process runs this; they take turns on the database's writer lock
  * ({@link PostgresPartitions}), so it does no harm that several do.
  *
  * <p>Plain JDBC on one connection of its own, reopened after a failure, on a worker of its own: DDL is rare and short
@@ -142,7 +143,8 @@ final class PostgresUpkeep implements RetentionSteps {
     long rows = 0;
     for (PostgresPartitions.Partition p : PostgresPartitions.partitions(c, table)) {
       if (p.isDefault()) {
-        rows += count(c, "SELECT count(*) FROM " + p.name() + " WHERE start_time < ?", cutoff);
+        rows += count(c, "SELECT count(*) FROM " + p.name() + " t WHERE " + PostgresPartitions.expiredInDefault(table),
+            cutoff);
       } else if (p.to() != null && !p.to().isAfter(cutoff)) {
         rows += count(c, "SELECT count(*) FROM " + p.name(), null);
       }

@@ -101,7 +101,11 @@ class PostgresPartitionsTest {
       insertSpan(c, "old", "2026-11-18T10:00:00Z");
       insertSpan(c, "edge", "2026-11-20T10:00:00Z");
       insertSpan(c, "today", "2026-11-27T10:00:00Z");
-      insertSpan(c, "ancient", "2020-01-01T00:00:00Z"); // DEFAULT partition, older than the cutoff
+      insertSpan(c, "ancient", "2020-01-01T00:00:00Z"); // DEFAULT partition, written long before the cutoff
+      update(c, "UPDATE agent_traces SET created_at = '2020-01-02T00:00:00Z' WHERE trace_id = 'ancient'");
+      // DEFAULT partition, a start long before the cutoff but written just now (a client clock years behind): kept
+      // for the retention from its write, as SQLite keeps it
+      insertSpan(c, "stale-clock", "2020-01-01T00:00:00Z");
       insertSpan(c, "far-future", "2030-01-01T00:00:00Z"); // DEFAULT partition, kept
 
       // Retention 7 days at 2026-11-27T06:00Z: cutoff 2026-11-20T06:00Z; the 20th holds the cutoff and stays.
@@ -110,7 +114,7 @@ class PostgresPartitionsTest {
       assertEquals(6, dropped.size(), dropped.toString());
       assertEquals(List.of("agent_traces_p20261118", "agent_traces_p20261119"),
           dropped.stream().filter(n -> n.startsWith("agent_traces")).collect(Collectors.toList()));
-      assertEquals(List.of("edge", "far-future", "today"),
+      assertEquals(List.of("edge", "far-future", "stale-clock", "today"),
           column(c, "SELECT trace_id FROM agent_traces ORDER BY trace_id"));
       List<String> left = PostgresPartitions.partitions(c, "trace_summaries").stream()
           .map(PostgresPartitions.Partition::name).collect(Collectors.toList());
