@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,21 +24,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code docker-compose config} (Debian's docker-compose validates without a Docker engine) accepts
- * deploy/docker-compose.yml with no .env and with .env.example, with and without the sim profile; the rendered
- * stack wires the roles, Kafka, the gateway and the monitoring files of the repository together.
+ * deploy/docker-compose.yml with no .env and with .env.example, with and without the sim and postgres profiles; the
+ * rendered stack wires the roles, Kafka, the gateway and the monitoring files of the repository together, and the
+ * postgres profile's roles to its PostgreSQL.
  */
 class ComposeStackTest {
   static final String COMPOSE = "deploy/docker-compose.yml";
   static final String ENV_EXAMPLE = "deploy/.env.example";
   static final List<String> ROLES = List.of("ingest", "aggregator", "storage");
+  /** The postgres profile's pipeline services and the role each runs (ingest is shared with the default stack). */
+  static final Map<String, String> POSTGRES_ROLES = Map.of("aggregator-pg", "aggregator", "storage-pg", "storage");
   static Map<String, Object> stack;
 
-  /** The stack as docker-compose renders it with .env.example and the sim profile (also a validation). */
+  /** The stack as docker-compose renders it with .env.example and the sim and postgres profiles (also a validation). */
   @BeforeAll
   static synchronized void renderWithEnvExample() {
     Repo.requireTool("docker-compose", "docker-compose");
     if (stack == null) {
-      stack = Yml.load(compose(Repo.file(ENV_EXAMPLE), "--profile", "sim", "config").stdout());
+      stack = Yml.load(compose(Repo.file(ENV_EXAMPLE), "--profile", "sim", "--profile", "postgres", "config").stdout());
     }
   }
 
@@ -82,12 +86,14 @@ class ComposeStackTest {
     Path empty = Files.createFile(dir.resolve("empty.env"));
     compose(empty, "config", "-q");
     compose(empty, "--profile", "sim", "config", "-q");
+    compose(empty, "--profile", "postgres", "config", "-q");
   }
 
   @Test
   void configIsValidWithTheEnvExample() {
-    // With the sim profile it was rendered (and so validated) in renderWithEnvExample.
+    // With the sim and postgres profiles it was rendered (and so validated) in renderWithEnvExample.
     compose(Repo.file(ENV_EXAMPLE), "config", "-q");
+    compose(Repo.file(ENV_EXAMPLE), "--profile", "postgres", "config", "-q");
   }
 
   @Test
@@ -306,5 +312,119 @@ class ComposeStackTest {
         "the Dockerfile does not copy swarm-sim.jar to " + jar);
     assertEquals("http://gateway:8080", String.valueOf(command.get(command.indexOf("--target") + 1)));
     assertEquals("service_healthy", Yml.stringAt(sim, "depends_on.gateway.condition"));
+  }
+
+  // --- profile postgres (docs/deploy.md, "Scale out with PostgreSQL") ---
+
+  static List<Object> profiles(String service) {
+    Object p = service(service).get("profiles");
+    return p == null ? List.of() : Yml.list(p, service + ".profiles");
+  }
+
+  /** The services only the postgres profile starts that run the pipeline's image. */
+  static List<String> postgresPipelineServices() {
+    Object image = service("ingest").get("image");
+    return Yml.mapAt(stack, "services").keySet().stream()
+        .filter(name -> profiles(name).contains("postgres") && image.equals(service(name).get("image")))
+        .sorted().toList();
+  }
+
+  @Test
+  void postgresProfileRunsPostgresqlOnANamedVolumeWithAReadinessCheck() {
+    Map<String, Object> postgres = service("postgres");
+    assertEquals(List.of("postgres"), profiles("postgres"), "the postgres service belongs to the postgres profile only");
+    assertTrue(String.valueOf(postgres.get("image")).matches("postgres:1[67](\\.[0-9.]+)?"),
+        "the official image, PostgreSQL 16 or 17: " + postgres.get("image"));
+    String[] data = volumes("postgres").stream().filter(v -> v.length >= 2 && v[1].equals("/var/lib/postgresql/data"))
+        .findFirst().orElseThrow(() -> new AssertionError("postgres: nothing mounted at the image's PGDATA"));
+    assertFalse(data[0].startsWith("/"), "postgres: the database belongs on a named volume, not a bind mount: " + data[0]);
+    assertTrue(Yml.mapAt(stack, "volumes").containsKey(data[0]), "volume " + data[0] + " is not declared");
+    String check = String.valueOf(Yml.at(postgres, "healthcheck.test"));
+    assertTrue(check.contains("pg_isready"), "postgres: healthcheck with pg_isready: " + check);
+    // TCP, where the pipeline connects: the image's first-start initdb runs a server on the unix socket only.
+    assertTrue(check.contains("-h 127.0.0.1"), "postgres: pg_isready must check TCP, not the socket: " + check);
+    assertFalse(postgres.containsKey("ports"), "postgres publishes a host port: its password is the example's");
+    // Credentials from .env, each with a default (the stack must render without any .env).
+    String compose = Repo.read(COMPOSE);
+    Map<String, Object> env = env("postgres");
+    for (String name : List.of("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB")) {
+      assertTrue(compose.contains(name + ": ${" + name + ":-"), "postgres: " + name + " from .env with a default");
+      assertFalse(String.valueOf(env.get(name)).isBlank(), "postgres: " + name + " is empty with .env.example");
+    }
+  }
+
+  @Test
+  void postgresProfileRolesStoreInThePostgresServiceAndWaitForIt() {
+    assertEquals(new TreeSet<>(POSTGRES_ROLES.keySet()), new TreeSet<>(postgresPipelineServices()),
+        "the pipeline services of the postgres profile");
+    Map<String, Object> db = env("postgres");
+    for (Map.Entry<String, String> e : POSTGRES_ROLES.entrySet()) {
+      String name = e.getKey();
+      Map<String, Object> env = env(name);
+      assertEquals(e.getValue(), env.get("ROLE"), name + ": ROLE");
+      assertEquals("postgres", env.get("STORAGE_BACKEND"), name + ": STORAGE_BACKEND");
+      URI url = URI.create(String.valueOf(env.get("POSTGRES_URL")));
+      assertEquals("postgresql", url.getScheme(), name + ": POSTGRES_URL " + url);
+      assertEquals("postgres", url.getHost(), name + ": POSTGRES_URL must name the postgres service");
+      assertEquals(5432, url.getPort(), name + ": POSTGRES_URL port");
+      assertEquals(db.get("POSTGRES_USER") + ":" + db.get("POSTGRES_PASSWORD"), url.getUserInfo(), name + ": the postgres service's owner");
+      assertEquals("/" + db.get("POSTGRES_DB"), url.getPath(), name + ": the postgres service's database");
+      assertEquals("service_healthy", Yml.stringAt(service(name), "depends_on.postgres.condition"), name + " must wait for PostgreSQL");
+      assertEquals("service_healthy", Yml.stringAt(service(name), "depends_on.kafka.condition"), name + " must wait for Kafka");
+      // What every role of the default stack has (eachRoleTalksToTheComposeKafkaAndWaitsForIt and the lockout test).
+      assertEquals("kafka:9092", env.get("KAFKA_BOOTSTRAP_SERVERS"), name + ": KAFKA_BOOTSTRAP_SERVERS");
+      assertEquals("0.0.0.0", env.get("HTTP_HOST"), name + ": HTTP_HOST");
+      assertEquals("/run/secrets/pipeline-tokens", env.get("AUTH_TOKENS_FILE"), name + ": AUTH_TOKENS_FILE");
+      assertEquals(env("ingest").get("HTTP_TRUSTED_PROXIES"), env.get("HTTP_TRUSTED_PROXIES"), name + ": HTTP_TRUSTED_PROXIES");
+      assertEquals(String.valueOf(AppSettings.integerDefault("HTTP_PORT")), String.valueOf(env.get("HTTP_PORT")), name + ": HTTP_PORT");
+      assertTrue(String.valueOf(Yml.at(service(name), "healthcheck.test")).contains("/health/ready"), name + ": healthcheck on /health/ready");
+      // Scalable and reached only through gateway-pg.
+      assertFalse(service(name).containsKey("ports"), name + " publishes a host port");
+      assertFalse(service(name).containsKey("container_name"), name + ": a fixed container_name prevents --scale");
+      // No SQLite: no volume (the database is PostgreSQL's), no SQLite file setting.
+      assertEquals(List.of(), volumes(name).stream().map(v -> String.join(":", v)).toList(),
+          name + " mounts a volume: with PostgreSQL the pipeline keeps no SQLite file");
+      assertFalse(env.containsKey("SQLITE_PATH"), name + ": SQLITE_PATH");
+    }
+    // The writer keeps the day partitions.
+    assertTrue(env("aggregator-pg").containsKey("TRACE_RETENTION"), "aggregator-pg drops the days past TRACE_RETENTION");
+    // Beside the default stack's aggregator (the SQLite path), in a group of its own, or the two would split the
+    // partitions of swarm.spans and each backend would get only part of the traces.
+    Object group = env("aggregator-pg").get("AGGREGATOR_GROUP_ID");
+    assertNotNull(group, "aggregator-pg: AGGREGATOR_GROUP_ID");
+    assertFalse(String.valueOf(group).equals(String.valueOf(env("aggregator").getOrDefault("AGGREGATOR_GROUP_ID", "trace-aggregator"))),
+        "aggregator-pg shares the default aggregator's consumer group");
+  }
+
+  @Test
+  void postgresProfileHasItsOwnGatewayInFrontOfTheStoragePgReplicas() {
+    Map<String, Object> gateway = service("gateway-pg");
+    assertEquals(List.of("postgres"), profiles("gateway-pg"));
+    assertEquals(service("gateway").get("image"), gateway.get("image"), "the same HAProxy as the default gateway");
+    assertEquals(Repo.file("deploy/haproxy/haproxy-postgres.cfg"), bindSource("gateway-pg", "/usr/local/etc/haproxy/haproxy.cfg"));
+    assertEquals("service_healthy", Yml.stringAt(gateway, "depends_on.storage-pg.condition"));
+    assertEquals("service_healthy", Yml.stringAt(gateway, "depends_on.ingest.condition"));
+    String haproxy = Repo.read("deploy/haproxy/haproxy-postgres.cfg");
+    assertTrue(haproxy.contains("storage-pg:8080") && haproxy.contains("ingest:8080"),
+        "gateway-pg must send reads to storage-pg and writes to ingest");
+    List<Object> ports = Yml.list(gateway.get("ports"), "gateway-pg.ports");
+    String defaultApi = String.valueOf(Yml.list(service("gateway").get("ports"), "gateway.ports").get(0));
+    assertEquals(1, ports.size(), "gateway-pg publishes its API port only");
+    assertTrue(String.valueOf(ports.get(0)).contains(":8080"), "gateway-pg publishes HAProxy's :8080");
+    assertFalse(String.valueOf(ports.get(0)).equals(defaultApi), "gateway-pg and gateway on the same host port");
+  }
+
+  @Test
+  void prometheusScrapesThePostgresProfilesRoles() {
+    Set<String> names = new TreeSet<>();
+    for (Object job : Yml.listAt(Yml.load(Repo.read("deploy/prometheus/prometheus.yml")), "scrape_configs")) {
+      Object sd = Yml.map(job, "scrape_config").get("dns_sd_configs");
+      if (sd != null) {
+        Yml.list(sd, "dns_sd_configs").forEach(c -> names.addAll(Yml.listAt(Yml.map(c, "dns_sd_config"), "names").stream().map(String::valueOf).toList()));
+      }
+    }
+    for (String name : POSTGRES_ROLES.keySet()) {
+      assertTrue(names.contains(name), "deploy/prometheus/prometheus.yml does not find " + name + "'s replicas through DNS: " + names);
+    }
   }
 }

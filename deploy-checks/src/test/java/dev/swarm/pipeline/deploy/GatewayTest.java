@@ -17,19 +17,31 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The compose gateway (deploy/haproxy/haproxy.cfg): haproxy accepts it, and, run for real with the Docker DNS
- * names swapped for two local stand-ins, it sends reads of stored traces (the query API and its Zipkin- and
- * Tempo-compatible paths) to storage and everything else, span writes above all, to ingest.
+ * The compose gateways (deploy/haproxy/haproxy.cfg, and haproxy-postgres.cfg of the postgres profile): haproxy
+ * accepts them, and, run for real with the Docker DNS names swapped for two local stand-ins, each sends reads of
+ * stored traces (the query API and its Zipkin- and Tempo-compatible paths) to storage and everything else, span
+ * writes above all, to ingest. The postgres profile's file differs from the default one only in its storage servers.
  */
 class GatewayTest {
   static final String CONFIG = "deploy/haproxy/haproxy.cfg";
+  static final String POSTGRES_CONFIG = "deploy/haproxy/haproxy-postgres.cfg";
+  /** Each file's storage servers, as the test swaps them for a stand-in. */
+  static final Map<String, String> STORAGE_SERVERS = Map.of(
+      CONFIG, "server storage storage:8080",
+      POSTGRES_CONFIG, "server-template storage-pg- 8 storage-pg:8080");
 
   HttpServer ingest;
   HttpServer storage;
@@ -57,9 +69,49 @@ class GatewayTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {CONFIG, POSTGRES_CONFIG})
+  void haproxyAcceptsTheConfiguration(String config) {
+    Repo.runOk("haproxy", "-c", "-f", config);
+  }
+
+  /** Sections (a line at the start of a line opens one) and their lines, without comments and blank lines. */
+  static Map<String, List<String>> sections(String config) {
+    Map<String, List<String>> sections = new LinkedHashMap<>();
+    List<String> current = null;
+    for (String line : Repo.read(config).lines().toList()) {
+      String stripped = line.strip();
+      if (stripped.isEmpty() || stripped.startsWith("#")) {
+        continue;
+      }
+      if (!Character.isWhitespace(line.charAt(0))) {
+        current = new ArrayList<>();
+        sections.put(stripped, current);
+      } else {
+        assertTrue(current != null, config + ": a setting before the first section: " + line);
+        current.add(stripped);
+      }
+    }
+    return sections;
+  }
+
   @Test
-  void haproxyAcceptsTheConfiguration() {
-    Repo.runOk("haproxy", "-c", "-f", CONFIG);
+  void thePostgresGatewayDiffersOnlyInItsStorageServers() {
+    Map<String, List<String>> sqlite = sections(CONFIG);
+    Map<String, List<String>> postgres = sections(POSTGRES_CONFIG);
+    assertEquals(List.copyOf(sqlite.keySet()), List.copyOf(postgres.keySet()), "the same sections in the same order");
+    sqlite.forEach((section, lines) -> {
+      if (!section.equals("backend storage")) {
+        assertEquals(lines, postgres.get(section), POSTGRES_CONFIG + ": '" + section + "' differs from " + CONFIG + "'s");
+      }
+    });
+    List<String> sqliteStorage = new ArrayList<>(sqlite.get("backend storage"));
+    List<String> postgresStorage = new ArrayList<>(postgres.get("backend storage"));
+    assertTrue(sqliteStorage.remove(STORAGE_SERVERS.get(CONFIG)), CONFIG + ": no '" + STORAGE_SERVERS.get(CONFIG) + "'");
+    assertTrue(postgresStorage.remove(STORAGE_SERVERS.get(POSTGRES_CONFIG)),
+        POSTGRES_CONFIG + ": the storage-pg replicas, found in DNS: '" + STORAGE_SERVERS.get(POSTGRES_CONFIG) + "'");
+    postgresStorage.remove("balance leastconn");
+    assertEquals(sqliteStorage, postgresStorage, "the storage backends differ in more than their servers");
   }
 
   /**
@@ -89,7 +141,7 @@ class GatewayTest {
   static String replaceOnce(String text, String from, String to) {
     int at = text.indexOf(from);
     if (at < 0) {
-      fail(CONFIG + " no longer contains '" + from + "': update this test's stand-in wiring");
+      fail("the gateway's configuration no longer contains '" + from + "': update this test's stand-in wiring");
     }
     return text.substring(0, at) + to + text.substring(at + from.length());
   }
@@ -103,18 +155,19 @@ class GatewayTest {
     return r.body();
   }
 
-  @Test
-  void traceReadsGoToStorageAndEverythingElseToIngest(@TempDir Path dir) throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {CONFIG, POSTGRES_CONFIG})
+  void traceReadsGoToStorageAndEverythingElseToIngest(String configFile, @TempDir Path dir) throws Exception {
     ingest = standIn("ingest");
     storage = standIn("storage");
     int apiPort = freePort();
     int statsPort = freePort();
-    String config = Files.readString(Repo.file(CONFIG));
+    String config = Files.readString(Repo.file(configFile));
     config = replaceOnce(config, "bind :8080", "bind 127.0.0.1:" + apiPort);
     config = replaceOnce(config, "bind :8404", "bind 127.0.0.1:" + statsPort);
     config = replaceOnce(config, "server-template ingest- 16 ingest:8080",
         "server ingest-1 127.0.0.1:" + ingest.getAddress().getPort());
-    config = replaceOnce(config, "server storage storage:8080", "server storage 127.0.0.1:" + storage.getAddress().getPort());
+    config = replaceOnce(config, STORAGE_SERVERS.get(configFile), "server storage 127.0.0.1:" + storage.getAddress().getPort());
     // No Docker DNS here: the stand-ins have fixed addresses, checked often so the test need not wait long.
     config = config.replace(" resolvers docker resolve-prefer ipv4 init-addr none", "").replace("inter 2s", "inter 100ms");
     Path cfg = dir.resolve("haproxy.cfg");

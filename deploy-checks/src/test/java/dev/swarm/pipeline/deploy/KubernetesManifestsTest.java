@@ -49,16 +49,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code kubectl kustomize deploy/k8s/overlays/<dev|prod>} renders, and the rendered objects, parsed into
+ * {@code kubectl kustomize deploy/k8s/overlays/<dev|prod|postgres>} renders, and the rendered objects, parsed into
  * fabric8's typed model, say what the pipeline needs: the three workloads with their ROLE, the app's HTTP port
- * everywhere, probes on the health paths, resources on every container, Kafka per overlay.
+ * everywhere, probes on the health paths, resources on every container, Kafka per overlay; and with PostgreSQL,
+ * aggregators that write to the CloudNativePG cluster's database and storage as stateless replicas without a volume.
  */
 class KubernetesManifestsTest {
-  static final List<String> OVERLAYS = List.of("dev", "prod");
+  static final List<String> OVERLAYS = List.of("dev", "prod", "postgres");
   static final List<String> ROLES = List.of("ingest", "aggregator", "storage");
   static final Map<String, String> EXPECTED_IMAGE = Map.of(
       "dev", "trace-pipeline:dev",
-      "prod", "registry.example.com/swarm/trace-pipeline:0.1.0");
+      "prod", "registry.example.com/swarm/trace-pipeline:0.1.0",
+      "postgres", "registry.example.com/swarm/trace-pipeline:0.1.0");
+  /** The example CloudNativePG Cluster the postgres overlay's Secret references come from (not in any overlay). */
+  static final String CNPG_CLUSTER = "deploy/k8s/postgres/cnpg-cluster.yaml";
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   static final Map<String, List<HasMetadata>> RENDERED = new HashMap<>();
 
@@ -113,10 +117,24 @@ class KubernetesManifestsTest {
     return value;
   }
 
+  /** The pod template of the workload named {@code role}: a Deployment, or a StatefulSet (SQLite's storage). */
   static PodTemplateSpec podTemplate(String overlay, String role) {
-    return role.equals("storage")
-        ? one(overlay, StatefulSet.class, role).getSpec().getTemplate()
-        : one(overlay, Deployment.class, role).getSpec().getTemplate();
+    return podTemplate(RENDERED.get(overlay), overlay, role);
+  }
+
+  static PodTemplateSpec podTemplate(List<HasMetadata> objects, String what, String role) {
+    List<PodTemplateSpec> found = new ArrayList<>();
+    for (HasMetadata o : objects) {
+      if (o.getMetadata().getName().equals(role)) {
+        if (o instanceof Deployment d) {
+          found.add(d.getSpec().getTemplate());
+        } else if (o instanceof StatefulSet s) {
+          found.add(s.getSpec().getTemplate());
+        }
+      }
+    }
+    assertEquals(1, found.size(), what + ": expected one Deployment or StatefulSet '" + role + "', found " + found.size());
+    return found.get(0);
   }
 
   static Container container(String overlay, String role) {
@@ -174,7 +192,7 @@ class KubernetesManifestsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "postgres"})
   void containersUseTheOverlaysImage(String overlay) {
     for (String role : ROLES) {
       assertEquals(EXPECTED_IMAGE.get(overlay), container(overlay, role).getImage(), overlay + "/" + role + " image");
@@ -182,7 +200,7 @@ class KubernetesManifestsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "postgres"})
   void everyPortIsTheAppsHttpPort(String overlay) {
     int httpPort = Integer.parseInt(setting(overlay, "HTTP_PORT"));
     assertEquals(AppSettings.integerDefault("HTTP_PORT"), httpPort, overlay + ": HTTP_PORT differs from the app's default");
@@ -212,7 +230,7 @@ class KubernetesManifestsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "postgres"})
   void probesUseTheHealthPaths(String overlay) {
     int httpPort = Integer.parseInt(setting(overlay, "HTTP_PORT"));
     for (String role : ROLES) {
@@ -234,7 +252,7 @@ class KubernetesManifestsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "postgres"})
   void everyContainerHasRequestsAndLimits(String overlay) {
     List<Container> containers = new ArrayList<>();
     all(overlay, Deployment.class).forEach(d -> containers.addAll(d.getSpec().getTemplate().getSpec().getContainers()));
@@ -255,7 +273,7 @@ class KubernetesManifestsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "postgres"})
   void eachWorkloadRunsItsRoleWithTheSharedSettings(String overlay) {
     String configMap = settings(overlay).getMetadata().getName();
     for (String role : ROLES) {
@@ -299,7 +317,7 @@ class KubernetesManifestsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "postgres"})
   void ingestScalesOnCpuAndKeepsReplicasThroughDrains(String overlay) {
     HorizontalPodAutoscaler hpa = one(overlay, HorizontalPodAutoscaler.class, "ingest");
     assertEquals("Deployment", hpa.getSpec().getScaleTargetRef().getKind());
@@ -325,7 +343,7 @@ class KubernetesManifestsTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "postgres"})
   void alertReceiversAreAReferencedSecretMountedWhereAlertmanagerReadsThem(String overlay) {
     assertTrue(all(overlay, Secret.class).isEmpty(), overlay + ": a Secret is rendered, so its values are committed");
     Deployment alertmanager = one(overlay, Deployment.class, "alertmanager");
@@ -414,5 +432,162 @@ class KubernetesManifestsTest {
       assertTrue(((Number) topicConfig.get("max.message.bytes")).longValue() >= AppSettings.maxRecordBytes());
     }
     assertEquals(new TreeSet<>(List.of(setting("prod", "SPANS_TOPIC"), setting("prod", "TRACES_TOPIC"))), topics);
+  }
+
+  // --- The postgres overlay: PostgreSQL storage (docs/deploy.md, "Scale out with PostgreSQL") ---
+
+  /** The env var {@code name} of a container, exactly once. */
+  static EnvVar envVar(String overlay, String role, String name) {
+    List<EnvVar> vars = container(overlay, role).getEnv().stream().filter(e -> e.getName().equals(name)).toList();
+    assertEquals(1, vars.size(), overlay + "/" + role + ": " + name + " must be set once in the container's env");
+    return vars.get(0);
+  }
+
+  static Map<String, Object> cnpgCluster() {
+    List<Map<String, Object>> docs = Yml.loadAll(Repo.read(CNPG_CLUSTER));
+    assertEquals(1, docs.size(), CNPG_CLUSTER + ": one document, the Cluster");
+    return docs.get(0);
+  }
+
+  /** A size in the app's notation ({@code 400GiB}, {@code 500MiB}, bytes) or Kubernetes' ({@code 500Gi}), in bytes. */
+  static long bytes(String size) {
+    Matcher m = Pattern.compile("(\\d+)\\s*([KMGT]?)(i?B?)").matcher(size.strip());
+    assertTrue(m.matches(), "not a size: " + size);
+    int shift = switch (m.group(2)) {
+      case "K" -> 10;
+      case "M" -> 20;
+      case "G" -> 30;
+      case "T" -> 40;
+      default -> 0;
+    };
+    return Long.parseLong(m.group(1)) << shift;
+  }
+
+  @Test
+  void postgresOverlayRunsStorageAsStatelessReplicasWithoutAVolume() {
+    String overlay = "postgres";
+    assertTrue(all(overlay, StatefulSet.class).isEmpty(), "postgres: storage keeps no file, so no StatefulSet");
+    assertTrue(all(overlay, PersistentVolumeClaim.class).isEmpty(), "postgres: no PersistentVolumeClaim");
+    Deployment storage = one(overlay, Deployment.class, "storage");
+    assertTrue(storage.getSpec().getReplicas() >= 2, "postgres: storage serves reads from several stateless replicas");
+    assertEquals("RollingUpdate", storage.getSpec().getStrategy().getType());
+    for (Volume v : storage.getSpec().getTemplate().getSpec().getVolumes()) {
+      assertNull(v.getPersistentVolumeClaim(), "postgres: storage mounts the claim " + v.getName());
+      assertTrue(v.getEmptyDir() != null || v.getSecret() != null || v.getConfigMap() != null,
+          "postgres: storage volume " + v.getName() + " is neither an emptyDir, a Secret nor a ConfigMap");
+      if (v.getEmptyDir() != null) {
+        assertNotNull(v.getEmptyDir().getSizeLimit(), "postgres: emptyDir " + v.getName() + " without a sizeLimit");
+      }
+    }
+    // Every mount has its volume (the claim template's mount point is now an emptyDir).
+    Set<String> volumes = storage.getSpec().getTemplate().getSpec().getVolumes().stream().map(Volume::getName).collect(Collectors.toSet());
+    for (VolumeMount m : container(overlay, "storage").getVolumeMounts()) {
+      assertTrue(volumes.contains(m.getName()), "postgres: storage mounts " + m.getName() + ", which is no volume of the pod");
+    }
+    // The StatefulSet's governing Service went with it; the query API's Service still selects the pods.
+    assertTrue(all(overlay, Service.class).stream().noneMatch(s -> s.getMetadata().getName().equals("storage-headless")),
+        "postgres: the headless Service belongs to the SQLite StatefulSet");
+    Map<String, String> podLabels = podTemplate(overlay, "storage").getMetadata().getLabels();
+    one(overlay, Service.class, "storage").getSpec().getSelector().forEach((k, v) ->
+        assertEquals(v, podLabels.get(k), "postgres: Service storage selects " + k + "=" + v + ", which its pods lack"));
+    // Several replicas: drains may take one at a time.
+    PodDisruptionBudget pdb = one(overlay, PodDisruptionBudget.class, "storage");
+    pdb.getSpec().getSelector().getMatchLabels().forEach((k, v) ->
+        assertEquals(v, podLabels.get(k), "postgres: the storage PDB selects " + k + "=" + v + ", which storage pods lack"));
+    assertEquals(1, pdb.getSpec().getMaxUnavailable().getIntVal(), "postgres: the storage PDB lets drains take one replica at a time");
+    // The SQLite size bound of the base's storage container is gone: retention is the aggregators' work.
+    assertTrue(container(overlay, "storage").getEnv().stream().noneMatch(e -> e.getName().equals("STORAGE_MAX_BYTES")),
+        "postgres: STORAGE_MAX_BYTES on storage; with PostgreSQL the aggregators keep the partitions");
+  }
+
+  @Test
+  void postgresOverlayWritersAndReadersTakeTheDatabaseFromTheCloudNativePgSecret() {
+    String overlay = "postgres";
+    String secret = Yml.stringAt(cnpgCluster(), "metadata.name") + "-app";
+    for (String role : List.of("aggregator", "storage")) {
+      assertEquals("postgres", envVar(overlay, role, "STORAGE_BACKEND").getValue(), "postgres/" + role + ": STORAGE_BACKEND");
+      EnvVar url = envVar(overlay, role, "POSTGRES_URL");
+      assertNull(url.getValue(), "postgres/" + role + ": POSTGRES_URL holds a password: never a literal value");
+      assertNotNull(url.getValueFrom(), "postgres/" + role + ": POSTGRES_URL must come from a Secret");
+      assertNotNull(url.getValueFrom().getSecretKeyRef(), "postgres/" + role + ": POSTGRES_URL must come from a secretKeyRef");
+      assertEquals(secret, url.getValueFrom().getSecretKeyRef().getName(),
+          "postgres/" + role + ": POSTGRES_URL from CloudNativePG's generated Secret <cluster>-app of " + CNPG_CLUSTER);
+      assertEquals("uri", url.getValueFrom().getSecretKeyRef().getKey(), "postgres/" + role + ": the Secret's key with the URI");
+    }
+    // Ingest is unchanged: it never talks to the database.
+    for (String name : List.of("STORAGE_BACKEND", "POSTGRES_URL")) {
+      assertTrue(container(overlay, "ingest").getEnv().stream().noneMatch(e -> e.getName().equals(name)), "postgres/ingest: " + name);
+      assertFalse(settings(overlay).getData().containsKey(name), "postgres: " + name + " belongs to the workloads that use the database");
+    }
+    assertTrue(all(overlay, Secret.class).isEmpty(), "postgres: a Secret is rendered, so its values are committed");
+  }
+
+  @Test
+  void postgresOverlayScalesOutTheAggregatorsAgainstProdsKafka() {
+    String overlay = "postgres";
+    int aggregators = one(overlay, Deployment.class, "aggregator").getSpec().getReplicas();
+    int partitions = Integer.parseInt(setting(overlay, "KAFKA_PARTITIONS"));
+    assertTrue(aggregators >= 3, "postgres: aggregators write at once, each for its partitions: scale them out, found " + aggregators);
+    assertTrue(aggregators <= partitions, "postgres: " + aggregators + " aggregators for " + partitions + " partitions leaves some idle");
+    for (String name : List.of("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_REPLICATION_FACTOR", "KAFKA_PARTITIONS")) {
+      assertEquals(setting("prod", name), setting(overlay, name), "postgres: " + name + " as in prod (deploy/k8s/kafka/strimzi.yaml)");
+    }
+    assertEquals(one("prod", HorizontalPodAutoscaler.class, "ingest").getSpec(), one(overlay, HorizontalPodAutoscaler.class, "ingest").getSpec(),
+        "postgres: ingest scales as in prod");
+  }
+
+  /** The base rendered alone: what the postgres overlay's workloads must keep of it. */
+  @Test
+  void postgresOverlayKeepsTheBasesProbesSecurityAndMounts() {
+    List<HasMetadata> base = parse(kustomize("deploy/k8s/base"));
+    String overlay = "postgres";
+    for (String role : ROLES) {
+      PodTemplateSpec was = podTemplate(base, "base", role);
+      PodTemplateSpec is = podTemplate(overlay, role);
+      Container before = was.getSpec().getContainers().get(0);
+      Container after = container(overlay, role);
+      String what = "postgres/" + role + ": ";
+      assertEquals(before.getStartupProbe(), after.getStartupProbe(), what + "startup probe");
+      assertEquals(before.getLivenessProbe(), after.getLivenessProbe(), what + "liveness probe");
+      assertEquals(before.getReadinessProbe(), after.getReadinessProbe(), what + "readiness probe");
+      assertEquals(before.getSecurityContext(), after.getSecurityContext(), what + "container securityContext");
+      assertEquals(was.getSpec().getSecurityContext(), is.getSpec().getSecurityContext(), what + "pod securityContext");
+      assertEquals(before.getPorts(), after.getPorts(), what + "ports");
+      assertEquals(before.getVolumeMounts(), after.getVolumeMounts(), what + "volume mounts");
+      assertEquals(was.getSpec().getTerminationGracePeriodSeconds(), is.getSpec().getTerminationGracePeriodSeconds(), what + "grace period");
+      assertEquals(was.getMetadata().getAnnotations(), is.getMetadata().getAnnotations(), what + "scrape annotations");
+      assertEquals(was.getMetadata().getLabels(), is.getMetadata().getLabels(), what + "pod labels");
+      assertTrue(after.getSecurityContext().getReadOnlyRootFilesystem(), what + "read-only root filesystem");
+      assertTrue(is.getSpec().getSecurityContext().getRunAsNonRoot(), what + "non-root");
+    }
+  }
+
+  @Test
+  void cloudNativePgClusterExampleMatchesThePostgresOverlay() {
+    Map<String, Object> cluster = cnpgCluster();
+    assertEquals("postgresql.cnpg.io/v1", cluster.get("apiVersion"));
+    assertEquals("Cluster", cluster.get("kind"));
+    assertFalse(Yml.mapAt(cluster, "metadata").containsKey("namespace"),
+        "applied with -n into the pipeline's namespace: the pods read its Secret, which must be in their namespace");
+    assertEquals(3, ((Number) Yml.at(cluster, "spec.instances")).intValue(), "a primary and two replicas");
+    String database = Yml.stringAt(cluster, "spec.bootstrap.initdb.database");
+    String owner = Yml.stringAt(cluster, "spec.bootstrap.initdb.owner");
+    assertTrue(database.matches("[a-z_][a-z0-9_]*") && owner.matches("[a-z_][a-z0-9_]*"), "initdb database and owner: " + database + ", " + owner);
+    assertEquals("UTF8", Yml.stringAt(cluster, "spec.bootstrap.initdb.encoding"), "the writer needs a UTF-8 database");
+    long volume = bytes(Yml.stringAt(cluster, "spec.storage.size"));
+
+    // The size bound the aggregators keep is below each instance's data volume.
+    long maxBytes = bytes(envVar("postgres", "aggregator", "STORAGE_MAX_BYTES").getValue());
+    assertTrue(maxBytes < volume, "STORAGE_MAX_BYTES " + maxBytes + " is not below the Cluster's volume " + volume);
+
+    // Every pod's pool fits, with a rolling update's extra pod per Deployment.
+    int pool = Integer.parseInt(setting("postgres", "POSTGRES_POOL_SIZE"));
+    int pods = 0;
+    for (String role : List.of("aggregator", "storage")) {
+      Deployment d = one("postgres", Deployment.class, role);
+      pods += d.getSpec().getReplicas() + d.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getIntVal();
+    }
+    int maxConnections = Integer.parseInt(Yml.stringAt(cluster, "spec.postgresql.parameters.max_connections"));
+    assertTrue(pods * pool < maxConnections, pods + " pods x " + pool + " connections do not fit max_connections " + maxConnections);
   }
 }
