@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class EndToEndBench {
   private final URI target;
+  private final List<URI> writers;
   private final long totalSpans;
   private final int connections;
   private final int batch;
@@ -39,9 +40,10 @@ public final class EndToEndBench {
   private final List<Long> queryLatenciesMs = new ArrayList<>();
   private final Map<String, Integer> errors = new TreeMap<>();
 
-  EndToEndBench(URI target, long totalSpans, int connections, int batch, int spansPerTrace, int queryEvery,
-      double ratePerSec) {
+  EndToEndBench(URI target, List<URI> writers, long totalSpans, int connections, int batch, int spansPerTrace,
+      int queryEvery, double ratePerSec) {
     this.target = target;
+    this.writers = List.copyOf(writers);
     this.totalSpans = totalSpans;
     this.connections = connections;
     this.batch = batch;
@@ -53,7 +55,7 @@ public final class EndToEndBench {
 
   static final String USAGE = """
       usage: trace-e2e-bench [--target URL] [--spans N] [--connections N] [--batch N] [--spans-per-trace N]
-                             [--query-every N] [--rate SPANS_PER_SEC]
+                             [--query-every N] [--rate SPANS_PER_SEC] [--writers URL,URL…]
       Posts spans to a running pipeline and measures them end to end: from the first POST until the last span is
       in storage (trace_storage_spans_written_total), with a read by id every --query-every batches.
         --target            pipeline base URL (default http://127.0.0.1:8080)
@@ -63,10 +65,13 @@ public final class EndToEndBench {
         --spans-per-trace   (default 10)
         --query-every       batches between reads by id (default 200)
         --rate              spans per second at most; 0 = as fast as accepted (default 0)
+        --writers           base URLs of every process that writes storage, whose written spans are summed (default:
+                            the target; with PostgreSQL, the target and each extra ROLE=aggregator process)
       """;
 
   private static final java.util.Set<String> OPTIONS =
-      java.util.Set.of("target", "spans", "connections", "batch", "spans-per-trace", "query-every", "rate");
+      java.util.Set.of("target", "spans", "connections", "batch", "spans-per-trace", "query-every", "rate",
+          "writers");
 
   public static void main(String[] args) throws Exception {
     Map<String, String> o = new TreeMap<>();
@@ -86,8 +91,12 @@ public final class EndToEndBench {
     }
     EndToEndBench bench;
     try {
-      bench = new EndToEndBench(
-          URI.create(o.getOrDefault("target", "http://127.0.0.1:8080")),
+      URI target = URI.create(o.getOrDefault("target", "http://127.0.0.1:8080"));
+      List<URI> writers = new ArrayList<>();
+      for (String w : o.getOrDefault("writers", target.toString()).split(",")) {
+        writers.add(URI.create(w.trim()));
+      }
+      bench = new EndToEndBench(target, writers,
           Long.parseLong(o.getOrDefault("spans", "5000000")),
           Integer.parseInt(o.getOrDefault("connections", "8")),
           Integer.parseInt(o.getOrDefault("batch", "100")),
@@ -113,7 +122,12 @@ public final class EndToEndBench {
     HttpClient client = vertx.createHttpClient(
         new HttpClientOptions().setDefaultHost(target.getHost()).setDefaultPort(target.getPort()).setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(connections + 16));
-    double written0 = metric(client, "trace_storage_spans_written_total");
+    List<HttpClient> writerClients = new ArrayList<>();
+    for (URI w : writers) {
+      writerClients.add(vertx.createHttpClient(new HttpClientOptions().setDefaultHost(w.getHost())
+          .setDefaultPort(w.getPort()).setKeepAlive(true)));
+    }
+    double written0 = metric(writerClients, "trace_storage_spans_written_total");
     long start = System.currentTimeMillis();
     startNanos = System.nanoTime();
     CompletableFuture<Void> sent = new CompletableFuture<>();
@@ -125,18 +139,19 @@ public final class EndToEndBench {
     long sendEnd = System.currentTimeMillis();
     long accepted = acceptedSpans.get();
     double written;
-    while ((written = metric(client, "trace_storage_spans_written_total")) - written0 < accepted) {
+    while ((written = metric(writerClients, "trace_storage_spans_written_total")) - written0 < accepted) {
       Thread.sleep(250);
     }
     long allStored = System.currentTimeMillis();
     while (outstandingProbes.get() > 0) {
       Thread.sleep(50);
     }
-    double dbBytes = metric(client, "trace_storage_db_bytes");
+    // One database: every writer reports it (PostgreSQL), or there is one writer (SQLite).
+    double dbBytes = metric(writerClients.get(0), "trace_storage_db_bytes");
     vertx.close().toCompletionStage().toCompletableFuture().join();
 
-    System.out.printf("spans=%d requests=%d batch=%d connections=%d target_rate=%s%n", accepted, requests.get(), batch,
-        connections, ratePerSec > 0 ? String.format("%.0f/s", ratePerSec) : "unpaced");
+    System.out.printf("spans=%d requests=%d batch=%d connections=%d writers=%d target_rate=%s%n", accepted,
+        requests.get(), batch, connections, writers.size(), ratePerSec > 0 ? String.format("%.0f/s", ratePerSec) : "unpaced");
     System.out.printf("ingest_spans_per_sec=%.0f (%.1fs)%n", accepted * 1000.0 / (sendEnd - start), (sendEnd - start) / 1000.0);
     System.out.printf("end_to_end_spans_per_sec=%.0f (first POST to last span written: %.1fs; written=%.0f)%n",
         accepted * 1000.0 / (allStored - start), (allStored - start) / 1000.0, written - written0);
@@ -214,6 +229,15 @@ public final class EndToEndBench {
             vertx.setTimer(50, id -> probe(vertx, client, traceId, ackedAt));
           }
         });
+  }
+
+  /** Sum of a metric over several processes. */
+  private double metric(List<HttpClient> clients, String name) throws Exception {
+    double sum = 0;
+    for (HttpClient c : clients) {
+      sum += metric(c, name);
+    }
+    return sum;
   }
 
   /** Sum of every series of a metric in the pipeline's Prometheus text. */

@@ -95,6 +95,33 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /**
+   * A server for benchmarks and trying the PostgreSQL backend by hand ({@code bench/postgres-server}): starts one,
+   * prints {@code POSTGRES_URL=…} and runs until stdin ends or the JVM is stopped, then deletes it all.
+   *
+   * @param args settings {@code name=value} over {@link #defaultSettings()}, e.g. {@code shared_buffers=1GB}
+   */
+  public static void main(String[] args) throws Exception {
+    Builder b = builder();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      if (eq <= 0) {
+        System.err.println("usage: postgres-server [setting=value …]");
+        System.exit(2);
+      }
+      b.setting(a.substring(0, eq), a.substring(eq + 1));
+    }
+    try (PostgresServer server = b.start()) {
+      System.out.println("POSTGRES_URL=" + server.database().uri());
+      System.out.println("# PostgreSQL " + server.serverVersion() + " in " + server.directory()
+          + "; stops and is deleted when stdin ends (Ctrl-D) or on SIGTERM");
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // wait
+      }
+    }
+  }
+
   public static Builder builder() {
     return new Builder();
   }
