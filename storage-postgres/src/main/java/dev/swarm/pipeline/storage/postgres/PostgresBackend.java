@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * Traces in PostgreSQL (STORAGE_BACKEND=postgres): the schema migrated by Flyway at open, one
  * {@link PostgresTraceWriter} on a connection of its own, the partition upkeep and retention
  * ({@link PostgresUpkeep}), and the query API's three read lanes as vertx-pg-client pools (POSTGRES_POOL_SIZE
- * connections for searches, half as many for scans, two for reads by id, as on SQLite), opened lazily, so a process
- * that serves no reads opens none. Any number of processes may write to one database at once.
+ * connections in all), whose connections open on first use, so a process that serves no reads opens none. A writing
+ * process opens two more: the writer's and the upkeep's. Any number of processes may write to one database at once.
  */
 public final class PostgresBackend implements StorageBackend {
 
@@ -50,14 +50,27 @@ public final class PostgresBackend implements StorageBackend {
     PgConnectOptions reads = new PgConnectOptions(database.connect()).setCachePreparedStatements(true)
         .addProperty("statement_timeout", Long.toString(config.queryTimeoutMs()))
         .addProperty("application_name", "trace-pipeline-query");
-    int searches = database.poolSize();
-    int scans = StorageDatabase.scanConnections(searches);
-    Pool searchPool = pool(vertx, reads, searches, StorageDatabase.SEARCH_QUEUE_PER_CONNECTION * searches,
-        "trace-storage-postgres-readers");
-    Pool scanPool = pool(vertx, reads, scans, StorageDatabase.SEARCH_QUEUE_PER_CONNECTION * scans,
-        "trace-storage-postgres-scan-readers");
-    Pool pointPool = pool(vertx, reads, StorageDatabase.POINT_READ_CONNECTIONS, -1, "trace-storage-postgres-point-readers");
-    this.readPools = List.of(searchPool, scanPool, pointPool);
+    // POSTGRES_POOL_SIZE read connections in all, in SQLite's three lanes: two for reads by id, a quarter for scans,
+    // the rest for searches; below four, one pool for every read.
+    int size = database.poolSize();
+    Pool searchPool;
+    Pool scanPool;
+    Pool pointPool;
+    if (size < 4) {
+      searchPool = scanPool = pointPool = pool(vertx, reads, size, StorageDatabase.SEARCH_QUEUE_PER_CONNECTION * size,
+          "trace-storage-postgres-readers");
+      this.readPools = List.of(searchPool);
+    } else {
+      int points = StorageDatabase.POINT_READ_CONNECTIONS;
+      int scans = Math.max(1, size / 4);
+      int searches = size - points - scans;
+      searchPool = pool(vertx, reads, searches, StorageDatabase.SEARCH_QUEUE_PER_CONNECTION * searches,
+          "trace-storage-postgres-readers");
+      scanPool = pool(vertx, reads, scans, StorageDatabase.SEARCH_QUEUE_PER_CONNECTION * scans,
+          "trace-storage-postgres-scan-readers");
+      pointPool = pool(vertx, reads, points, -1, "trace-storage-postgres-point-readers");
+      this.readPools = List.of(searchPool, scanPool, pointPool);
+    }
     this.queryService = new TraceQueryService(vertx, new ReadPools(searchPool, scanPool, pointPool),
         config.queryMaxTraceSpans()); // MERGE-PG-READ: the PostgreSQL dialect comes with the read side
   }
@@ -118,7 +131,7 @@ public final class PostgresBackend implements StorageBackend {
   @Override
   public DiskUse measureDisk() {
     try {
-      long bytes = readPools.get(2).query("SELECT pg_database_size(current_database())").execute()
+      long bytes = readPools.get(readPools.size() - 1).query("SELECT pg_database_size(current_database())").execute()
           .map(rows -> rows.iterator().next().getLong(0))
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       return new DiskUse(bytes, -1, -1, -1);

@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param connect where and as whom to connect, from POSTGRES_URL
  *     ({@code postgresql://user:password@host:port/database}, libpq's URI form; {@code ?sslmode=require} and the
  *     other parameters vertx-pg-client reads are honoured)
- * @param poolSize POSTGRES_POOL_SIZE: connections this process opens for the query API's reads; the writer has one
- *     of its own and the partition upkeep another
+ * @param poolSize POSTGRES_POOL_SIZE: connections this process opens at most for the query API's reads (as they are
+ *     needed); a writing process opens two more, the writer's and the partition upkeep's
  * @param partitionDaysAhead day partitions kept made ahead of today (so a write never lands in the DEFAULT
  *     partition because midnight passed)
  */
