@@ -28,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PostgresDeploymentTest {
   static PostgresServer pg;
+  static final AtomicInteger DATABASES = new AtomicInteger();
 
   @TempDir Path dir;
   EmbeddedKafkaBroker broker;
@@ -57,8 +57,8 @@ class PostgresDeploymentTest {
   }
 
   @BeforeEach
-  void freshDatabaseAndBroker(TestInfo test) {
-    database = pg.createDatabase("t_" + test.getTestMethod().orElseThrow().getName().toLowerCase());
+  void freshDatabaseAndBroker() {
+    database = pg.createDatabase("t" + DATABASES.incrementAndGet()); // PostgreSQL cuts names at 63 bytes
     broker = new EmbeddedKafkaBroker(dir.resolve("kafka"), 0, 3, new BrokerRetentionConfig(
         BrokerRetentionConfig.DEFAULT_RETENTION_BYTES, BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES,
         BrokerRetentionConfig.DEFAULT_SEGMENT_MS, 0)).start();
@@ -147,6 +147,40 @@ class PostgresDeploymentTest {
     JsonObject t = new JsonObject(reads.get("/api/traces/" + some).body());
     assertEquals("complete", t.getString("verdict"), t.encode());
     assertEquals(4, t.getInteger("span_count"), t.encode());
+  }
+
+  /**
+   * One of two writing aggregators is SIGKILLed mid-load, possibly between its database commit and its offset commit:
+   * its partitions move to the other, which reads their uncommitted records again. Every acknowledged span is one
+   * row.
+   */
+  @Test
+  void aWriterKilledMidLoadHandsItsPartitionsOverAndLosesAndDoublesNothing() throws Exception {
+    role("aggregator", "aggregator-1", database);
+    PipelineApp ingest = role("ingest", "ingest", null);
+    int childPort = TestPipeline.freePort();
+    Map<String, String> env = ChildPipeline.env(Files.createDirectories(dir.resolve("aggregator-2")), childPort);
+    env.put("ROLE", "aggregator");
+    env.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+    env.put("STORAGE_BACKEND", "postgres");
+    env.put("POSTGRES_URL", database.uri());
+    env.put("MIN_FREE_DISK_BYTES", "0");
+    try (ChildPipeline child = new ChildPipeline(env, dir.resolve("aggregator-2.log")).start()) {
+      Http childHttp = new Http(childPort);
+      child.awaitReady(childHttp);
+      Set<String> traces = postWhile(ingest, "kill", () -> {
+        Await.until("the child writing", Duration.ofSeconds(60),
+            () -> childHttp.metricSum("trace_storage_spans_written_total"), n -> n > 0);
+        child.kill();
+      });
+      Await.until("every acknowledged span in PostgreSQL", Duration.ofSeconds(120),
+          () -> totalSpanRows(database), n -> n >= 4L * traces.size());
+      Map<String, Integer> rows = spanRowsPerTrace(database);
+      for (String trace : traces) {
+        assertEquals(4, rows.getOrDefault(trace, 0), "span rows of " + trace);
+      }
+      assertEquals(4L * traces.size(), totalSpanRows(database), "no span stored twice");
+    }
   }
 
   /**
