@@ -150,24 +150,7 @@ public final class SqliteSchema {
    * instead, in rollback-journal mode since WAL fixes the page size.
    */
   private static void prepareNewFile(SqliteSettings settings) throws SQLException {
-    Path file = settings.path();
-    boolean missing;
-    try {
-      missing = !Files.exists(file) || Files.size(file) == 0;
-    } catch (IOException e) {
-      throw new SQLException("cannot read the size of " + file + ": " + e, e);
-    }
-    if (missing) {
-      SQLiteConfig bare = new SQLiteConfig();
-      bare.setBusyTimeout(settings.busyTimeoutMs());
-      SQLiteDataSource ds = new SQLiteDataSource(bare);
-      ds.setUrl(settings.jdbcUrl());
-      try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-        s.execute("PRAGMA page_size=" + SqliteSettings.NEW_DATABASE_PAGE_SIZE);
-        s.execute("PRAGMA auto_vacuum=INCREMENTAL");
-        s.execute("PRAGMA journal_mode=WAL");
-      }
-    }
+    createNewFile(settings);
     try (Connection c = settings.openConnection(); Statement s = c.createStatement()) {
       boolean empty;
       try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_schema")) {
@@ -182,6 +165,32 @@ public final class SqliteSchema {
         s.execute("PRAGMA journal_mode=WAL");
       }
     }
+  }
+
+  /**
+   * Creates the file with the new-file settings when it does not exist or has 0 bytes; returns whether it did. Its
+   * connection does not switch to WAL on opening (as every other does), so the page size and auto-vacuum mode set
+   * first are still pending when the switch to WAL writes the header.
+   */
+  static boolean createNewFile(SqliteSettings settings) throws SQLException {
+    Path file = settings.path();
+    try {
+      if (Files.exists(file) && Files.size(file) > 0) {
+        return false;
+      }
+    } catch (IOException e) {
+      throw new SQLException("cannot read the size of " + file + ": " + e, e);
+    }
+    SQLiteConfig bare = new SQLiteConfig();
+    bare.setBusyTimeout(settings.busyTimeoutMs());
+    SQLiteDataSource ds = new SQLiteDataSource(bare);
+    ds.setUrl(settings.jdbcUrl());
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      s.execute("PRAGMA page_size=" + SqliteSettings.NEW_DATABASE_PAGE_SIZE);
+      s.execute("PRAGMA auto_vacuum=INCREMENTAL");
+      s.execute("PRAGMA journal_mode=WAL");
+    }
+    return true;
   }
 
   private static String pragma(Statement s, String name) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +69,36 @@ class SqliteSchemaTest {
           + " span_kind) VALUES ('b', 't', 'n', 'x', 'producer')"));
       assertThrows(SQLException.class, () -> exec(c, "INSERT INTO agent_traces (id, trace_id, span_name, start_time,"
           + " status) VALUES ('b', 't', 'n', 'x', 'failed')"));
+    }
+  }
+
+  @Test
+  void aMissingFileIsCreatedWithThePageSizeAndAutoVacuumInItsHeader() throws Exception {
+    SqliteSettings settings = settings();
+    assertTrue(SqliteSchema.createNewFile(settings));
+    assertFalse(SqliteSchema.createNewFile(settings), "an existing file is left alone");
+    try (Connection c = settings.openConnection()) {
+      assertEquals("0", single(c, "SELECT count(*) FROM sqlite_schema"));
+      assertEquals(Integer.toString(SqliteSettings.NEW_DATABASE_PAGE_SIZE), single(c, "PRAGMA page_size"));
+      assertEquals("2", single(c, "PRAGMA auto_vacuum"));
+      assertEquals("wal", single(c, "PRAGMA journal_mode"));
+    }
+  }
+
+  @Test
+  void aFileLeftWithoutTablesAndWithOtherSettingsIsRebuiltBeforeTheFirstTable() throws Exception {
+    // As a process stopped between opening a new file (4 KiB pages, no auto-vacuum) and migrating it leaves it.
+    SqliteSettings settings = settings();
+    try (Connection c = settings.openConnection()) {
+      assertEquals("4096", single(c, "PRAGMA page_size"));
+      assertEquals("0", single(c, "PRAGMA auto_vacuum"));
+    }
+    assertEquals(ALL, SqliteSchema.migrate(settings));
+    try (Connection c = settings.openConnection()) {
+      assertEquals(Integer.toString(SqliteSettings.NEW_DATABASE_PAGE_SIZE), single(c, "PRAGMA page_size"));
+      assertEquals("2", single(c, "PRAGMA auto_vacuum"));
+      assertEquals("wal", single(c, "PRAGMA journal_mode"));
+      assertEquals(expectedSchema(), schema(c));
     }
   }
 
