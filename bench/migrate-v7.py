@@ -4,7 +4,7 @@
   bench/migrate-v7.py [SPANS] [DIR]     (default 1000000 spans, a temporary directory)
 
 Applies V1-V6 from schemas/src/main/resources/db/migration to a new SQLite file, inserts SPANS spans (traces of
-ten spans, five tenants, ~500-byte attributes), then runs V7 in one transaction as the migrator does and prints its
+ten spans, five tenants, ~500-byte attributes), then runs V7 in one transaction as Flyway does at start and prints its
 time and the file size before and after. Uses Python's own SQLite, not the JVM's driver: a measure of the script's
 cost, not of the service.
 """

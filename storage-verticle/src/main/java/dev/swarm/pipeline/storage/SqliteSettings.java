@@ -75,9 +75,18 @@ public record SqliteSettings(
    * checkpointer and tools. Callers restore auto-commit before handing it back.
    */
   public Connection openConnection() throws SQLException {
+    return migrationDataSource().getConnection();
+  }
+
+  /**
+   * Where {@link #openConnection()} comes from: the common settings and BEGIN IMMEDIATE transactions, so a second
+   * process migrating the same file waits for the first one's transaction instead of racing it. Flyway
+   * ({@link SqliteSchema}) opens its connection here; it is the one data source that may create the file.
+   */
+  public SQLiteDataSource migrationDataSource() {
     SQLiteConfig config = common(readerCacheKb);
     config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-    return dataSource(config).getConnection();
+    return dataSource(config);
   }
 
   /**

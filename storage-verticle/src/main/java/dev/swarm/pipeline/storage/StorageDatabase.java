@@ -75,7 +75,7 @@ public final class StorageDatabase {
           + " checkpointIntervalMs not negative");
     }
     return vertx.executeBlocking(() -> {
-      List<Integer> applied = SchemaMigrator.fromClasspath().migrate(settings);
+      List<String> applied = SqliteSchema.migrate(settings);
       if (!applied.isEmpty()) {
         LOG.info("migrated {} to schema versions {}", settings.path(), applied);
       }

@@ -20,7 +20,7 @@ class SqliteSettingsTest {
   @Test
   void writerAndReaderConnectionsGetTheSettings() throws Exception {
     SqliteSettings settings = new SqliteSettings(dir.resolve("swarm.db"), 1234, 2048, 1024, 4 << 20);
-    SchemaMigrator.fromClasspath().migrate(settings);
+    SqliteSchema.migrate(settings);
     try (Connection w = settings.writerDataSource().getConnection()) {
       assertEquals("wal", pragma(w, "journal_mode"));
       assertEquals("1", pragma(w, "synchronous"));
