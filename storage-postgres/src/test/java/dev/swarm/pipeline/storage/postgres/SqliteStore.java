@@ -5,6 +5,7 @@ import static dev.swarm.pipeline.storage.postgres.Futures.await;
 import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.storage.SqliteSettings;
 import dev.swarm.pipeline.storage.StorageDatabase;
+import dev.swarm.pipeline.storage.TraceQueryService;
 import dev.swarm.pipeline.storage.TraceWriter;
 import dev.swarm.pipeline.storage.WriteResult;
 import io.vertx.core.Future;
@@ -42,6 +43,17 @@ final class SqliteStore implements StoreUnderTest {
     Connection c = settings.openConnection();
     c.setAutoCommit(true);
     return c;
+  }
+
+  /** The service's reader lanes (StorageDatabase.readPools) and the SQLite dialect, as StorageVerticle builds it. */
+  @Override
+  public TraceQueryService queries(int maxTraceSpans) {
+    return new TraceQueryService(vertx, database.readPools(), maxTraceSpans);
+  }
+
+  @Override
+  public void setWriteTimes(String iso) throws SQLException {
+    execute("UPDATE trace_summaries SET updated_at = '" + iso + "'");
   }
 
   @Override
