@@ -234,8 +234,11 @@ public final class TraceQueryService {
     return searchSql(SqliteReadSql.INSTANCE, search, tenant, params);
   }
 
-  /** {@link #searchSql(TraceSearch, String, List)} in a dialect, with {@code ?} placeholders. */
-  static String searchSql(TraceReadSql dialect, TraceSearch search, String tenant, List<Object> params) {
+  /**
+   * {@link #searchSql(TraceSearch, String, List)} in a dialect, with {@code ?} placeholders (before
+   * {@link TraceReadSql#sql}); public for the backends' plan checks.
+   */
+  public static String searchSql(TraceReadSql dialect, TraceSearch search, String tenant, List<Object> params) {
     String where = filters(dialect, search, tenant, params);
     StringBuilder sql = new StringBuilder();
     if (search.probesSpans()) {
@@ -271,9 +274,9 @@ public final class TraceQueryService {
 
   /**
    * Where a bounded scan of the search stops: the position of the last trace it may examine, when there are that
-   * many ({@code ?} placeholders).
+   * many ({@code ?} placeholders); public for the backends' plan checks.
    */
-  static String scanBoundSql(TraceReadSql dialect, TraceSearch search, String tenant, List<Object> params) {
+  public static String scanBoundSql(TraceReadSql dialect, TraceSearch search, String tenant, List<Object> params) {
     return "SELECT " + dialect.cursorColumns() + " FROM trace_summaries s WHERE "
         + filters(dialect, search, tenant, params)
         + " ORDER BY s.start_time DESC, s.trace_id DESC LIMIT 1 OFFSET " + (SPAN_NAME_SCAN_TRACES - 1);

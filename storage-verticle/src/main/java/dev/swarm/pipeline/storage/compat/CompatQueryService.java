@@ -160,8 +160,11 @@ public final class CompatQueryService {
     return searchSql(SqliteReadSql.INSTANCE, q, tenant, params);
   }
 
-  /** {@link #searchSql(ZipkinTraceQuery, String, List)} in a dialect, with {@code ?} placeholders. */
-  static String searchSql(TraceReadSql dialect, ZipkinTraceQuery q, String tenant, List<Object> params) {
+  /**
+   * {@link #searchSql(ZipkinTraceQuery, String, List)} in a dialect, with {@code ?} placeholders (before
+   * {@link TraceReadSql#sql}); public for the backends' plan checks.
+   */
+  public static String searchSql(TraceReadSql dialect, ZipkinTraceQuery q, String tenant, List<Object> params) {
     StringBuilder candidates = new StringBuilder();
     String idColumn;
     String startColumn;
