@@ -47,6 +47,11 @@ public final class SqliteReadSql implements TraceReadSql {
   }
 
   @Override
+  public Object indexKey(String name) {
+    return name; // kept whole
+  }
+
+  @Override
   public Object keys(Collection<TraceKey> keys) {
     return TraceKey.json(keys);
   }

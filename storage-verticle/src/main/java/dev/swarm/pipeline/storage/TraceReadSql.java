@@ -35,6 +35,12 @@ public interface TraceReadSql {
   /** The parameter that names the attribute {@code key} in {@link #attributeText} and {@link #attributeIsPresent}. */
   Object attributeKey(String key);
 
+  /**
+   * A service or span name compared with the Zipkin service index's keys ({@code service_span_names},
+   * {@code trace_services}) as the backend's writer stores them there.
+   */
+  Object indexKey(String name);
+
   /** The one parameter of {@link #keyRows()} for these trace keys. */
   Object keys(Collection<TraceKey> keys);
 

@@ -116,6 +116,12 @@ public final class PostgresReadSql implements TraceReadSql {
     return key;
   }
 
+  /** Cut to 1,024 UTF-8 bytes, as the writer cuts the index's keys (a B-tree entry's limit). */
+  @Override
+  public Object indexKey(String name) {
+    return PostgresText.key(name);
+  }
+
   @Override
   public Object keys(Collection<TraceKey> keys) {
     return queryable(TraceKey.json(keys));

@@ -87,6 +87,11 @@ final class PostgresStore implements StoreUnderTest {
   }
 
   @Override
+  public String indexKey(String name) {
+    return PostgresText.key(name);
+  }
+
+  @Override
   public String storedText(String text) {
     return PostgresText.text(text);
   }

@@ -68,6 +68,11 @@ final class SqliteStore implements StoreUnderTest {
   }
 
   @Override
+  public String indexKey(String name) {
+    return name;
+  }
+
+  @Override
   public String storedText(String text) {
     return text;
   }

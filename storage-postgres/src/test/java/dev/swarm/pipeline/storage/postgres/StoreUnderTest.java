@@ -53,6 +53,12 @@ interface StoreUnderTest extends AutoCloseable {
    */
   String storedText(String text);
 
+  /**
+   * A service or span name as this backend keeps it in the Zipkin service index: PostgreSQL cuts it to 1,024 UTF-8
+   * bytes there (a B-tree entry's limit); SQLite keeps it whole.
+   */
+  String indexKey(String name);
+
   @Override
   void close();
 

@@ -639,6 +639,55 @@ abstract class TraceReadContract {
     same(expectedSmall.zipkinTraces(all, null), small.zipkinTraces(all, null));
   }
 
+  /**
+   * A service name longer than the index keeps (PostgreSQL's writer cuts the index's keys to 1,024 UTF-8 bytes, V1):
+   * the service list shows it as the store keeps it, and its span names and traces are found by the whole name, the
+   * same on both. Two names that only differ after their first 1,024 bytes are one service in PostgreSQL's index.
+   */
+  @Test
+  void aServiceNameLongerThanTheIndexKeepsIsFoundByItsWholeName() throws Exception {
+    String longName = "\u670d".repeat(400); // 1,200 UTF-8 bytes
+    String sameStart = longName.substring(0, 399) + "x"; // the same first 1,197 bytes
+    try (StoreUnderTest longStore = open("long");
+        StoreUnderTest expectedStore = new SqliteStore(dir.resolve("long.db"))) {
+      List<TraceRecord> first = List.of(trace(TraceVerdict.COMPLETE,
+          S.of("0000000000000000000000000000cafe", "00000000000000cc", null, "long.service").at(100, 10)
+              .attrs("{\"service.name\":\"" + longName + "\"}")));
+      await(longStore.write(first));
+      await(expectedStore.write(first));
+      longStore.setWriteTimes(WRITTEN);
+      expectedStore.setWriteTimes(WRITTEN);
+      TraceQueryService q = longStore.queries(1000);
+      TraceQueryService eq = expectedStore.queries(1000);
+      CompatQueryService z = new CompatQueryService(q);
+      CompatQueryService e = new CompatQueryService(eq);
+      assertEquals(new JsonArray().add(longStore.indexKey(longName)), new JsonArray(await(z.services(null))));
+      assertEquals(new JsonArray().add("long.service"),
+          new JsonArray(same(e.spanNames(longName, "acme"), z.spanNames(longName, "acme"))));
+      ZipkinTraceQuery byService = ZipkinTraceQuery.parse(params("serviceName", longName), NOW);
+      ZipkinTraceQuery byBoth = ZipkinTraceQuery.parse(params("serviceName", longName, "spanName", "long.service"),
+          NOW);
+      for (ZipkinTraceQuery zq : List.of(byService, byBoth)) {
+        assertEquals(1, new JsonArray(same(e.zipkinTraces(zq, null), z.zipkinTraces(zq, null))).size());
+      }
+      TraceSearch search = TraceSearch.parse(params("service", longName));
+      assertEquals(1, new JsonObject(same(eq.searchJson(search, null), q.searchJson(search, null)))
+          .getJsonArray("traces").size());
+
+      List<TraceRecord> second = List.of(trace(TraceVerdict.COMPLETE,
+          S.of("0000000000000000000000000000beef", "00000000000000dd", null, "same.start").at(200, 10)
+              .attrs("{\"service.name\":\"" + sameStart + "\"}")));
+      await(longStore.write(second));
+      await(expectedStore.write(second));
+      boolean oneKey = longStore.indexKey(longName).equals(longStore.indexKey(sameStart));
+      assertEquals(oneKey ? 2 : 1, new JsonArray(await(z.spanNames(longName, null))).size());
+      assertEquals(oneKey ? 2 : 1, new JsonArray(await(z.zipkinTraces(byService, null))).size());
+      assertEquals(1, new JsonArray(await(e.zipkinTraces(byService, null))).size());
+      // A span condition reads the span's own attributes: whole names, apart again.
+      assertEquals(1, new JsonArray(same(e.zipkinTraces(byBoth, null), z.zipkinTraces(byBoth, null))).size());
+    }
+  }
+
   // ---------------------------------------------------------------- the scan bound
 
   /**

@@ -101,9 +101,10 @@ public final class CompatQueryService {
 
   /** Span names of a service (lower-cased, as Zipkin lists them). */
   public Future<Buffer> spanNames(String service, String tenant) {
+    Object key = readSql.indexKey(service);
     Future<RowSet<Row>> rows = tenant == null
-        ? pool.preparedQuery(statements.spanNames()).execute(readSql.tuple(service))
-        : pool.preparedQuery(statements.spanNamesOfTenant()).execute(readSql.tuple(tenant, service));
+        ? pool.preparedQuery(statements.spanNames()).execute(readSql.tuple(key))
+        : pool.preparedQuery(statements.spanNamesOfTenant()).execute(readSql.tuple(tenant, key));
     return rows.map(CompatQueryService::stringArray);
   }
 
@@ -172,7 +173,7 @@ public final class CompatQueryService {
       candidates.append("SELECT t.trace_id AS trace_id, t.tenant_id AS tenant_id, t.start_time AS start_time")
           .append(" FROM trace_services t JOIN trace_summaries s ON s.trace_id = t.trace_id AND s.tenant_id = t.tenant_id")
           .append(" WHERE t.service_name = ?");
-      params.add(q.serviceName());
+      params.add(dialect.indexKey(q.serviceName()));
       idColumn = "t.trace_id";
       startColumn = "t.start_time";
     } else {
