@@ -31,7 +31,11 @@ import java.util.List;
  *       as U+FFFD, so a search for a name with U+0000 finds the name stored with U+FFFD instead of failing. Lists of
  *       keys are one JSON text parameter, as on SQLite, with the escapes PostgreSQL's JSON functions refuse replaced.
  *   <li>{@code lower} is ASCII-only, as SQLite's, whatever the database's collation ({@code COLLATE "C"}).
+ *   <li>A service name looked up in the Zipkin service index is cut as the writer cut the index's keys (1,024 UTF-8
+ *       bytes, {@link PostgresText#key}), so a longer one is found by its whole name.
  * </ul>
+ *
+ * <p>What still differs from SQLite, and why, is in storage-postgres/README.md ("The read side").
  *
  * <p>Order: the shared SQL sorts by ids and names as text, which is SQLite's byte order only under the C collation;
  * the database must be made with {@code LC_COLLATE=C} (as {@link PostgresServer} makes it) for the same order.
