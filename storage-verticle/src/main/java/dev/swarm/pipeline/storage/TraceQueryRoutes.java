@@ -87,20 +87,29 @@ public final class TraceQueryRoutes {
     return out;
   }
 
+  /**
+   * True when the database stopped the statement for running too long (STORAGE_QUERY_TIMEOUT_MS): SQLite's reader
+   * interrupts it (SQLITE_INTERRUPT); PostgreSQL cancels it at its {@code statement_timeout} (SQLState 57014).
+   */
+  public static boolean tookTooLong(Throwable cause) {
+    String message = String.valueOf(cause.getMessage());
+    return message.contains("SQLITE_INTERRUPT") || message.contains("interrupted")
+        || message.contains("canceling statement due to statement timeout");
+  }
+
   /** True when the search pool's wait queue was full: too many searches at once. */
   public static boolean isQueueFull(Throwable cause) {
     return cause instanceof io.vertx.core.http.ConnectionPoolTooBusyException;
   }
 
   private static void fail(RoutingContext ctx, Throwable cause) {
-    String message = String.valueOf(cause.getMessage());
     if (isQueueFull(cause)) {
       ctx.response().putHeader("Retry-After", "1");
       respond(ctx, 503, error("too many searches at once (STORAGE_QUERY_POOL_SIZE connections, "
           + StorageDatabase.SEARCH_QUEUE_PER_CONNECTION + " waiting each); retry later", null, null));
       return;
     }
-    if (message.contains("SQLITE_INTERRUPT") || message.contains("interrupted")) {
+    if (tookTooLong(cause)) {
       respond(ctx, 503, error("query took too long; narrow the search (tenant_id, from/to)", null, null));
       return;
     }

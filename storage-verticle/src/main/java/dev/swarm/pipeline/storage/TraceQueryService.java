@@ -10,11 +10,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import dev.swarm.pipeline.storage.compat.ServiceIndex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -25,30 +23,35 @@ import java.util.Objects;
  * Reads traces for the query API over the reader pool. SQL runs on the pool's worker threads; building and
  * writing a trace's tree runs in {@code executeBlocking}, so a large trace never holds up the event loop.
  * Responses are written with a streaming JsonGenerator straight into a buffer.
+ *
+ * <p>The SQL is written once; what differs between backends comes from a {@link TraceReadSql} ({@link SqliteReadSql}
+ * unless another is given), so every backend's answer is rendered by the same code.
  */
 public final class TraceQueryService {
 
-  static final String SUMMARY_COLUMNS = "trace_id, tenant_id, ticket_id, agent_id, root_span_id, root_span_name,"
-      + " start_time, end_time, duration_ms, span_count, error_count, orphan_count, root_count, cycle_count,"
-      + " complete, verdict, first_seen, emitted_at, updated_at, first_span_count";
-
   /** The span name of an LLM call (the tracer's SwarmSpans.LLM_GENERATE), whose {@code tokens} roll up. */
-  static final String LLM_SPAN = "llm.generate";
-
-  private static final String SUMMARY_OF_TENANT =
-      "SELECT " + SUMMARY_COLUMNS + " FROM trace_summaries WHERE trace_id = ? AND tenant_id = ?";
+  public static final String LLM_SPAN = "llm.generate";
 
   /** Tenants listed beside a trace read without a tenant, when others use the same trace id. */
   static final int OTHER_TENANTS_LISTED = 20;
 
-  // Without a tenant (authentication off, or a token of every tenant): the trace id's trace with the most spans; the
-  // others that share the id are named in other_tenants.
-  private static final String SUMMARIES_OF_ID = "SELECT " + SUMMARY_COLUMNS + " FROM trace_summaries WHERE trace_id = ?"
-      + " ORDER BY span_count DESC, tenant_id LIMIT " + (OTHER_TENANTS_LISTED + 1);
+  /** The statements that do not depend on the request, in a dialect's {@code ?} form. */
+  record Statements(String summaryOfTenant, String summariesOfId, String spansOfTrace, String rollUp) {
 
-  private static final String SPANS_OF_TRACE = "SELECT trace_id, id, parent_span_id, span_name, span_kind, status,"
-      + " start_time, end_time, duration_ms, tenant_id, ticket_id, agent_id, attributes, events"
-      + " FROM agent_traces WHERE trace_id = ? AND tenant_id = ? ORDER BY start_time, id LIMIT ?";
+    static Statements of(TraceReadSql sql) {
+      return new Statements(
+          "SELECT " + sql.summaryColumns() + " FROM trace_summaries WHERE trace_id = ? AND tenant_id = ?",
+          // Without a tenant (authentication off, or a token of every tenant): the trace id's trace with the most
+          // spans; the others that share the id are named in other_tenants.
+          "SELECT " + sql.summaryColumns() + " FROM trace_summaries WHERE trace_id = ?"
+              + " ORDER BY span_count DESC, tenant_id LIMIT " + (OTHER_TENANTS_LISTED + 1),
+          "SELECT " + sql.spanColumns("")
+              + " FROM agent_traces WHERE trace_id = ? AND tenant_id = ? ORDER BY start_time, id LIMIT ?",
+          "SELECT a.trace_id, a.tenant_id, " + sql.rollUpColumns() + " FROM " + sql.keyRows()
+              + " JOIN agent_traces a ON a.trace_id = j.value ->> 0 AND a.tenant_id = j.value ->> 1"
+              + " GROUP BY a.trace_id, a.tenant_id");
+    }
+  }
 
   /** The tree is written iteratively, so nesting as deep as the trace is fine; Jackson's default cap is 1000. */
   private static final JsonFactory JSON = new JsonFactoryBuilder()
@@ -58,8 +61,13 @@ public final class TraceQueryService {
   private final Vertx vertx;
   private final ReadPools pools;
   private final int maxTraceSpans;
+  private final TraceReadSql readSql;
+  private final String summaryOfTenant;
+  private final String summariesOfId;
+  private final String spansOfTrace;
+  private final String rollUp;
 
-  /** One pool for every read. */
+  /** One pool for every read, on SQLite. */
   public TraceQueryService(Vertx vertx, Pool readerPool, int maxTraceSpans) {
     this(vertx, ReadPools.single(readerPool), maxTraceSpans);
   }
@@ -71,12 +79,27 @@ public final class TraceQueryService {
    *     start time and {@code "truncated": true}
    */
   public TraceQueryService(Vertx vertx, ReadPools pools, int maxTraceSpans) {
+    this(vertx, pools, maxTraceSpans, SqliteReadSql.INSTANCE);
+  }
+
+  /**
+   * On any backend.
+   *
+   * @param sql the backend's SQL where it differs from SQLite's; {@link SqliteReadSql#INSTANCE} on SQLite
+   */
+  public TraceQueryService(Vertx vertx, ReadPools pools, int maxTraceSpans, TraceReadSql sql) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
     this.pools = Objects.requireNonNull(pools, "pools");
     if (maxTraceSpans <= 0) {
       throw new IllegalArgumentException("maxTraceSpans must be positive: " + maxTraceSpans);
     }
     this.maxTraceSpans = maxTraceSpans;
+    this.readSql = Objects.requireNonNull(sql, "sql");
+    Statements statements = Statements.of(sql);
+    this.summaryOfTenant = sql.sql(statements.summaryOfTenant());
+    this.summariesOfId = sql.sql(statements.summariesOfId());
+    this.spansOfTrace = sql.sql(statements.spansOfTrace());
+    this.rollUp = sql.sql(statements.rollUp());
   }
 
   /** The Vert.x instance, reader pool and span cap, for the compatible read APIs (Zipkin, Tempo) beside this one. */
@@ -93,6 +116,11 @@ public final class TraceQueryService {
     return maxTraceSpans;
   }
 
+  /** The backend's SQL, for the compatible read APIs beside this one. */
+  public TraceReadSql readSql() {
+    return readSql;
+  }
+
   /**
    * The trace as the JSON document of {@code GET /api/traces/{trace_id}}; completes with null when the trace is
    * not stored.
@@ -102,8 +130,8 @@ public final class TraceQueryService {
   public Future<Buffer> traceJson(String traceId, String tenant) {
     Pool pointReadPool = pools.pointReads();
     Future<RowSet<Row>> found = tenant == null
-        ? pointReadPool.preparedQuery(SUMMARIES_OF_ID).execute(Tuple.of(traceId))
-        : pointReadPool.preparedQuery(SUMMARY_OF_TENANT).execute(Tuple.of(traceId, tenant));
+        ? pointReadPool.preparedQuery(summariesOfId).execute(readSql.tuple(traceId))
+        : pointReadPool.preparedQuery(summaryOfTenant).execute(readSql.tuple(traceId, tenant));
     return found.compose(summaries -> {
       if (summaries.size() == 0) {
         return Future.succeededFuture(null);
@@ -115,8 +143,8 @@ public final class TraceQueryService {
           otherTenants.add(r.getString("tenant_id"));
         }
       }
-      return pointReadPool.preparedQuery(SPANS_OF_TRACE)
-          .execute(Tuple.of(traceId, summary.getString("tenant_id"), maxTraceSpans + 1))
+      return pointReadPool.preparedQuery(spansOfTrace)
+          .execute(readSql.tuple(traceId, summary.getString("tenant_id"), maxTraceSpans + 1))
           .compose(spanRows -> vertx.executeBlocking(() -> renderTrace(summary, spanRows, otherTenants), false));
     });
   }
@@ -136,17 +164,16 @@ public final class TraceQueryService {
    */
   public Future<Buffer> searchJson(TraceSearch search, String tenant) {
     List<Object> params = new ArrayList<>();
-    String sql = searchSql(search, tenant, params);
+    String sql = readSql.sql(searchSql(readSql, search, tenant, params));
     // Probing each candidate trace's rows is a scan: on its own lane.
     Pool readerPool = search.probesSpans() ? pools.scans() : pools.searches();
-    return readerPool.preparedQuery(sql).execute(Tuple.wrap(params)).compose(rows -> {
+    return readerPool.preparedQuery(sql).execute(readSql.tuple(params)).compose(rows -> {
       Future<TraceCursor> scanStoppedAt = Future.succeededFuture(null);
       if (search.probesSpans() && rows.size() <= search.limit()) {
         // A short page: did the scan stop at its bound? Then say so, with a cursor past the traces it examined.
         List<Object> boundParams = new ArrayList<>();
-        String bound = "SELECT s.start_time, s.trace_id FROM trace_summaries s WHERE " + filters(search, tenant, boundParams)
-            + " ORDER BY s.start_time DESC, s.trace_id DESC LIMIT 1 OFFSET " + (SPAN_NAME_SCAN_TRACES - 1);
-        scanStoppedAt = readerPool.preparedQuery(bound).execute(Tuple.wrap(boundParams)).map(last -> last.size() == 0
+        String bound = readSql.sql(scanBoundSql(readSql, search, tenant, boundParams));
+        scanStoppedAt = readerPool.preparedQuery(bound).execute(readSql.tuple(boundParams)).map(last -> last.size() == 0
             ? null : new TraceCursor(last.iterator().next().getString(0), last.iterator().next().getString(1)));
       }
       return scanStoppedAt.compose(stoppedAt -> rollUps(readerPool, rows, search.limit())
@@ -161,14 +188,8 @@ public final class TraceQueryService {
    */
   public static final int ROLL_UP_SPANS = 50_000;
 
-  private static final String ROLL_UP = "SELECT a.trace_id, a.tenant_id, json_group_array(DISTINCT "
-      + ServiceIndex.SQL_SERVICE_OF_SPAN + "), sum(a.span_name = '" + LLM_SPAN + "'), sum(CASE WHEN a.span_name = '"
-      + LLM_SPAN + "' THEN CAST(json_extract(a.attributes, '$.tokens') AS INTEGER) END)"
-      + " FROM json_each(?) j JOIN agent_traces a ON a.trace_id = j.value ->> 0 AND a.tenant_id = j.value ->> 1"
-      + " GROUP BY a.trace_id, a.tenant_id";
-
   /** Per trace of the page: services (sorted), LLM calls and tokens, from the traces' own rows. */
-  private static Future<Map<TraceKey, RollUp>> rollUps(Pool pool, RowSet<Row> rows, int limit) {
+  private Future<Map<TraceKey, RollUp>> rollUps(Pool pool, RowSet<Row> rows, int limit) {
     List<TraceKey> ids = new ArrayList<>();
     long spans = 0;
     for (Row r : rows) {
@@ -185,7 +206,7 @@ public final class TraceQueryService {
     if (ids.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
-    return pool.preparedQuery(ROLL_UP).execute(Tuple.of(TraceKey.json(ids))).map(out -> {
+    return pool.preparedQuery(rollUp).execute(readSql.tuple(readSql.keys(ids))).map(out -> {
       Map<TraceKey, RollUp> byTrace = new HashMap<>();
       for (Row r : out) {
         String services = r.getString(2);
@@ -210,10 +231,19 @@ public final class TraceQueryService {
    * span conditions, the probes run over the newest {@link #SPAN_NAME_SCAN_TRACES} matching summaries only.
    */
   static String searchSql(TraceSearch search, String tenant, List<Object> params) {
-    String where = filters(search, tenant, params);
+    return searchSql(SqliteReadSql.INSTANCE, search, tenant, params);
+  }
+
+  /**
+   * {@link #searchSql(TraceSearch, String, List)} in a dialect, with {@code ?} placeholders (before
+   * {@link TraceReadSql#sql}); public for the backends' plan checks.
+   */
+  public static String searchSql(TraceReadSql dialect, TraceSearch search, String tenant, List<Object> params) {
+    String where = filters(dialect, search, tenant, params);
     StringBuilder sql = new StringBuilder();
     if (search.probesSpans()) {
-      sql.append("SELECT * FROM (SELECT ").append(SUMMARY_COLUMNS).append(" FROM trace_summaries s WHERE ").append(where)
+      sql.append("SELECT ").append(dialect.scanOuterColumns()).append(" FROM (SELECT ")
+          .append(dialect.scanInnerColumns()).append(" FROM trace_summaries s WHERE ").append(where)
           .append(" ORDER BY s.start_time DESC, s.trace_id DESC LIMIT ").append(SPAN_NAME_SCAN_TRACES).append(") s WHERE 1 = 1");
       // Keyed probes into the trace's own rows of agent_traces (primary key prefix trace_id, tenant_id).
       if (search.spanName() != null) {
@@ -222,17 +252,17 @@ public final class TraceQueryService {
       }
       if (search.service() != null) {
         sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE ").append(OWN_ROWS).append(" AND ")
-            .append(ServiceIndex.SQL_SERVICE_OF_SPAN).append(" = ?)");
+            .append(dialect.serviceOfSpan()).append(" = ?)");
         params.add(search.service());
       }
       for (TraceSearch.Attribute a : search.attributes()) {
         sql.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE ").append(OWN_ROWS)
-            .append(" AND CAST(json_extract(a.attributes, ?) AS TEXT) = ?)");
-        params.add("$.\"" + a.key() + "\"");
+            .append(" AND ").append(dialect.attributeText()).append(" = ?)");
+        params.add(dialect.attributeKey(a.key()));
         params.add(a.value());
       }
     } else {
-      sql.append("SELECT ").append(SUMMARY_COLUMNS).append(" FROM trace_summaries s WHERE ").append(where);
+      sql.append("SELECT ").append(dialect.summaryColumns()).append(" FROM trace_summaries s WHERE ").append(where);
     }
     sql.append(" ORDER BY s.start_time DESC, s.trace_id DESC LIMIT ?");
     params.add(search.limit() + 1);
@@ -242,8 +272,18 @@ public final class TraceQueryService {
   /** The rows of summary {@code s}'s trace in {@code agent_traces a}. */
   private static final String OWN_ROWS = "a.trace_id = s.trace_id AND a.tenant_id = s.tenant_id";
 
+  /**
+   * Where a bounded scan of the search stops: the position of the last trace it may examine, when there are that
+   * many ({@code ?} placeholders); public for the backends' plan checks.
+   */
+  public static String scanBoundSql(TraceReadSql dialect, TraceSearch search, String tenant, List<Object> params) {
+    return "SELECT " + dialect.cursorColumns() + " FROM trace_summaries s WHERE "
+        + filters(dialect, search, tenant, params)
+        + " ORDER BY s.start_time DESC, s.trace_id DESC LIMIT 1 OFFSET " + (SPAN_NAME_SCAN_TRACES - 1);
+  }
+
   /** The WHERE clause of every filter but those that probe spans; {@code tenant} (the caller's) first. */
-  private static String filters(TraceSearch search, String tenant, List<Object> params) {
+  private static String filters(TraceReadSql dialect, TraceSearch search, String tenant, List<Object> params) {
     StringBuilder sql = new StringBuilder("1 = 1");
     if (tenant != null) {
       sql.append(" AND s.tenant_id = ?");
@@ -276,19 +316,18 @@ public final class TraceQueryService {
     }
     if (search.fromTime() != null) {
       sql.append(" AND s.start_time >= ?");
-      params.add(search.fromTime());
+      params.add(dialect.time(search.fromTime()));
     }
     if (search.toTime() != null) {
       sql.append(" AND s.start_time < ?");
-      params.add(search.toTime());
+      params.add(dialect.time(search.toTime()));
     }
     if (search.complete() != null) {
-      // A literal, not a parameter: SQLite uses the partial index trace_summaries_incomplete (V5) only then.
-      sql.append(search.complete() ? " AND s.complete = 1" : " AND s.complete = 0");
+      sql.append(" AND ").append(dialect.completeIs(search.complete()));
     }
     if (search.cursor() != null) {
       sql.append(" AND (s.start_time, s.trace_id) < (?, ?)");
-      params.add(search.cursor().startTime());
+      params.add(dialect.time(search.cursor().startTime()));
       params.add(search.cursor().traceId());
     }
     return sql.toString();

@@ -4,10 +4,15 @@ import static dev.swarm.pipeline.storage.postgres.Futures.await;
 
 import dev.swarm.pipeline.schema.Timestamps;
 import dev.swarm.pipeline.schema.TraceRecord;
+import dev.swarm.pipeline.storage.ReadPools;
+import dev.swarm.pipeline.storage.TraceQueryService;
 import dev.swarm.pipeline.storage.WriteResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -23,6 +28,8 @@ final class PostgresStore implements StoreUnderTest {
   final Vertx vertx = Vertx.vertx();
   private final PostgresServer.Database db;
   final PostgresTraceWriter writer;
+  /** The query API's connections, made on first use. */
+  private Pool readPool;
 
   PostgresStore(PostgresServer.Database db) throws SQLException {
     this.db = db;
@@ -46,6 +53,25 @@ final class PostgresStore implements StoreUnderTest {
     return db.connect();
   }
 
+  /** One vertx-pg-client pool for all three lanes, statements cached as the service would. */
+  @Override
+  public synchronized TraceQueryService queries(int maxTraceSpans) {
+    if (readPool == null) {
+      readPool = PgBuilder.pool()
+          .with(new PoolOptions().setMaxSize(4).setName("trace-query-postgres-test"))
+          .connectingTo(PgConnectOptions.fromUri(db.uri()).setCachePreparedStatements(true))
+          .using(vertx)
+          .build();
+    }
+    return new TraceQueryService(vertx, ReadPools.single(readPool), maxTraceSpans, PostgresReadSql.INSTANCE);
+  }
+
+  /** 456 microseconds past {@code iso}: the answer shows milliseconds, as SQLite stores them. */
+  @Override
+  public void setWriteTimes(String iso) throws SQLException {
+    execute("UPDATE trace_summaries SET updated_at = '" + iso + "'::timestamptz + interval '456 microseconds'");
+  }
+
   @Override
   public void refuseSummariesOf(String traceId) throws SQLException {
     execute("CREATE OR REPLACE FUNCTION refuse_summaries() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
@@ -58,6 +84,11 @@ final class PostgresStore implements StoreUnderTest {
   @Override
   public void allowSummaries() throws SQLException {
     execute("DROP TRIGGER refuse_summaries ON trace_summaries");
+  }
+
+  @Override
+  public String indexKey(String name) {
+    return PostgresText.key(name);
   }
 
   @Override
@@ -83,6 +114,9 @@ final class PostgresStore implements StoreUnderTest {
 
   @Override
   public void close() {
+    if (readPool != null) {
+      await(readPool.close());
+    }
     await(writer.close());
     await(vertx.close());
   }

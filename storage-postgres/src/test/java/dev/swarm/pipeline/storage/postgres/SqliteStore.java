@@ -5,6 +5,7 @@ import static dev.swarm.pipeline.storage.postgres.Futures.await;
 import dev.swarm.pipeline.schema.TraceRecord;
 import dev.swarm.pipeline.storage.SqliteSettings;
 import dev.swarm.pipeline.storage.StorageDatabase;
+import dev.swarm.pipeline.storage.TraceQueryService;
 import dev.swarm.pipeline.storage.TraceWriter;
 import dev.swarm.pipeline.storage.WriteResult;
 import io.vertx.core.Future;
@@ -44,6 +45,17 @@ final class SqliteStore implements StoreUnderTest {
     return c;
   }
 
+  /** The service's reader lanes (StorageDatabase.readPools) and the SQLite dialect, as StorageVerticle builds it. */
+  @Override
+  public TraceQueryService queries(int maxTraceSpans) {
+    return new TraceQueryService(vertx, database.readPools(), maxTraceSpans);
+  }
+
+  @Override
+  public void setWriteTimes(String iso) throws SQLException {
+    execute("UPDATE trace_summaries SET updated_at = '" + iso + "'");
+  }
+
   @Override
   public void refuseSummariesOf(String traceId) throws SQLException {
     execute("CREATE TRIGGER refuse_summaries BEFORE INSERT ON trace_summaries WHEN NEW.trace_id = '" + traceId + "'"
@@ -53,6 +65,11 @@ final class SqliteStore implements StoreUnderTest {
   @Override
   public void allowSummaries() throws SQLException {
     execute("DROP TRIGGER refuse_summaries");
+  }
+
+  @Override
+  public String indexKey(String name) {
+    return name;
   }
 
   @Override

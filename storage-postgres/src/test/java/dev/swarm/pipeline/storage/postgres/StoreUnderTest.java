@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.storage.postgres;
 
 import dev.swarm.pipeline.schema.TraceRecord;
+import dev.swarm.pipeline.storage.TraceQueryService;
 import dev.swarm.pipeline.storage.WriteResult;
 import io.vertx.core.Future;
 import java.sql.Connection;
@@ -15,9 +16,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One storage backend as {@link TraceWriterContract} sees it: its writer, and plain SQL reads of what the writer
- * stored, with values in one form for every backend (times as the contract's ISO text, booleans as 1/0, numbers and
- * JSON as their text). The SQL a contract test reads with is the subset both SQLite and PostgreSQL understand.
+ * One storage backend as {@link TraceWriterContract} and {@link TraceReadContract} see it: its writer, its query API
+ * ({@link #queries}), and plain SQL reads of what the writer stored, with values in one form for every backend (times
+ * as the contract's ISO text, booleans as 1/0, numbers and JSON as their text). The SQL a contract test reads with is
+ * the subset both SQLite and PostgreSQL understand.
  */
 interface StoreUnderTest extends AutoCloseable {
 
@@ -26,6 +28,18 @@ interface StoreUnderTest extends AutoCloseable {
 
   /** A JDBC connection to the backend's database, for reads and test set-up. */
   Connection connect() throws SQLException;
+
+  /**
+   * The query API over this store's database as the service builds it for the backend (its reader pools and SQL
+   * dialect); a new service each call, over the same pools, closed with the store.
+   */
+  TraceQueryService queries(int maxTraceSpans);
+
+  /**
+   * Sets every summary's write time ({@code updated_at}, which the search shows) to {@code iso}, with microseconds
+   * where the backend keeps them, so that answers written at different moments can be compared.
+   */
+  void setWriteTimes(String iso) throws SQLException;
 
   /** Makes every write of a summary of {@code traceId} fail with "refused by test trigger". */
   void refuseSummariesOf(String traceId) throws SQLException;
@@ -38,6 +52,12 @@ interface StoreUnderTest extends AutoCloseable {
    * stores as U+FFFD there; SQLite keeps it.
    */
   String storedText(String text);
+
+  /**
+   * A service or span name as this backend keeps it in the Zipkin service index: PostgreSQL cuts it to 1,024 UTF-8
+   * bytes there (a B-tree entry's limit); SQLite keeps it whole.
+   */
+  String indexKey(String name);
 
   @Override
   void close();

@@ -3,9 +3,11 @@ package dev.swarm.pipeline.storage.compat;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.swarm.pipeline.schema.Timestamps;
 import dev.swarm.pipeline.storage.ReadScope;
+import dev.swarm.pipeline.storage.SqliteReadSql;
 import dev.swarm.pipeline.storage.StoredSpan;
 import dev.swarm.pipeline.storage.TraceKey;
 import dev.swarm.pipeline.storage.TraceQueryService;
+import dev.swarm.pipeline.storage.TraceReadSql;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -13,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.sqlclient.Tuple;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,34 +26,43 @@ import java.util.Map;
 /**
  * The reads of the Zipkin- and Tempo-compatible APIs, over the query API's reader pool: services and span names
  * (V3 tables), trace search by service, and one trace by id. SQL runs on the pool's workers, rendering in
- * {@code executeBlocking}.
+ * {@code executeBlocking}. The SQL is written once, in the dialect of the native service ({@link TraceReadSql}).
  */
 public final class CompatQueryService {
 
-  static final String SPAN_COLUMNS = "a.trace_id, a.id, a.parent_span_id, a.span_name, a.span_kind, a.status,"
-      + " a.start_time, a.end_time, a.duration_ms, a.tenant_id, a.ticket_id, a.agent_id, a.attributes, a.events";
+  /** The statements that do not depend on the request, in a dialect's {@code ?} form. */
+  record Statements(String services, String servicesOfTenant, String spanNames, String spanNamesOfTenant,
+      String findTrace, String findTraceOfTenant, String spansOfTrace, String spansOfTraces) {
 
-  // Each read comes in two forms: of one tenant (the caller's; the tenant filters inside the query) and of every
-  // tenant (authentication off, or a token of every tenant).
-  private static final String SERVICES = "SELECT DISTINCT service_name FROM service_span_names ORDER BY service_name";
-  private static final String SERVICES_OF_TENANT =
-      "SELECT service_name FROM service_span_names WHERE tenant_id = ? GROUP BY service_name ORDER BY service_name";
-  private static final String SPAN_NAMES =
-      "SELECT DISTINCT span_name FROM service_span_names WHERE service_name = ? ORDER BY span_name";
-  private static final String SPAN_NAMES_OF_TENANT =
-      "SELECT span_name FROM service_span_names WHERE tenant_id = ? AND service_name = ? ORDER BY span_name";
-  // Of the candidate ids (the forms of one requested id), the trace with the most spans.
-  private static final String FIND_TRACE = "SELECT trace_id, tenant_id FROM trace_summaries"
-      + " WHERE trace_id IN (SELECT value FROM json_each(?)) ORDER BY span_count DESC, tenant_id LIMIT 1";
-  private static final String FIND_TRACE_OF_TENANT = "SELECT trace_id, tenant_id FROM trace_summaries"
-      + " WHERE trace_id IN (SELECT value FROM json_each(?)) AND tenant_id = ? ORDER BY span_count DESC LIMIT 1";
-  private static final String SPANS_OF_TRACE = "SELECT " + SPAN_COLUMNS
-      + " FROM agent_traces a WHERE a.trace_id = ? AND a.tenant_id = ? ORDER BY a.start_time, a.id LIMIT ?";
-  // Spans of several traces, in the order of the key list (newest trace first), so a cap cuts the oldest.
-  private static final String SPANS_OF_TRACES = "SELECT " + SPAN_COLUMNS + ", j.key FROM json_each(?) j"
-      + " JOIN agent_traces a ON a.trace_id = j.value ->> 0 AND a.tenant_id = j.value ->> 1"
-      + " ORDER BY j.key, a.start_time, a.id LIMIT ?";
-  private static final String SERVICE_OF_SPAN = ServiceIndex.SQL_SERVICE_OF_SPAN;
+    // Each read comes in two forms: of one tenant (the caller's; the tenant filters inside the query) and of every
+    // tenant (authentication off, or a token of every tenant).
+    static Statements of(TraceReadSql sql) {
+      String spanColumns = sql.spanColumns("a.");
+      return new Statements(
+          "SELECT DISTINCT service_name FROM service_span_names ORDER BY service_name",
+          "SELECT service_name FROM service_span_names WHERE tenant_id = ? GROUP BY service_name ORDER BY service_name",
+          "SELECT DISTINCT span_name FROM service_span_names WHERE service_name = ? ORDER BY span_name",
+          "SELECT span_name FROM service_span_names WHERE tenant_id = ? AND service_name = ? ORDER BY span_name",
+          // Of the candidate ids (the forms of one requested id), the trace with the most spans.
+          "SELECT trace_id, tenant_id FROM trace_summaries WHERE trace_id IN (" + sql.textsOf() + ")"
+              + " ORDER BY span_count DESC, tenant_id LIMIT 1",
+          "SELECT trace_id, tenant_id FROM trace_summaries WHERE trace_id IN (" + sql.textsOf() + ")"
+              + " AND tenant_id = ? ORDER BY span_count DESC LIMIT 1",
+          "SELECT " + spanColumns
+              + " FROM agent_traces a WHERE a.trace_id = ? AND a.tenant_id = ? ORDER BY a.start_time, a.id LIMIT ?",
+          // Spans of several traces, in the order of the key list (newest trace first), so a cap cuts the oldest.
+          "SELECT " + spanColumns + ", j.key FROM " + sql.keyRows()
+              + " JOIN agent_traces a ON a.trace_id = j.value ->> 0 AND a.tenant_id = j.value ->> 1"
+              + " ORDER BY j.key, a.start_time, a.id LIMIT ?");
+    }
+
+    Statements numbered(TraceReadSql sql) {
+      return new Statements(sql.sql(services), sql.sql(servicesOfTenant), sql.sql(spanNames),
+          sql.sql(spanNamesOfTenant), sql.sql(findTrace), sql.sql(findTraceOfTenant), sql.sql(spansOfTrace),
+          sql.sql(spansOfTraces));
+    }
+  }
+
   /** The rows of candidate {@code c}'s trace in {@code agent_traces a}. */
   private static final String OWN_ROWS = "a.trace_id = c.trace_id AND a.tenant_id = c.tenant_id";
 
@@ -61,10 +71,12 @@ public final class CompatQueryService {
   private final Pool scanPool;
   private final Pool pointPool;
   private final int maxSpans;
+  private final TraceReadSql readSql;
+  private final Statements statements;
 
   /**
-   * @param base the native query API's service: its reader pool, and its span cap (most spans of one trace, and
-   *     most spans of one trace search answer)
+   * @param base the native query API's service: its reader pool, its SQL dialect, and its span cap (most spans of
+   *     one trace, and most spans of one trace search answer)
    */
   public CompatQueryService(TraceQueryService base) {
     this.vertx = base.vertx();
@@ -72,6 +84,8 @@ public final class CompatQueryService {
     this.scanPool = base.pools().scans();
     this.pointPool = base.pools().pointReads();
     this.maxSpans = base.maxTraceSpans();
+    this.readSql = base.readSql();
+    this.statements = Statements.of(readSql).numbered(readSql);
   }
 
   /**
@@ -80,29 +94,33 @@ public final class CompatQueryService {
    * @param tenant the caller's tenant, or null for every tenant (so in every method here)
    */
   public Future<Buffer> services(String tenant) {
-    Future<RowSet<Row>> rows = tenant == null ? pool.query(SERVICES).execute()
-        : pool.preparedQuery(SERVICES_OF_TENANT).execute(Tuple.of(tenant));
+    Future<RowSet<Row>> rows = tenant == null ? pool.query(statements.services()).execute()
+        : pool.preparedQuery(statements.servicesOfTenant()).execute(readSql.tuple(tenant));
     return rows.map(CompatQueryService::stringArray);
   }
 
   /** Span names of a service (lower-cased, as Zipkin lists them). */
   public Future<Buffer> spanNames(String service, String tenant) {
-    Future<RowSet<Row>> rows = tenant == null ? pool.preparedQuery(SPAN_NAMES).execute(Tuple.of(service))
-        : pool.preparedQuery(SPAN_NAMES_OF_TENANT).execute(Tuple.of(tenant, service));
+    Object key = readSql.indexKey(service);
+    Future<RowSet<Row>> rows = tenant == null
+        ? pool.preparedQuery(statements.spanNames()).execute(readSql.tuple(key))
+        : pool.preparedQuery(statements.spanNamesOfTenant()).execute(readSql.tuple(tenant, key));
     return rows.map(CompatQueryService::stringArray);
   }
 
   /** The stored spans of a trace (at most the span cap, earliest first), or null when unknown. */
   public Future<List<StoredSpan>> trace(String requestedId, String tenant) {
-    String candidates = new JsonArray(new ArrayList<Object>(CompatIds.lookupCandidates(requestedId))).encode();
-    Future<RowSet<Row>> find = tenant == null ? pointPool.preparedQuery(FIND_TRACE).execute(Tuple.of(candidates))
-        : pointPool.preparedQuery(FIND_TRACE_OF_TENANT).execute(Tuple.of(candidates, tenant));
+    Object candidates = readSql.texts(CompatIds.lookupCandidates(requestedId));
+    Future<RowSet<Row>> find = tenant == null
+        ? pointPool.preparedQuery(statements.findTrace()).execute(readSql.tuple(candidates))
+        : pointPool.preparedQuery(statements.findTraceOfTenant()).execute(readSql.tuple(candidates, tenant));
     return find.compose(found -> {
       if (found.size() == 0) {
         return Future.succeededFuture(null);
       }
       Row key = found.iterator().next();
-      return pointPool.preparedQuery(SPANS_OF_TRACE).execute(Tuple.of(key.getString(0), key.getString(1), maxSpans))
+      return pointPool.preparedQuery(statements.spansOfTrace())
+          .execute(readSql.tuple(key.getString(0), key.getString(1), maxSpans))
           .map(CompatQueryService::spans);
     });
   }
@@ -116,9 +134,9 @@ public final class CompatQueryService {
   /** Zipkin's trace search: an array of traces, each an array of spans, newest first. */
   public Future<Buffer> zipkinTraces(ZipkinTraceQuery query, String tenant) {
     List<Object> params = new ArrayList<>();
-    String sql = searchSql(query, tenant, params);
+    String sql = readSql.sql(searchSql(readSql, query, tenant, params));
     Pool lane = query.probesSpans() ? scanPool : pool;
-    return lane.preparedQuery(sql).execute(Tuple.wrap(params)).compose(ids -> {
+    return lane.preparedQuery(sql).execute(readSql.tuple(params)).compose(ids -> {
       // A trace may be listed twice for a service (see V3): keep its newest place.
       java.util.Set<TraceKey> unique = new java.util.LinkedHashSet<>();
       for (Row r : ids) {
@@ -127,7 +145,7 @@ public final class CompatQueryService {
       if (unique.isEmpty()) {
         return Future.succeededFuture(Buffer.buffer("[]"));
       }
-      return pool.preparedQuery(SPANS_OF_TRACES).execute(Tuple.of(TraceKey.json(unique), maxSpans + 1))
+      return pool.preparedQuery(statements.spansOfTraces()).execute(readSql.tuple(readSql.keys(unique), maxSpans + 1))
           .compose(rows -> vertx.executeBlocking(() -> renderTraces(rows), false));
     });
   }
@@ -140,6 +158,14 @@ public final class CompatQueryService {
    * no cursor, so past the bound the answer is simply shorter; a narrower lookback reaches older traces.
    */
   static String searchSql(ZipkinTraceQuery q, String tenant, List<Object> params) {
+    return searchSql(SqliteReadSql.INSTANCE, q, tenant, params);
+  }
+
+  /**
+   * {@link #searchSql(ZipkinTraceQuery, String, List)} in a dialect, with {@code ?} placeholders (before
+   * {@link TraceReadSql#sql}); public for the backends' plan checks.
+   */
+  public static String searchSql(TraceReadSql dialect, ZipkinTraceQuery q, String tenant, List<Object> params) {
     StringBuilder candidates = new StringBuilder();
     String idColumn;
     String startColumn;
@@ -147,7 +173,7 @@ public final class CompatQueryService {
       candidates.append("SELECT t.trace_id AS trace_id, t.tenant_id AS tenant_id, t.start_time AS start_time")
           .append(" FROM trace_services t JOIN trace_summaries s ON s.trace_id = t.trace_id AND s.tenant_id = t.tenant_id")
           .append(" WHERE t.service_name = ?");
-      params.add(q.serviceName());
+      params.add(dialect.indexKey(q.serviceName()));
       idColumn = "t.trace_id";
       startColumn = "t.start_time";
     } else {
@@ -161,22 +187,23 @@ public final class CompatQueryService {
       params.add(tenant);
     }
     candidates.append(" AND ").append(startColumn).append(" >= ? AND ").append(startColumn).append(" <= ?");
-    params.add(Timestamps.formatIso(Math.max(Timestamps.MIN_EPOCH_MILLIS, q.endTsMillis() - q.lookbackMillis())));
-    params.add(Timestamps.formatIso(Math.min(Timestamps.MAX_EPOCH_MILLIS, q.endTsMillis())));
+    params.add(dialect.time(
+        Timestamps.formatIso(Math.max(Timestamps.MIN_EPOCH_MILLIS, q.endTsMillis() - q.lookbackMillis()))));
+    params.add(dialect.time(Timestamps.formatIso(Math.min(Timestamps.MAX_EPOCH_MILLIS, q.endTsMillis()))));
     // Grafana's trace picker labels each trace by its root span; Zipkin readers parse ids as hex.
     candidates.append(" AND s.root_span_id IS NOT NULL AND length(").append(idColumn).append(") <= 32 AND ")
-        .append(idColumn).append(" NOT GLOB '*[^0-9a-fA-F]*'")
+        .append(dialect.hexOnly(idColumn))
         .append(" ORDER BY ").append(startColumn).append(" DESC, ").append(idColumn).append(" DESC");
     StringBuilder probes = new StringBuilder();
     if (q.spanName() != null || q.minDurationMicros() != null || q.maxDurationMicros() != null) {
       // Span conditions hold for one span of the service, as in Zipkin.
       probes.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE ").append(OWN_ROWS);
       if (q.serviceName() != null) {
-        probes.append(" AND ").append(SERVICE_OF_SPAN).append(" = ?");
+        probes.append(" AND ").append(dialect.serviceOfSpan()).append(" = ?");
         params.add(q.serviceName());
       }
       if (q.spanName() != null) {
-        probes.append(" AND lower(a.span_name) = ?");
+        probes.append(" AND ").append(dialect.lowerAscii("a.span_name")).append(" = ?");
         params.add(q.spanName());
       }
       if (q.minDurationMicros() != null) {
@@ -190,19 +217,19 @@ public final class CompatQueryService {
       probes.append(")");
     }
     for (ZipkinTraceQuery.Term term : q.annotationQuery()) {
-      String path = "$.\"" + term.key() + "\"";
+      Object key = dialect.attributeKey(term.key());
       probes.append(" AND EXISTS (SELECT 1 FROM agent_traces a WHERE ").append(OWN_ROWS);
       if (term.value() != null) {
-        probes.append(" AND CAST(json_extract(a.attributes, ?) AS TEXT) = ?)");
-        params.add(path);
+        probes.append(" AND ").append(dialect.attributeText()).append(" = ?)");
+        params.add(key);
         params.add(term.value());
       } else if (term.key().equals("error")) {
-        probes.append(" AND (a.status = 'error' OR json_type(a.attributes, ?) IS NOT NULL))");
-        params.add(path);
+        probes.append(" AND (a.status = 'error' OR ").append(dialect.attributeIsPresent()).append("))");
+        params.add(key);
       } else {
-        probes.append(" AND (json_type(a.attributes, ?) IS NOT NULL OR EXISTS (SELECT 1 FROM json_each(a.events) e")
-            .append(" WHERE json_extract(e.value, '$.name') = ?)))");
-        params.add(path);
+        probes.append(" AND (").append(dialect.attributeIsPresent()).append(" OR ").append(dialect.eventNamed())
+            .append("))");
+        params.add(key);
         params.add(term.key());
       }
     }

@@ -165,13 +165,12 @@ public final class CompatRoutes {
   }
 
   private static void fail(RoutingContext ctx, Throwable cause) {
-    String message = String.valueOf(cause.getMessage());
     if (TraceQueryRoutes.isQueueFull(cause)) {
       ctx.response().putHeader("Retry-After", "1");
       text(ctx, 503, "too many searches at once; retry later");
       return;
     }
-    if (message.contains("SQLITE_INTERRUPT") || message.contains("interrupted")) {
+    if (TraceQueryRoutes.tookTooLong(cause)) {
       text(ctx, 503, "query took too long; narrow the search");
       return;
     }
