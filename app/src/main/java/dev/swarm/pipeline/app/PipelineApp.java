@@ -111,8 +111,10 @@ public final class PipelineApp {
     if (config.kafkaClients().any()) {
       LOG.info("Kafka clients: {}", config.kafkaClients()); // files and keys, never values
     }
+    // The traces topic only where it is written or read: an ingest role never touches it.
+    boolean tracesTopic = config.tracesTopicEnabled() && config.role() != Role.INGEST;
     TopicSetup.ensureTopics(kafka,
-        config.tracesTopicEnabled() ? List.of(config.spansTopic(), config.tracesTopic()) : List.of(config.spansTopic()),
+        tracesTopic ? List.of(config.spansTopic(), config.tracesTopic()) : List.of(config.spansTopic()),
         config.kafkaPartitions(), config.kafkaReplicationFactor(), PipelineConfig.MAX_RECORD_BYTES, Duration.ofSeconds(60));
 
     new ClassLoaderMetrics().bindTo(registry);

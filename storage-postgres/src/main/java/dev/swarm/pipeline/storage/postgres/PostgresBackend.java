@@ -72,7 +72,7 @@ public final class PostgresBackend implements StorageBackend {
       this.readPools = List.of(searchPool, scanPool, pointPool);
     }
     this.queryService = new TraceQueryService(vertx, new ReadPools(searchPool, scanPool, pointPool),
-        config.queryMaxTraceSpans()); // MERGE-PG-READ: the PostgreSQL dialect comes with the read side
+        config.queryMaxTraceSpans(), PostgresReadSql.INSTANCE);
   }
 
   /** The {@link StorageBackend.Opener} of the database {@code database} names. */
