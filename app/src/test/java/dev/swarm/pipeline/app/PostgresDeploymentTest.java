@@ -109,6 +109,12 @@ class PostgresDeploymentTest {
       assertTrue(!topics.contains(storage.config().tracesTopic()), "no traces topic was made: " + topics);
     }
     assertEquals(200, reads.get("/health/ready").statusCode());
+    // The Zipkin- and Tempo-compatible reads and the UI, from the same database.
+    assertEquals("[\"unknown\"]", reads.get("/zipkin/api/v2/services").body());
+    JsonArray zipkinTrace = new JsonArray(reads.get("/zipkin/api/v2/trace/" + trace).body());
+    assertEquals(2, zipkinTrace.size(), zipkinTrace.encode());
+    assertEquals(200, reads.get("/tempo/api/traces/" + trace).statusCode());
+    assertEquals(200, reads.get("/ui/").statusCode());
   }
 
   /**
