@@ -65,6 +65,7 @@ public final class PipelineApp {
   private KafkaHealth kafkaHealth;
   private ConsumerLagMonitor lagMonitor;
   private DiskGuard diskGuard;
+  private BrokerBacklogGuard backlogGuard;
   private BrokerLogTrimmer trimmer;
   private Authenticator authenticator;
   private TlsCertificates tlsCertificates;
@@ -172,6 +173,11 @@ public final class PipelineApp {
       ingest = new IngestRoutes(vertx, config.ingest(), publisher, registry, kafkaHealth::reachable);
       if (diskGuard != null) {
         ingest.flow().refuseWhileDiskLow(diskGuard::problem);
+      }
+      if (config.embeddedKafka()) {
+        backlogGuard = new BrokerBacklogGuard(vertx, config.dataDir().resolve("kafka"), config.spansTopic(),
+            config.brokerBacklogLimitBytes(), 1000, registry);
+        ingest.flow().refuseWhileBacklogFull(backlogGuard::problem);
       }
       if (authenticator != null) {
         Authenticator tokens = authenticator;
@@ -374,6 +380,9 @@ public final class PipelineApp {
       }
       if (diskGuard != null) {
         diskGuard.close();
+      }
+      if (backlogGuard != null) {
+        backlogGuard.close();
       }
       if (authenticator != null) {
         authenticator.close();

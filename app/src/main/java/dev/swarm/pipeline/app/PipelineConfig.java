@@ -37,6 +37,7 @@ public record PipelineConfig(
     long shutdownTimeoutMs,
     DiskGuardConfig diskGuard,
     BrokerRetentionConfig brokerRetention,
+    long brokerBacklogLimitBytes,
     HttpLimits httpLimits,
     AuthConfig auth,
     HttpTls httpTls,
@@ -120,6 +121,13 @@ public record PipelineConfig(
     long shutdownTimeout = r.longValue("SHUTDOWN_TIMEOUT_MS", 20_000, 0, 600_000);
     DiskGuardConfig diskGuard = DiskGuardConfig.fromEnv(r);
     BrokerRetentionConfig brokerRetention = BrokerRetentionConfig.fromEnv(r, MAX_RECORD_BYTES);
+    // Ingest refuses before the embedded broker would delete unconsumed spans (BrokerBacklogGuard).
+    long backlogLimit = r.bytes("EMBEDDED_KAFKA_BACKLOG_LIMIT_BYTES", brokerRetention.retentionBytes() / 4 * 3, 1L << 20,
+        1L << 50);
+    if (backlogLimit >= brokerRetention.retentionBytes()) {
+      r.problem("EMBEDDED_KAFKA_BACKLOG_LIMIT_BYTES=" + backlogLimit + " must be below EMBEDDED_KAFKA_RETENTION_BYTES="
+          + brokerRetention.retentionBytes() + ": past the retention the broker deletes spans nobody has consumed");
+    }
     HttpLimits httpLimits = HttpLimits.fromEnv(r);
     AuthConfig auth = AuthConfig.fromEnv(r, host);
     HttpTls tls = HttpTls.fromEnv(r);
@@ -131,7 +139,7 @@ public record PipelineConfig(
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
         tracesTopic, tracesTopicEnabled, partitions, replication, ingest, aggregator, storage, postgres, shutdownTimeout, diskGuard, brokerRetention,
-        httpLimits, auth, tls, kafkaClients, downstreamLow, downstreamThreads);
+        backlogLimit, httpLimits, auth, tls, kafkaClients, downstreamLow, downstreamThreads);
   }
 
   /** STORAGE_BACKEND. */

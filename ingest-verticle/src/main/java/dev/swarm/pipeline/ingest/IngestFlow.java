@@ -57,6 +57,8 @@ public final class IngestFlow {
 
   /** Error code of the 503 sent while the disk guard refuses writes. */
   public static final String DISK_LOW = "disk_low";
+  /** The error of a write refused while the broker holds as much unconsumed backlog as it may ({@link #refuseWhileBacklogFull}). */
+  public static final String BACKLOG_FULL = "backlog_full";
 
   /** Handles a complete body; the budget the body holds is released when the returned future completes. */
   @FunctionalInterface
@@ -74,6 +76,7 @@ public final class IngestFlow {
   private final SwarmMetricsRecorder swarmMetrics;
   private final BooleanSupplier brokerAvailable;
   private volatile Supplier<String> diskLow = () -> null;
+  private volatile Supplier<String> backlogFull = () -> null;
   private volatile boolean draining;
 
   /**
@@ -95,17 +98,26 @@ public final class IngestFlow {
     return config;
   }
 
-  /**
-   * While {@code diskLow} returns a reason, every write is answered 503 with {@code Retry-After} and error
-   * {@link #DISK_LOW} before its body is read; null = accept.
-   */
   /** Per-tenant ingest limits for requests that write as one tenant ({@link #WRITE_TENANT}). */
   public void limitTenants(TenantLimiter limiter) {
     this.tenantLimiter = limiter;
   }
 
+  /**
+   * While {@code diskLow} returns a reason, every write is answered 503 with {@code Retry-After} and error
+   * {@link #DISK_LOW} before its body is read; null = accept.
+   */
   public void refuseWhileDiskLow(Supplier<String> diskLow) {
     this.diskLow = java.util.Objects.requireNonNull(diskLow, "diskLow");
+  }
+
+  /**
+   * While {@code backlogFull} returns a reason, every write is answered 503 with {@code Retry-After} and error
+   * {@link #BACKLOG_FULL} before its body is read; null = accept. For a broker that would otherwise delete
+   * acknowledged spans nobody has consumed yet.
+   */
+  public void refuseWhileBacklogFull(Supplier<String> backlogFull) {
+    this.backlogFull = java.util.Objects.requireNonNull(backlogFull, "backlogFull");
   }
 
   /** Stop accepting: new requests get 503 while in-flight ones finish. */
@@ -148,6 +160,13 @@ public final class IngestFlow {
       metrics.request(RequestOutcome.DISK_LOW);
       ctx.response().putHeader("Retry-After", Integer.toString(config.retryAfterSeconds()));
       replies.error(ctx, 503, DISK_LOW, low);
+      return;
+    }
+    String full = backlogFull.get();
+    if (full != null) {
+      metrics.request(RequestOutcome.BACKLOG_FULL);
+      ctx.response().putHeader("Retry-After", Integer.toString(config.retryAfterSeconds()));
+      replies.error(ctx, 503, BACKLOG_FULL, full);
       return;
     }
     String encoding = req.getHeader("Content-Encoding");

@@ -11,7 +11,7 @@ import java.util.Map;
 final class IngestMetrics {
   /** How a request ended; the label value of trace_ingest_requests_total. */
   enum RequestOutcome {
-    ACCEPTED, REJECTED, FORBIDDEN, RATE_LIMITED, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, THROTTLED, UNAVAILABLE, DISK_LOW, TIMEOUT, ERROR;
+    ACCEPTED, REJECTED, FORBIDDEN, RATE_LIMITED, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, THROTTLED, UNAVAILABLE, DISK_LOW, BACKLOG_FULL, TIMEOUT, ERROR;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
