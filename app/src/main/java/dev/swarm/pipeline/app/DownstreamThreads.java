@@ -32,6 +32,8 @@ public final class DownstreamThreads implements VertxThreadFactory {
   public static final String NORMAL_POOL = "trace-downstream";
   /** Vert.x's shared worker pool, where vertx-jdbc-client runs every JDBC call (the SQLite writes among them). */
   static final String SHARED_WORKERS = "vert.x-worker-thread";
+  /** Storage's WAL checkpoints (StorageDatabase): downstream work, lowered with the rest. */
+  static final String CHECKPOINT_POOL = "trace-storage-checkpoint";
   /** The Prometheus scrape's own pool, at normal priority. */
   static final String METRICS_POOL = "trace-metrics-worker";
 
@@ -52,7 +54,8 @@ public final class DownstreamThreads implements VertxThreadFactory {
     VertxThread thread = VertxThreadFactory.INSTANCE.newVertxThread(target, name, worker, maxExecTime, maxExecTimeUnit);
     // Explicitly normal otherwise: a Java thread inherits the priority of the thread that creates it, and Vert.x
     // creates worker and event-loop threads lazily, possibly from a downstream thread.
-    boolean low = name.startsWith(LOW_POOL) || (lowSharedWorkers && name.startsWith(SHARED_WORKERS));
+    boolean low = name.startsWith(LOW_POOL)
+        || (lowSharedWorkers && (name.startsWith(SHARED_WORKERS) || name.startsWith(CHECKPOINT_POOL)));
     thread.setPriority(low ? Thread.MIN_PRIORITY : Thread.NORM_PRIORITY);
     return thread;
   }
