@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,18 +27,15 @@ import org.slf4j.LoggerFactory;
 final class BrokerBacklogGuard implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BrokerBacklogGuard.class);
 
-  private final Vertx vertx;
   private final Path logDir;
   private final String topic;
   private final long limitBytes;
   private final AtomicLong largest = new AtomicLong();
   private final AtomicLong full = new AtomicLong();
-  private final AtomicBoolean measuring = new AtomicBoolean();
-  private final long timerId;
+  private final PeriodicMeasure ticks;
   private volatile String problem;
 
   BrokerBacklogGuard(Vertx vertx, Path logDir, String topic, long limitBytes, long intervalMs, MeterRegistry registry) {
-    this.vertx = vertx;
     this.logDir = logDir;
     this.topic = topic;
     this.limitBytes = limitBytes;
@@ -54,14 +50,7 @@ final class BrokerBacklogGuard implements AutoCloseable {
     Gauge.builder("trace.broker.backlog.full", full, AtomicLong::get)
         .description("1 while a partition log of the spans topic is past EMBEDDED_KAFKA_BACKLOG_LIMIT_BYTES (ingest refusing)")
         .register(registry);
-    this.timerId = vertx.setPeriodic(intervalMs, id -> {
-      if (measuring.compareAndSet(false, true)) {
-        vertx.executeBlocking(() -> {
-          measure();
-          return null;
-        }, false).onComplete(ar -> measuring.set(false));
-      }
-    });
+    this.ticks = new PeriodicMeasure(vertx, intervalMs, this::measure);
   }
 
   /** Why writes are refused (a partition's log past the limit), or null. */
@@ -121,6 +110,6 @@ final class BrokerBacklogGuard implements AutoCloseable {
 
   @Override
   public void close() {
-    vertx.cancelTimer(timerId);
+    ticks.close();
   }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,17 +25,14 @@ final class DiskGuard implements AutoCloseable {
 
   private record Watched(Path path, AtomicLong freeBytes) {}
 
-  private final Vertx vertx;
   private final long minFreeBytes;
   private final List<Watched> watched = new ArrayList<>();
   private final AtomicLong low = new AtomicLong();
-  private final AtomicBoolean measuring = new AtomicBoolean();
-  private final long timerId;
+  private final PeriodicMeasure ticks;
   private volatile String problem;
 
   /** Measures once before returning (blocking), so the first request already sees the state of the disk. */
   DiskGuard(Vertx vertx, DiskGuardConfig config, List<Path> paths, MeterRegistry registry) {
-    this.vertx = vertx;
     this.minFreeBytes = config.minFreeBytes();
     Set<Path> distinct = new LinkedHashSet<>();
     for (Path p : paths) {
@@ -59,14 +55,7 @@ final class DiskGuard implements AutoCloseable {
         .description("1 while a watched filesystem has less than MIN_FREE_DISK_BYTES free (ingest refusing)")
         .register(registry);
     measure();
-    this.timerId = vertx.setPeriodic(config.checkIntervalMs(), id -> {
-      if (measuring.compareAndSet(false, true)) {
-        vertx.executeBlocking(() -> {
-          measure();
-          return null;
-        }, false).onComplete(ar -> measuring.set(false));
-      }
-    });
+    this.ticks = new PeriodicMeasure(vertx, config.checkIntervalMs(), this::measure);
   }
 
   /** Why writes are refused (free space below the guard), or null. */
@@ -109,6 +98,6 @@ final class DiskGuard implements AutoCloseable {
 
   @Override
   public void close() {
-    vertx.cancelTimer(timerId);
+    ticks.close();
   }
 }
