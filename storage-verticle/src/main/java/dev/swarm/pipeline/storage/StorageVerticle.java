@@ -21,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes assembled traces, batches them ({@link StorageBatch}), writes each batch to SQLite in one transaction
- * ({@link TraceWriter}, retried until committed) and only then says they are durable. Traces come one of two
- * ways:
+ * Takes assembled traces, batches them ({@link StorageBatch}), writes each batch in one transaction of its backend
+ * ({@link StorageBackend}: SQLite's {@link TraceWriter}, or PostgreSQL's; retried until committed) and only then
+ * says they are durable. Traces come one of two ways (or none, for a storage that only serves reads,
+ * {@link #readOnly}):
  * <ul>
  *   <li>consumed from swarm.traces (the split deployment) through a {@link KafkaConsumerLoop}: Kafka offsets are
  *       committed after the SQLite commit. While a batch is being written the next one is polled and decoded; the
