@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.swarm.pipeline.kafka.BrokerRetentionConfig;
 import dev.swarm.pipeline.kafka.EmbeddedKafkaBroker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,9 +57,7 @@ class KafkaSaslClientTest {
   }
 
   EmbeddedKafkaBroker startSaslBroker(String pipelinePassword) {
-    broker = new EmbeddedKafkaBroker(dir.resolve("kafka"), 0, 3, new BrokerRetentionConfig(
-        BrokerRetentionConfig.DEFAULT_RETENTION_BYTES, BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES,
-        BrokerRetentionConfig.DEFAULT_SEGMENT_MS, 0))
+    broker = TestPipeline.broker(dir.resolve("kafka"))
         .clientListener("SASL_PLAINTEXT", saslPlainListener(pipelinePassword))
         .start();
     return broker;
@@ -221,9 +218,7 @@ class KafkaSaslClientTest {
     listener.put("ssl.key.password", keyPassword);
     listener.put("ssl.truststore.type", "PEM");
     listener.put("ssl.truststore.location", cert.toString());
-    broker = new EmbeddedKafkaBroker(dir.resolve("kafka"), 0, 3, new BrokerRetentionConfig(
-        BrokerRetentionConfig.DEFAULT_RETENTION_BYTES, BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES,
-        BrokerRetentionConfig.DEFAULT_SEGMENT_MS, 0))
+    broker = TestPipeline.broker(dir.resolve("kafka"))
         .clientListener("SASL_SSL", listener)
         .start();
     Path client = Files.writeString(dir.resolve("client.properties"), String.join("\n",

@@ -3,7 +3,6 @@ package dev.swarm.pipeline.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.swarm.pipeline.kafka.BrokerRetentionConfig;
 import dev.swarm.pipeline.kafka.EmbeddedKafkaBroker;
 import dev.swarm.pipeline.storage.postgres.PostgresServer;
 import io.vertx.core.json.JsonArray;
@@ -59,9 +58,7 @@ class PostgresDeploymentTest {
   @BeforeEach
   void freshDatabaseAndBroker() {
     database = pg.createDatabase("t" + DATABASES.incrementAndGet()); // PostgreSQL cuts names at 63 bytes
-    broker = new EmbeddedKafkaBroker(dir.resolve("kafka"), 0, 3, new BrokerRetentionConfig(
-        BrokerRetentionConfig.DEFAULT_RETENTION_BYTES, BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES,
-        BrokerRetentionConfig.DEFAULT_SEGMENT_MS, 0)).start();
+    broker = TestPipeline.broker(dir.resolve("kafka")).start();
   }
 
   @AfterEach

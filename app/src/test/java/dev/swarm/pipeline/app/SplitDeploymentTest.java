@@ -2,7 +2,6 @@ package dev.swarm.pipeline.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.swarm.pipeline.kafka.BrokerRetentionConfig;
 import dev.swarm.pipeline.kafka.EmbeddedKafkaBroker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -31,9 +30,7 @@ class SplitDeploymentTest {
 
   @BeforeEach
   void startBroker() {
-    broker = new EmbeddedKafkaBroker(dir.resolve("kafka"), 0, 3, new BrokerRetentionConfig(
-        BrokerRetentionConfig.DEFAULT_RETENTION_BYTES, BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES,
-        BrokerRetentionConfig.DEFAULT_SEGMENT_MS, 0)).start();
+    broker = TestPipeline.broker(dir.resolve("kafka")).start();
   }
 
   @AfterEach

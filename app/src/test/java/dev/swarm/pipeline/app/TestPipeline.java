@@ -28,6 +28,17 @@ public final class TestPipeline {
     return new PipelineApp(PipelineConfig.fromEnv(env)).start();
   }
 
+  /**
+   * An external broker for tests that run roles against it (not started): on a free port, 3 partitions, the default
+   * retention, and no trimming of its own (the pipelines' trimmers only run beside an embedded broker).
+   */
+  static dev.swarm.pipeline.kafka.EmbeddedKafkaBroker broker(Path logDir) {
+    return new dev.swarm.pipeline.kafka.EmbeddedKafkaBroker(logDir, 0, 3, new dev.swarm.pipeline.kafka.BrokerRetentionConfig(
+        dev.swarm.pipeline.kafka.BrokerRetentionConfig.DEFAULT_RETENTION_BYTES,
+        dev.swarm.pipeline.kafka.BrokerRetentionConfig.DEFAULT_SEGMENT_BYTES,
+        dev.swarm.pipeline.kafka.BrokerRetentionConfig.DEFAULT_SEGMENT_MS, 0));
+  }
+
   public static int freePort() {
     return LocalPorts.free();
   }
