@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The trace writer's contract, written once and run against every storage backend (one subclass each): what a
- * batch leaves in the tables, read back through plain SQL by the backend's {@link StoreUnderTest}. The scenarios of
- * storage-verticle's TraceWriterTest that are about stored facts rather than SQLite's locks, and the ones PostgreSQL
+ * batch leaves in the tables, read back through plain SQL by the backend's {@link StoreUnderTest}. The scenarios about
+ * stored facts rather than SQLite's locks (storage-verticle's TraceWriterTest keeps those), and the ones PostgreSQL
  * makes hard (a span or a trace whose start moves, the same key twice in one batch, attributes JSONB would refuse,
  * times at the ends of the contract's range).
  */
@@ -387,8 +387,10 @@ abstract class TraceWriterContract {
     int spans = 0;
     for (int i = 0; i < 2000; i++) {
       String traceId = String.format("%032x", random.nextLong() & Long.MAX_VALUE);
-      List<Span> trace = List.of(span(traceId, "r", null, "agent.run", i), span(traceId, "a", "r", "x", i + 1),
-          span(traceId, "b", "a", "y", i + 2));
+      String tenant = "tenant-" + (i % 20); // the lookup finds each trace id's tenants among many
+      List<Span> trace = List.of(withOwners(span(traceId, "r", null, "agent.run", i), tenant, null, null),
+          withOwners(span(traceId, "a", "r", "x", i + 1), tenant, null, null),
+          withOwners(span(traceId, "b", "a", "y", i + 2), tenant, null, null));
       spans += trace.size();
       batch.add(message(TraceVerdict.COMPLETE, trace));
     }
