@@ -176,40 +176,39 @@ public final class SpanWriter {
       return this;
     }
 
+    /** Text known to be ASCII (times, numbers): one bulk copy of its chars' low bytes. */
+    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) is exact for ASCII and a plain array copy
     Bytes ascii(String s) {
-      ensure(s.length());
-      for (int i = 0; i < s.length(); i++) {
-        buf[len++] = (byte) s.charAt(i);
-      }
+      int n = s.length();
+      ensure(n);
+      s.getBytes(0, n, buf, len);
+      len += n;
       return this;
     }
 
-    /** A quoted JSON string, escaped as Jackson's generator escapes it. */
+    /**
+     * A quoted JSON string, escaped as Jackson's generator escapes it. Plain ASCII, nearly every string of a span,
+     * is one bulk copy of the UTF-8 bytes and a scan of them; anything else goes through Jackson's encoder.
+     */
     Bytes string(String s) {
-      int n = s.length();
-      ensure(n + 2);
-      int start = len;
-      buf[len++] = '"';
-      for (int i = 0; i < n; i++) {
-        char c = s.charAt(i);
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-          len = start; // not plain ASCII: let Jackson's encoder do the escaping and UTF-8
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8); // the JDK's intrinsic: a copy when the text is ASCII
+      for (byte b : utf8) {
+        if (b < 0x20 || b == '"' || b == '\\' || b == 0x7f) { // negative: a byte of a multi-byte character
           put('"').put(JsonStringEncoder.getInstance().quoteAsUTF8(s));
           return put('"');
         }
-        buf[len++] = (byte) c;
       }
+      ensure(utf8.length + 2);
+      buf[len++] = '"';
+      System.arraycopy(utf8, 0, buf, len, utf8.length);
+      len += utf8.length;
       buf[len++] = '"';
       return this;
     }
 
     /** Already-compact JSON text, as UTF-8. */
     Bytes raw(String json) {
-      boolean ascii = true;
-      for (int i = 0; i < json.length() && ascii; i++) {
-        ascii = json.charAt(i) < 0x80;
-      }
-      return ascii ? ascii(json) : put(json.getBytes(StandardCharsets.UTF_8));
+      return put(json.getBytes(StandardCharsets.UTF_8));
     }
 
     byte[] toArray() {
