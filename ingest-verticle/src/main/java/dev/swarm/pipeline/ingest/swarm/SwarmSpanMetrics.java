@@ -52,12 +52,12 @@ public final class SwarmSpanMetrics {
   static final Duration[] TICKET_BUCKETS = seconds(1, 5, 10, 30, 60, 120, 300, 600, 900, 1800, 2700, 3600, 7200, 14400);
   static final Duration[] SPAN_BUCKETS = seconds(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600);
 
-  private static final Set<String> HTTP_KEYS = Set.of("method", "path", "status_code");
-  private static final Set<String> CLAIM_KEYS = Set.of("queue_depth");
-  private static final Set<String> COMPLETE_KEYS = Set.of("duration_ms", "outcome");
-  private static final Set<String> VM_KEYS = Set.of("method");
-  private static final Set<String> AGENT_KEYS = Set.of("agent_type");
-  private static final Set<String> LLM_KEYS = Set.of("model", "tokens");
+  private static final SpanAttributes.Keys HTTP_KEYS = SpanAttributes.Keys.of("method", "path", "status_code");
+  private static final SpanAttributes.Keys CLAIM_KEYS = SpanAttributes.Keys.of("queue_depth");
+  private static final SpanAttributes.Keys COMPLETE_KEYS = SpanAttributes.Keys.of("duration_ms", "outcome");
+  private static final SpanAttributes.Keys VM_KEYS = SpanAttributes.Keys.of("method");
+  private static final SpanAttributes.Keys AGENT_KEYS = SpanAttributes.Keys.of("agent_type");
+  private static final SpanAttributes.Keys LLM_KEYS = SpanAttributes.Keys.of("model", "tokens");
 
   private final MeterRegistry registry;
   private final LabelLimiter spanNames;
