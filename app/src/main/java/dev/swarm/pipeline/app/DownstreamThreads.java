@@ -1,12 +1,18 @@
 package dev.swarm.pipeline.app;
 
 import io.vertx.core.DeploymentOptions;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.impl.VertxThread;
 import io.vertx.core.spi.VertxThreadFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,11 +59,29 @@ public final class DownstreamThreads implements VertxThreadFactory {
       TimeUnit maxExecTimeUnit) {
     VertxThread thread = VertxThreadFactory.INSTANCE.newVertxThread(target, name, worker, maxExecTime, maxExecTimeUnit);
     // Explicitly normal otherwise: a Java thread inherits the priority of the thread that creates it, and Vert.x
-    // creates worker and event-loop threads lazily, possibly from a downstream thread.
+    // creates worker threads lazily, possibly from a downstream thread. Raising a nice value back needs a privilege
+    // the image's user lacks, so ingest's threads must not be created downstream at all: startEventLoops.
     boolean low = name.startsWith(LOW_POOL)
         || (lowSharedWorkers && (name.startsWith(SHARED_WORKERS) || name.startsWith(CHECKPOINT_POOL)));
     thread.setPriority(low ? Thread.MIN_PRIORITY : Thread.NORM_PRIORITY);
     return thread;
+  }
+
+  /**
+   * Starts every event loop now, from the calling thread (normal priority), and waits until they run. Netty starts an
+   * event loop's thread on its first task, from whichever thread submits it, and a Linux thread inherits its creator's
+   * nice value: without this, a loop first used by a downstream thread started at nice 4 and, without the privilege to
+   * lower a nice value (the image's user has none), stayed there, serving ingest at downstream's priority (found by
+   * running as an unprivileged user: 2 of 4 loops at nice 4).
+   */
+  static void startEventLoops(Vertx vertx) {
+    List<CompletableFuture<Void>> running = new ArrayList<>();
+    for (EventExecutor loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
+      CompletableFuture<Void> started = new CompletableFuture<>();
+      loop.execute(() -> started.complete(null));
+      running.add(started);
+    }
+    CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
   }
 
   /** How the aggregator and storage verticles are deployed. */

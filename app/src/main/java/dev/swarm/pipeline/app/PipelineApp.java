@@ -132,6 +132,7 @@ public final class PipelineApp {
             .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE))))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
+    DownstreamThreads.startEventLoops(vertx); // before any downstream thread exists, so none creates a loop
     kafkaHealth = new KafkaHealth(vertx, kafka, 1000);
     // The filesystems that fill as spans arrive: the embedded broker's log and the database.
     List<Path> watchedPaths = new ArrayList<>();

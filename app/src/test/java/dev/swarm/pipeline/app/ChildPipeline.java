@@ -12,6 +12,7 @@ final class ChildPipeline implements AutoCloseable {
   private final Map<String, String> env;
   private final Path log;
   private final long openFiles;
+  private boolean withoutNicePrivilege;
   private Process process;
 
   ChildPipeline(Map<String, String> env, Path log) {
@@ -25,14 +26,35 @@ final class ChildPipeline implements AutoCloseable {
     this.openFiles = openFiles;
   }
 
+  /**
+   * Runs the child as the image's unprivileged user would: without CAP_SYS_NICE (setpriv drops it from the bounding
+   * set, so even as root it cannot lower a nice value) and with Java priorities mapped to nice values, as
+   * bin/trace-pipeline and the image run it.
+   */
+  ChildPipeline withoutNicePrivilege() {
+    withoutNicePrivilege = true;
+    return this;
+  }
+
+  /** The child's process id (setpriv and prlimit exec the JVM, so it is the JVM's). */
+  long pid() {
+    return process.pid();
+  }
+
   ChildPipeline start() throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>();
     if (openFiles > 0) {
       cmd.addAll(List.of("prlimit", "--nofile=" + openFiles + ":" + openFiles, "--"));
     }
-    cmd.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-cp",
-        System.getProperty("java.class.path"), Main.class.getName()));
+    if (withoutNicePrivilege) {
+      cmd.addAll(List.of("setpriv", "--bounding-set=-sys_nice", "--"));
+    }
+    cmd.addAll(List.of(java, "-Xmx512m", "-XX:+UseSerialGC"));
+    if (withoutNicePrivilege) {
+      cmd.add("-XX:ThreadPriorityPolicy=1");
+    }
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     pb.environment().putAll(env);
     process = pb.start();
