@@ -37,6 +37,7 @@ final class AggregatorFlow implements KafkaConsumerLoop.Handler<AggregatorFlow.S
   private final AggregatorMetrics metrics;
   private final LongSupplier clock;
   private final SpanDecoder unnormalizedDecoder;
+  private final Intake intake;
 
   private int sendsInFlight;
   private long spansInFlight;
@@ -44,6 +45,12 @@ final class AggregatorFlow implements KafkaConsumerLoop.Handler<AggregatorFlow.S
   private Promise<Void> idle;
 
   AggregatorFlow(AggregatorConfig settings, TraceSink sink, AggregatorMetrics metrics, LongSupplier clock) {
+    this(settings, sink, metrics, clock, Intake.UNLIMITED);
+  }
+
+  AggregatorFlow(AggregatorConfig settings, TraceSink sink, AggregatorMetrics metrics, LongSupplier clock,
+      Intake intake) {
+    this.intake = Objects.requireNonNull(intake, "intake");
     this.settings = Objects.requireNonNull(settings, "settings");
     this.assembler = new TraceAssembler(settings.assembler());
     this.sink = Objects.requireNonNull(sink, "sink");
@@ -76,6 +83,7 @@ final class AggregatorFlow implements KafkaConsumerLoop.Handler<AggregatorFlow.S
     long now = clock.getAsLong();
     for (KafkaConsumerLoop.Polled<SpanRecord> r : records) {
       if (r.readable()) {
+        intake.took(r.value().spans().size());
         publish(assembler.add(r.value().traceId(), r.value().spans(), r.partition(), r.offset(), now));
       } else {
         assembler.skipRecord(r.partition(), r.offset()); // counted and logged by the loop
@@ -84,10 +92,11 @@ final class AggregatorFlow implements KafkaConsumerLoop.Handler<AggregatorFlow.S
     metrics.update(assembler);
   }
 
-  /** True while the sink holds as many traces, or spans, as it may. */
+  /** True while the sink holds as many traces, or spans, as it may, or while the intake holds assembly back. */
   @Override
   public boolean full() {
-    return assembler.unacknowledgedTraces() >= settings.maxInFlightTraces() || spansInFlight >= sink.maxPendingSpans();
+    return assembler.unacknowledgedTraces() >= settings.maxInFlightTraces() || spansInFlight >= sink.maxPendingSpans()
+        || intake.holdBack();
   }
 
   /** A revoked partition's buffered traces are dropped unemitted: the new owner reads them again. */

@@ -33,6 +33,7 @@ public final class AggregatorVerticle extends VerticleBase {
   private AggregatorFlow flow;
   private KafkaConsumerLoop<AggregatorFlow.SpanRecord> consumer;
   private TraceSink sink;
+  private final Intake intake;
   private long sweepTimer = -1;
 
   /**
@@ -44,6 +45,13 @@ public final class AggregatorVerticle extends VerticleBase {
    */
   public AggregatorVerticle(AggregatorConfig config, Map<String, String> kafkaConsumerProps,
       Function<Vertx, TraceSink> sinkFactory, MeterRegistry registry) {
+    this(config, kafkaConsumerProps, sinkFactory, registry, Intake.UNLIMITED);
+  }
+
+  /** @param intake what, beside its own limits, may hold the aggregator back from reading */
+  public AggregatorVerticle(AggregatorConfig config, Map<String, String> kafkaConsumerProps,
+      Function<Vertx, TraceSink> sinkFactory, MeterRegistry registry, Intake intake) {
+    this.intake = Objects.requireNonNull(intake, "intake");
     this.settings = Objects.requireNonNull(config, "config");
     this.consumerProps = Map.copyOf(kafkaConsumerProps);
     this.sinkFactory = Objects.requireNonNull(sinkFactory, "sinkFactory");
@@ -54,7 +62,7 @@ public final class AggregatorVerticle extends VerticleBase {
   public Future<?> start() {
     metrics = new AggregatorMetrics(registry, settings.assembler());
     sink = sinkFactory.apply(vertx);
-    flow = new AggregatorFlow(settings, sink, metrics, clock);
+    flow = new AggregatorFlow(settings, sink, metrics, clock, intake);
     consumer = KafkaConsumerLoop.<AggregatorFlow.SpanRecord>builder(vertx, consumerProps, settings.spansTopic(),
             settings.groupId())
         .name("aggregator")

@@ -72,16 +72,16 @@ public final class DownstreamThreads implements VertxThreadFactory {
    * event loop's thread on its first task, from whichever thread submits it, and a Linux thread inherits its creator's
    * nice value: without this, a loop first used by a downstream thread started at nice 4 and, without the privilege to
    * lower a nice value (the image's user has none), stayed there, serving ingest at downstream's priority (found by
-   * running as an unprivileged user: 2 of 4 loops at nice 4).
+   * running as an unprivileged user: 2 of 4 loops at nice 4). Returns the loops' threads.
    */
-  static void startEventLoops(Vertx vertx) {
-    List<CompletableFuture<Void>> running = new ArrayList<>();
+  static List<Thread> startEventLoops(Vertx vertx) {
+    List<CompletableFuture<Thread>> running = new ArrayList<>();
     for (EventExecutor loop : ((VertxInternal) vertx).nettyEventLoopGroup()) {
-      CompletableFuture<Void> started = new CompletableFuture<>();
-      loop.execute(() -> started.complete(null));
+      CompletableFuture<Thread> started = new CompletableFuture<>();
+      loop.execute(() -> started.complete(Thread.currentThread()));
       running.add(started);
     }
-    CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
+    return running.stream().map(CompletableFuture::join).toList();
   }
 
   /** How the aggregator and storage verticles are deployed. */

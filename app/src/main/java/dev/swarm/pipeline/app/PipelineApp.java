@@ -2,6 +2,7 @@ package dev.swarm.pipeline.app;
 
 import dev.swarm.pipeline.config.ConfigException;
 import dev.swarm.pipeline.aggregator.AggregatorVerticle;
+import dev.swarm.pipeline.aggregator.Intake;
 import dev.swarm.pipeline.aggregator.KafkaTraceSink;
 import dev.swarm.pipeline.aggregator.TraceSink;
 import dev.swarm.pipeline.aggregator.TraceSinks;
@@ -20,6 +21,7 @@ import dev.swarm.pipeline.storage.postgres.PostgresBackend;
 import dev.swarm.pipeline.storage.TraceQueryRoutes;
 import dev.swarm.pipeline.storage.compat.CompatRoutes;
 import dev.swarm.pipeline.ui.UiRoutes;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -44,6 +46,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
+import java.util.function.LongSupplier;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -66,6 +69,8 @@ public final class PipelineApp {
   private ConsumerLagMonitor lagMonitor;
   private DiskGuard diskGuard;
   private BrokerBacklogGuard backlogGuard;
+  private DownstreamYield downstreamYield;
+  private long downstreamYieldTimer = -1;
   private BrokerLogTrimmer trimmer;
   private Authenticator authenticator;
   private TlsCertificates tlsCertificates;
@@ -132,7 +137,9 @@ public final class PipelineApp {
             .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE))))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
-    DownstreamThreads.startEventLoops(vertx); // before any downstream thread exists, so none creates a loop
+    // Before any downstream thread exists, so none creates a loop.
+    List<Thread> eventLoops = DownstreamThreads.startEventLoops(vertx);
+    downstreamYield = config.downstreamLowPriority() ? downstreamYield(eventLoops) : null;
     kafkaHealth = new KafkaHealth(vertx, kafka, 1000);
     // The filesystems that fill as spans arrive: the embedded broker's log and the database.
     List<Path> watchedPaths = new ArrayList<>();
@@ -242,7 +249,8 @@ public final class PipelineApp {
       Map<String, String> producerProps = kafka.forProducer(Map.of(), "trace-aggregator-producer");
       Map<String, String> consumerProps = kafka.forConsumer(Map.of(), "trace-aggregator");
       chain = chain.compose(v -> vertx.deployVerticle(new AggregatorVerticle(config.aggregator(), consumerProps,
-              traceSink(producerProps), registry), downstream())
+              traceSink(producerProps), registry, downstreamYield == null ? Intake.UNLIMITED : downstreamYield),
+              downstream())
           .onSuccess(deployments::add));
     }
     if (config.role().runsAggregator() || config.role().runsStorage()) {
@@ -287,6 +295,38 @@ public final class PipelineApp {
   }
 
   /** Says at start what priority assembly and storage run at, and when the JVM ignored the request for a low one. */
+  /**
+   * ROLE=all at low priority: the event loops' CPU time measured every 200 ms, and assembly holding back while they
+   * use DOWNSTREAM_YIELD_AT_INGEST_CPU_PERCENT of the machine (DownstreamYield).
+   */
+  private DownstreamYield downstreamYield(List<Thread> eventLoops) {
+    DownstreamYield yield = new DownstreamYield(config.downstreamYieldAtIngestCpuPercent() / 100.0,
+        config.downstreamYieldSpansPerSecond(), Runtime.getRuntime().availableProcessors(), System::nanoTime);
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long[] ids = eventLoops.stream().mapToLong(Thread::getId).toArray();
+    LongSupplier cpu = () -> {
+      long sum = 0;
+      for (long id : ids) {
+        sum += Math.max(0, threads.getThreadCpuTime(id)); // -1 for a thread that ended
+      }
+      return sum;
+    };
+    if (!threads.isThreadCpuTimeSupported()) {
+      LOG.warn("this JVM cannot measure thread CPU time: assembly never yields to ingest beyond its priority");
+      return null;
+    }
+    yield.sample(cpu.getAsLong());
+    downstreamYieldTimer = vertx.setPeriodic(200, id -> yield.sample(cpu.getAsLong()));
+    Gauge.builder("trace.downstream.yielding", yield, y -> y.yielding() ? 1 : 0)
+        .description("1 while assembly reads at most DOWNSTREAM_YIELD_SPANS_PER_SECOND because ingest's event loops"
+            + " use DOWNSTREAM_YIELD_AT_INGEST_CPU_PERCENT of the CPU (ROLE=all, DOWNSTREAM_PRIORITY=low)")
+        .register(registry);
+    Gauge.builder("trace.ingest.event.loop.cpu.ratio", yield, DownstreamYield::eventLoopShare)
+        .description("The event loops' share of all the machine's CPU over the last 200 ms")
+        .register(registry);
+    return yield;
+  }
+
   private Future<?> logDownstreamPriority() {
     String pool = config.downstreamLowPriority() ? DownstreamThreads.LOW_POOL : DownstreamThreads.NORMAL_POOL;
     io.vertx.core.WorkerExecutor onPool = vertx.createSharedWorkerExecutor(pool, config.downstreamThreads());
@@ -381,6 +421,9 @@ public final class PipelineApp {
       }
       if (diskGuard != null) {
         diskGuard.close();
+      }
+      if (downstreamYieldTimer >= 0) {
+        vertx.cancelTimer(downstreamYieldTimer);
       }
       if (backlogGuard != null) {
         backlogGuard.close();

@@ -43,7 +43,9 @@ public record PipelineConfig(
     HttpTls httpTls,
     KafkaClientProperties kafkaClients,
     boolean downstreamLowPriority,
-    int downstreamThreads) {
+    int downstreamThreads,
+    int downstreamYieldAtIngestCpuPercent,
+    long downstreamYieldSpansPerSecond) {
 
   /**
    * Whether assembled traces go to storage in this process, in memory, rather than only through the traces topic:
@@ -136,10 +138,15 @@ public record PipelineConfig(
     boolean downstreamLow = r.enumValue("DOWNSTREAM_PRIORITY", Priority.class, Priority.LOW) == Priority.LOW
         && role == Role.ALL;
     int downstreamThreads = r.integer("DOWNSTREAM_THREADS", 4, 2, 64);
+    // With DOWNSTREAM_PRIORITY=low: while ingest's event loops use this share of the CPU, assembly reads only this
+    // many spans per second (DownstreamYield).
+    int yieldAtPercent = r.integer("DOWNSTREAM_YIELD_AT_INGEST_CPU_PERCENT", 25, 1, 100);
+    long yieldSpansPerSecond = r.longValue("DOWNSTREAM_YIELD_SPANS_PER_SECOND", 2_000, 0, 1_000_000_000);
     r.throwIfProblems();
     return new PipelineConfig(role, host, port, instances, dataDir, sqlite, bootstrap, embeddedPort, spansTopic,
         tracesTopic, tracesTopicEnabled, partitions, replication, ingest, aggregator, storage, postgres, shutdownTimeout, diskGuard, brokerRetention,
-        backlogLimit, httpLimits, auth, tls, kafkaClients, downstreamLow, downstreamThreads);
+        backlogLimit, httpLimits, auth, tls, kafkaClients, downstreamLow, downstreamThreads, yieldAtPercent,
+        yieldSpansPerSecond);
   }
 
   /** STORAGE_BACKEND. */
