@@ -4,8 +4,8 @@ import dev.swarm.pipeline.aggregator.Intake;
 import java.util.function.LongSupplier;
 
 /**
- * Ingest first under a burst (ROLE=all): while ingest's event loops use at least a share of the machine's CPU,
- * assembly reads at most a few spans per second from the spans topic, so ingest gets the cores and Kafka holds the
+ * Ingest first under a burst (ROLE=all): once ingest's event loops use a share of the machine's CPU, and until they use
+ * less than half of it, assembly reads at most a few spans per second from the spans topic, so ingest gets the cores and Kafka holds the
  * backlog, which assembly and storage work off once the burst is over.
  *
  * <p>Why: nice 4 alone ({@link DownstreamThreads}) still left assembly and storage about a quarter of the CPU during a
@@ -55,7 +55,9 @@ final class DownstreamYield implements Intake {
     if (lastCpuNanos >= 0 && now > lastSampleNanos) {
       double share = (eventLoopCpuNanos - lastCpuNanos) / ((double) (now - lastSampleNanos) * cpus);
       lastShare = share;
-      yielding = share >= cpuShare;
+      // Hysteresis: once yielding, ingest runs faster and takes more; while downstream competes it takes less. Yield
+      // from the share, stop below half of it (the burst is over), so the two do not take turns within a burst.
+      yielding = yielding ? share >= cpuShare / 2 : share >= cpuShare;
     }
     lastCpuNanos = eventLoopCpuNanos;
     lastSampleNanos = now;

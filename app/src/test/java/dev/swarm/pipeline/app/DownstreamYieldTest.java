@@ -55,6 +55,22 @@ class DownstreamYieldTest {
   }
 
   @Test
+  void keepsYieldingUntilTheEventLoopsUseLessThanHalfTheShare() {
+    yield.sample(0);
+    now.addAndGet(200 * MS);
+    yield.sample(100 * MS); // 25%: yields
+    now.addAndGet(200 * MS);
+    yield.sample(150 * MS); // 12.5%: still yielding
+    assertTrue(yield.yielding());
+    now.addAndGet(200 * MS);
+    yield.sample(199 * MS); // 12.25%: the burst is over
+    assertFalse(yield.yielding());
+    now.addAndGet(200 * MS);
+    yield.sample(248 * MS); // 12.25% again: not yielding again below the share itself
+    assertFalse(yield.yielding());
+  }
+
+  @Test
   void zeroSpansPerSecondHoldsEverythingBackWhileYielding() {
     DownstreamYield none = new DownstreamYield(0.25, 0, 2, now::get);
     none.sample(0);
