@@ -39,6 +39,8 @@ import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,10 +48,10 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
-import java.util.function.LongSupplier;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -294,7 +296,6 @@ public final class PipelineApp {
     return DownstreamThreads.deployment(config.downstreamLowPriority(), config.downstreamThreads());
   }
 
-  /** Says at start what priority assembly and storage run at, and when the JVM ignored the request for a low one. */
   /**
    * ROLE=all at low priority: the event loops' CPU time measured every 200 ms, and assembly holding back while they
    * use DOWNSTREAM_YIELD_AT_INGEST_CPU_PERCENT of the machine (DownstreamYield).
@@ -302,7 +303,7 @@ public final class PipelineApp {
   private DownstreamYield downstreamYield(List<Thread> eventLoops) {
     DownstreamYield yield = new DownstreamYield(config.downstreamYieldAtIngestCpuPercent() / 100.0,
         config.downstreamYieldSpansPerSecond(), Runtime.getRuntime().availableProcessors(), System::nanoTime);
-    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long[] ids = eventLoops.stream().mapToLong(Thread::getId).toArray();
     LongSupplier cpu = () -> {
       long sum = 0;
@@ -327,6 +328,7 @@ public final class PipelineApp {
     return yield;
   }
 
+  /** Says at start what priority assembly and storage run at, and when the JVM ignored the request for a low one. */
   private Future<?> logDownstreamPriority() {
     String pool = config.downstreamLowPriority() ? DownstreamThreads.LOW_POOL : DownstreamThreads.NORMAL_POOL;
     io.vertx.core.WorkerExecutor onPool = vertx.createSharedWorkerExecutor(pool, config.downstreamThreads());
@@ -335,7 +337,9 @@ public final class PipelineApp {
         LOG.info("assembly and storage: {} threads of their own ({}) at normal priority", config.downstreamThreads(), pool);
       } else if (nice != null && nice > 0) {
         LOG.info("assembly and storage: {} threads of their own ({}) at nice {}: under a burst ingest comes first and"
-            + " the backlog waits in Kafka (DOWNSTREAM_PRIORITY=normal turns this off)", config.downstreamThreads(), pool, nice);
+            + " the backlog waits in Kafka; while the event loops use {}% of the CPU, assembly reads at most {} spans/s"
+            + " (DOWNSTREAM_PRIORITY=normal turns both off)", config.downstreamThreads(), pool, nice,
+            config.downstreamYieldAtIngestCpuPercent(), config.downstreamYieldSpansPerSecond());
       } else {
         LOG.warn("DOWNSTREAM_PRIORITY=low has no effect: the JVM ignores thread priorities without"
             + " -XX:ThreadPriorityPolicy=1 (bin/trace-pipeline and the container image set it); under a burst assembly"
