@@ -1,7 +1,7 @@
 package dev.swarm.pipeline.app;
 
-import io.vertx.core.DeploymentOptions;
 import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
