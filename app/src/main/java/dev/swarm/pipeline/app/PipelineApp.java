@@ -301,9 +301,13 @@ public final class PipelineApp {
    * use DOWNSTREAM_YIELD_AT_INGEST_CPU_PERCENT of the machine (DownstreamYield).
    */
   private DownstreamYield downstreamYield(List<Thread> eventLoops) {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    if (!threads.isThreadCpuTimeSupported()) {
+      LOG.warn("this JVM cannot measure thread CPU time: assembly never yields to ingest beyond its priority");
+      return null;
+    }
     DownstreamYield yield = new DownstreamYield(config.downstreamYieldAtIngestCpuPercent() / 100.0,
         config.downstreamYieldSpansPerSecond(), Runtime.getRuntime().availableProcessors(), System::nanoTime);
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     long[] ids = eventLoops.stream().mapToLong(Thread::getId).toArray();
     LongSupplier cpu = () -> {
       long sum = 0;
@@ -312,10 +316,6 @@ public final class PipelineApp {
       }
       return sum;
     };
-    if (!threads.isThreadCpuTimeSupported()) {
-      LOG.warn("this JVM cannot measure thread CPU time: assembly never yields to ingest beyond its priority");
-      return null;
-    }
     yield.sample(cpu.getAsLong());
     downstreamYieldTimer = vertx.setPeriodic(200, id -> yield.sample(cpu.getAsLong()));
     Gauge.builder("trace.downstream.yielding", yield, y -> y.yielding() ? 1 : 0)

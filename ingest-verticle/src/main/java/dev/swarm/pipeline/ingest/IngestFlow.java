@@ -159,16 +159,12 @@ public final class IngestFlow {
     }
     String low = diskLow.get();
     if (low != null) {
-      metrics.request(RequestOutcome.DISK_LOW);
-      ctx.response().putHeader("Retry-After", Integer.toString(config.retryAfterSeconds()));
-      replies.error(ctx, 503, DISK_LOW, low);
+      unavailable(ctx, replies, RequestOutcome.DISK_LOW, DISK_LOW, low);
       return;
     }
     String full = backlogFull.get();
     if (full != null) {
-      metrics.request(RequestOutcome.BACKLOG_FULL);
-      ctx.response().putHeader("Retry-After", Integer.toString(config.retryAfterSeconds()));
-      replies.error(ctx, 503, BACKLOG_FULL, full);
+      unavailable(ctx, replies, RequestOutcome.BACKLOG_FULL, BACKLOG_FULL, full);
       return;
     }
     String encoding = req.getHeader("Content-Encoding");
@@ -363,6 +359,13 @@ public final class IngestFlow {
     replies.error(ctx, 503, message);
   }
 
+  /** 503 with Retry-After and an error code of its own ({@code disk_low}, {@code backlog_full}). */
+  private void unavailable(RoutingContext ctx, Replies replies, RequestOutcome outcome, String error, String message) {
+    metrics.request(outcome);
+    ctx.response().putHeader("Retry-After", Integer.toString(config.retryAfterSeconds()));
+    replies.error(ctx, 503, error, message);
+  }
+
   private void respond(RoutingContext ctx, RequestOutcome outcome, int status, String contentType, Buffer body) {
     metrics.request(outcome);
     HttpServerResponse resp = ctx.response();
@@ -384,8 +387,8 @@ public final class IngestFlow {
     private final Buffer body = Buffer.buffer();
     private long held;
     private boolean failed;
-    private boolean lingering;
-    private long dropped;
+    private boolean lingering; // refused early, reading the rest to drop it (closeWhenSent)
+    private long dropped; // bytes dropped while lingering
     private long timer = -1;
     private final long startedNanos = System.nanoTime();
     private long receivedAtLastTick;
@@ -451,9 +454,8 @@ public final class IngestFlow {
 
     private void chunk(Buffer chunk) {
       if (failed) {
-        dropped += chunk.length();
-        if (lingering && dropped > config.maxBodyBytes()) {
-          ctx.request().connection().close();
+        if (lingering && (dropped += chunk.length()) > config.maxBodyBytes()) {
+          ctx.request().connection().close(); // a body that keeps coming after its refusal
         }
         return;
       }
