@@ -18,6 +18,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -27,7 +29,11 @@ import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.MigrateOutput;
 import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteDataSource;
 
 /**
@@ -57,6 +63,8 @@ import org.sqlite.SQLiteDataSource;
  */
 public final class SqliteSchema {
 
+  private static final Logger LOG = LoggerFactory.getLogger(SqliteSchema.class);
+
   /** Classpath folder of the migration scripts (they live in the schemas module). */
   public static final String LOCATION = "db/migration";
 
@@ -83,9 +91,11 @@ public final class SqliteSchema {
   /** As {@link #migrate(SqliteSettings)} with scripts from a Flyway location ({@code classpath:} or {@code filesystem:}). */
   static List<String> migrate(SqliteSettings settings, String location) {
     String baseline;
+    boolean hadHistory;
     try {
-      prepareNewFile(settings);
+      prepareNewFileRetryingBusy(settings);
       try (Connection c = settings.openConnection()) {
+        hadHistory = tableExists(c, HISTORY_TABLE);
         baseline = takeOverVersion(c, location);
       }
     } catch (SQLException e) {
@@ -102,26 +112,57 @@ public final class SqliteSchema {
       config.baselineVersion(baseline).baselineDescription(TAKEOVER_DESCRIPTION);
     }
     try {
-      MigrateResult result = config.load().migrate();
-      List<String> applied = new ArrayList<>();
-      for (MigrateOutput m : result.migrations) {
-        applied.add(m.version);
+      return applyPending(config);
+    } catch (FlywayException first) {
+      if (hadHistory || !historyExists(settings)) {
+        throw explain(settings, first);
       }
-      return applied;
-    } catch (FlywayException e) {
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof SchemaMigrationException own) {
-          // Our own refusal (RefuseOldSpanKey), without Flyway's callback wrapping.
-          throw new SchemaMigrationException("cannot migrate " + settings.path() + ": " + own.getMessage(), own);
-        }
+      // Another process created the history between Flyway's two looks at a file without one (is there a history?
+      // is the file empty?), and Flyway then refused to baseline over its rows. Flyway does not lock across those
+      // looks on SQLite; with the history there, a second run takes the ordinary path, where each version's
+      // BEGIN IMMEDIATE transaction waits for the other process and finds the version applied. A real failure (a
+      // failing script) fails the same way again.
+      LOG.info("Another process created the schema history of " + settings.path()
+          + " while this one looked at the file; migrating again");
+      try {
+        return applyPending(config);
+      } catch (FlywayException again) {
+        throw explain(settings, again);
       }
-      // Flyway's message names the script (version and file), its line and SQLite's error.
-      String hint = String.valueOf(e.getMessage()).contains("Validate failed")
-          ? "\n(The file's migration history does not match this build's scripts: an applied script was edited —"
-              + " revert it and add a new migration instead — or a newer build migrated this file — run that build.)"
-          : "";
-      throw new SchemaMigrationException("cannot migrate " + settings.path() + ": " + e.getMessage() + hint, e);
     }
+  }
+
+  private static List<String> applyPending(FluentConfiguration config) {
+    MigrateResult result = config.load().migrate();
+    List<String> applied = new ArrayList<>();
+    for (MigrateOutput m : result.migrations) {
+      applied.add(m.version);
+    }
+    return applied;
+  }
+
+  private static boolean historyExists(SqliteSettings settings) {
+    try (Connection c = settings.openConnection()) {
+      return tableExists(c, HISTORY_TABLE);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** Flyway's failure as ours: the file's path, our own refusal unwrapped, a hint for a failed validation. */
+  private static SchemaMigrationException explain(SqliteSettings settings, FlywayException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SchemaMigrationException own) {
+        // Our own refusal (RefuseOldSpanKey), without Flyway's callback wrapping.
+        return new SchemaMigrationException("cannot migrate " + settings.path() + ": " + own.getMessage(), own);
+      }
+    }
+    // Flyway's message names the script (version and file), its line and SQLite's error.
+    String hint = String.valueOf(e.getMessage()).contains("Validate failed")
+        ? "\n(The file's migration history does not match this build's scripts: an applied script was edited —"
+            + " revert it and add a new migration instead — or a newer build migrated this file — run that build.)"
+        : "";
+    return new SchemaMigrationException("cannot migrate " + settings.path() + ": " + e.getMessage() + hint, e);
   }
 
   private static FluentConfiguration configure(SqliteSettings settings, String location) {
@@ -137,6 +178,26 @@ public final class SqliteSchema {
         // refused a newer database, instead of being ignored (Flyway's default ignores "future" migrations).
         .ignoreMigrationPatterns(new String[0])
         .callbacks(new RefuseOldSpanKey());
+  }
+
+  /**
+   * {@link #prepareNewFile} again while another process prepares the same new file. Changing the journal mode needs
+   * the file to itself, and SQLite answers SQLITE_BUSY at once, without the busy timeout, when two connections would
+   * otherwise wait for each other; the second try finds the file prepared. Bounded by the busy timeout.
+   */
+  private static void prepareNewFileRetryingBusy(SqliteSettings settings) throws SQLException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.busyTimeoutMs());
+    while (true) {
+      try {
+        prepareNewFile(settings);
+        return;
+      } catch (SQLiteException e) {
+        if (e.getResultCode().code != SQLiteErrorCode.SQLITE_BUSY.code || System.nanoTime() > deadline) {
+          throw e;
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+      }
+    }
   }
 
   /**

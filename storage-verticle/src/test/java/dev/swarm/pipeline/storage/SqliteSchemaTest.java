@@ -309,7 +309,7 @@ class SqliteSchemaTest {
 
   @Test
   void twoProcessesMigratingOneNewFileApplyEachVersionOnce() throws Exception {
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 20; round++) {
       SqliteSettings settings = SqliteSettings.defaults(dir.resolve("race-" + round + ".db"));
       assertEquals(ALL, race(() -> SqliteSchema.migrate(settings)));
       try (Connection c = settings.openConnection()) {
@@ -321,7 +321,7 @@ class SqliteSchemaTest {
 
   @Test
   void twoProcessesTakingOverOneOldFileApplyEachVersionOnce() throws Exception {
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < 20; round++) {
       SqliteSettings settings = SqliteSettings.defaults(dir.resolve("race-old-" + round + ".db"));
       OldMigratorFiles.create(settings, 5);
       assertEquals(List.of("6", "7"), race(() -> SqliteSchema.migrate(settings)));

@@ -11,7 +11,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
@@ -35,6 +41,35 @@ class PostgresSchemaTest {
   @AfterAll
   static void stop() {
     pg.close();
+  }
+
+  @Test
+  void writersStartingAtOnceOnANewDatabaseApplyV1Once() throws Exception {
+    // Several storage processes on one new database all migrate at start.
+    for (int round = 0; round < 5; round++) {
+      PostgresServer.Database db = pg.createDatabase("migrate_race_" + round);
+      ExecutorService pool = Executors.newFixedThreadPool(3);
+      try {
+        CyclicBarrier start = new CyclicBarrier(3);
+        List<Future<Integer>> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          runs.add(pool.submit(() -> {
+            start.await();
+            return PostgresSchema.migrate(db);
+          }));
+        }
+        int applied = 0;
+        for (Future<Integer> run : runs) {
+          applied += run.get(60, TimeUnit.SECONDS);
+        }
+        assertEquals(1, applied, "V1 applied by exactly one of the three, round " + round);
+      } finally {
+        pool.shutdownNow();
+      }
+      try (Connection c = db.connect()) {
+        assertEquals("1", scalar(c, "SELECT count(*) FROM flyway_schema_history WHERE success"));
+      }
+    }
   }
 
   @Test
