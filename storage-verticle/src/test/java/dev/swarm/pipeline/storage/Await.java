@@ -12,7 +12,7 @@ public final class Await {
 
   public static <T> T await(Future<T> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -25,7 +25,7 @@ public final class Await {
 
   public static Throwable awaitFailure(Future<?> future) {
     try {
-      future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       return e.getCause();
     } catch (InterruptedException | TimeoutException e) {

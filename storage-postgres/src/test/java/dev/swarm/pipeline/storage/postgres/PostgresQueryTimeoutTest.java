@@ -1,7 +1,7 @@
 package dev.swarm.pipeline.storage.postgres;
 
-import static dev.swarm.pipeline.storage.postgres.Futures.await;
-import static dev.swarm.pipeline.storage.postgres.Futures.awaitFailure;
+import static dev.swarm.pipeline.storage.Await.await;
+import static dev.swarm.pipeline.storage.Await.awaitFailure;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

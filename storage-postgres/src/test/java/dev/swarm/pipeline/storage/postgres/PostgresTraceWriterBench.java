@@ -1,6 +1,6 @@
 package dev.swarm.pipeline.storage.postgres;
 
-import static dev.swarm.pipeline.storage.postgres.Futures.await;
+import static dev.swarm.pipeline.storage.Await.await;
 
 import dev.swarm.pipeline.schema.Span;
 import dev.swarm.pipeline.schema.TraceRecord;

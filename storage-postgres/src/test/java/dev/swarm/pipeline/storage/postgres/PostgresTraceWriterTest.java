@@ -1,14 +1,14 @@
 package dev.swarm.pipeline.storage.postgres;
 
-import static dev.swarm.pipeline.storage.postgres.ContractSpans.DAY;
-import static dev.swarm.pipeline.storage.postgres.ContractSpans.T0;
-import static dev.swarm.pipeline.storage.postgres.ContractSpans.late;
-import static dev.swarm.pipeline.storage.postgres.ContractSpans.message;
-import static dev.swarm.pipeline.storage.postgres.ContractSpans.span;
-import static dev.swarm.pipeline.storage.postgres.ContractSpans.withJson;
-import static dev.swarm.pipeline.storage.postgres.ContractSpans.withStart;
-import static dev.swarm.pipeline.storage.postgres.Futures.await;
-import static dev.swarm.pipeline.storage.postgres.Futures.awaitFailure;
+import static dev.swarm.pipeline.storage.Await.await;
+import static dev.swarm.pipeline.storage.Await.awaitFailure;
+import static dev.swarm.pipeline.storage.TestSpans.DAY;
+import static dev.swarm.pipeline.storage.TestSpans.T0;
+import static dev.swarm.pipeline.storage.TestSpans.late;
+import static dev.swarm.pipeline.storage.TestSpans.message;
+import static dev.swarm.pipeline.storage.TestSpans.span;
+import static dev.swarm.pipeline.storage.TestSpans.withJson;
+import static dev.swarm.pipeline.storage.TestSpans.withStart;
 import static dev.swarm.pipeline.storage.postgres.Sql.column;
 import static dev.swarm.pipeline.storage.postgres.Sql.scalar;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,9 +1,9 @@
 package dev.swarm.pipeline.storage.postgres;
 
-import static dev.swarm.pipeline.storage.postgres.ContractSpans.T0;
-import static dev.swarm.pipeline.storage.postgres.ContractSpans.late;
-import static dev.swarm.pipeline.storage.postgres.ContractSpans.message;
-import static dev.swarm.pipeline.storage.postgres.Futures.await;
+import static dev.swarm.pipeline.storage.Await.await;
+import static dev.swarm.pipeline.storage.TestSpans.T0;
+import static dev.swarm.pipeline.storage.TestSpans.late;
+import static dev.swarm.pipeline.storage.TestSpans.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
