@@ -1,6 +1,7 @@
 package dev.swarm.pipeline.storage;
 
 import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.SpanWriter;
 import dev.swarm.pipeline.schema.Timestamps;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -12,7 +13,9 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Benchmark (not a test): raw-JDBC insert rate and size of candidate agent_traces layouts, used to choose the
@@ -21,7 +24,8 @@ import java.util.List;
  *
  * <p>Layouts: {@code design-random-pk} (the design: span id alone as PRIMARY KEY), {@code rowid-pk} (rowid table,
  * PRIMARY KEY (trace_id, id) as its own index; the chosen one), {@code without-rowid} (the table itself keyed
- * (trace_id, id)). Args: [spans (default 1000000)] [spans per batch (default 5000)] [layouts...]; system
+ * (trace_id, id)), and the one-row-per-trace candidates {@code trace-blob} and {@code trace-blob+names} (see
+ * {@link #runBlobs}). Args: [spans (default 1000000)] [spans per batch (default 5000)] [layouts...]; system
  * property {@code page_size} (default 8192). Run: see storage-verticle/README.md.
  */
 public final class SqliteLayoutBenchmark {
@@ -39,6 +43,9 @@ public final class SqliteLayoutBenchmark {
           + COLUMNS.substring("id TEXT NOT NULL,".length()) + ")";
       case "rowid-pk" -> "CREATE TABLE agent_traces (" + COLUMNS + ", PRIMARY KEY (trace_id, id))";
       case "without-rowid" -> "CREATE TABLE agent_traces (" + COLUMNS + ", PRIMARY KEY (trace_id, id)) WITHOUT ROWID";
+      case "trace-blob", "trace-blob+names" -> "CREATE TABLE trace_blobs (trace_id TEXT NOT NULL, tenant_id TEXT NOT NULL,"
+          + " start_time TEXT NOT NULL, span_count INTEGER NOT NULL, spans BLOB NOT NULL,"
+          + " PRIMARY KEY (trace_id, tenant_id))";
       default -> throw new IllegalArgumentException("unknown layout " + layout);
     };
   }
@@ -51,11 +58,118 @@ public final class SqliteLayoutBenchmark {
       layouts.add(args[i]);
     }
     if (layouts.isEmpty()) {
-      layouts = List.of("design-random-pk", "rowid-pk", "without-rowid");
+      layouts = List.of("design-random-pk", "rowid-pk", "without-rowid", "trace-blob", "trace-blob+names");
     }
     for (String layout : layouts) {
-      run(layout, total, batch);
+      if (layout.startsWith("trace-blob")) {
+        runBlobs(layout, total, batch);
+      } else {
+        run(layout, total, batch);
+      }
     }
+  }
+
+  /**
+   * The "one stored row per trace" candidate: a trace's spans as one blob (the JSON array a swarm.traces record
+   * carries, encoded before the clock starts, as storage would receive it), keyed by (trace_id, tenant_id).
+   * {@code trace-blob+names} adds the narrow index a span_name search would need: one row per distinct span name
+   * of a trace. Neither measures the summaries, which every layout writes alike.
+   */
+  private static void runBlobs(String layout, int total, int batch) throws Exception {
+    boolean names = layout.endsWith("+names");
+    Path dir = Files.createTempDirectory("layout-bench");
+    Path db = dir.resolve("bench.db");
+    SyntheticTraces gen = new SyntheticTraces(42);
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA page_size=" + Integer.getInteger("page_size", 8192));
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=NORMAL");
+        s.execute("PRAGMA cache_size=-65536");
+        s.execute(ddl(layout));
+        if (names) {
+          s.execute("CREATE TABLE trace_span_names (trace_id TEXT NOT NULL, span_name TEXT NOT NULL,"
+              + " PRIMARY KEY (span_name, trace_id)) WITHOUT ROWID");
+        }
+      }
+      c.setAutoCommit(false);
+      int written = 0;
+      long genNanos = 0;
+      long genCpu = 0;
+      long cpu0 = threads.getCurrentThreadCpuTime();
+      long t0 = System.nanoTime();
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO trace_blobs (trace_id, tenant_id, start_time,"
+              + " span_count, spans) VALUES (?, ?, ?, ?, ?) ON CONFLICT (trace_id, tenant_id) DO UPDATE SET"
+              + " spans = excluded.spans, span_count = excluded.span_count");
+          PreparedStatement pn = c.prepareStatement(
+              "INSERT OR IGNORE INTO trace_span_names (trace_id, span_name) VALUES (?, ?)")) {
+        while (written < total) {
+          long g0 = System.nanoTime();
+          long gc0 = threads.getCurrentThreadCpuTime();
+          List<List<Span>> traces = new ArrayList<>();
+          List<byte[]> blobs = new ArrayList<>();
+          int spans = 0;
+          while (spans < batch) {
+            List<Span> trace = gen.trace();
+            traces.add(trace);
+            blobs.add(SpanWriter.writeArray(trace));
+            spans += trace.size();
+          }
+          genNanos += System.nanoTime() - g0;
+          genCpu += threads.getCurrentThreadCpuTime() - gc0;
+          for (int i = 0; i < traces.size(); i++) {
+            List<Span> trace = traces.get(i);
+            Span root = trace.get(0);
+            ps.setString(1, root.traceId());
+            ps.setString(2, root.tenantId());
+            ps.setString(3, Timestamps.formatIso(root.startEpochMillis()));
+            ps.setInt(4, trace.size());
+            ps.setBytes(5, blobs.get(i));
+            ps.addBatch();
+            if (names) {
+              Set<String> seen = new HashSet<>();
+              for (Span sp : trace) {
+                if (seen.add(sp.spanName())) {
+                  pn.setString(1, sp.traceId());
+                  pn.setString(2, sp.spanName());
+                  pn.addBatch();
+                }
+              }
+            }
+          }
+          ps.executeBatch();
+          if (names) {
+            pn.executeBatch();
+          }
+          c.commit();
+          written += spans;
+        }
+      }
+      report(layout, db, written, batch, (System.nanoTime() - t0 - genNanos) / 1e9,
+          (threads.getCurrentThreadCpuTime() - cpu0 - genCpu) / 1e9, c);
+    }
+    deleteTree(dir);
+  }
+
+  private static void report(String layout, Path db, int written, int batch, double secs, double cpuSecs,
+      Connection c) throws Exception {
+    c.setAutoCommit(true);
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+    }
+    long bytes = Files.size(db);
+    System.out.printf("%-17s %d spans, batches of %d: %.0f spans/s wall, %.0f spans per CPU-second (%.2f µs/span);"
+            + " db %.1f MB = %.1f MB per 1M spans; load average %.2f%n",
+        layout, written, batch, written / secs, written / cpuSecs, cpuSecs * 1e6 / written, bytes / 1e6,
+        bytes / 1e6 * 1_000_000 / written, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+  }
+
+  private static void deleteTree(Path dir) throws Exception {
+    try (var files = Files.list(dir)) {
+      files.forEach(p -> p.toFile().delete());
+    }
+    Files.delete(dir);
   }
 
   private static void run(String layout, int total, int batch) throws Exception {
@@ -118,21 +232,9 @@ public final class SqliteLayoutBenchmark {
           written += spans.size();
         }
       }
-      double secs = (System.nanoTime() - t0 - genNanos) / 1e9;
-      double cpuSecs = (threads.getCurrentThreadCpuTime() - cpu0 - genCpu) / 1e9;
-      c.setAutoCommit(true);
-      try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
-      }
-      long bytes = Files.size(db);
-      System.out.printf("%-17s %d spans, batches of %d: %.0f rows/s wall, %.0f rows per CPU-second;"
-              + " db %.1f MB = %.1f MB per 1M spans; load average %.2f%n",
-          layout, written, batch, written / secs, written / cpuSecs, bytes / 1e6, bytes / 1e6 * 1_000_000 / written,
-          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      report(layout, db, written, batch, (System.nanoTime() - t0 - genNanos) / 1e9,
+          (threads.getCurrentThreadCpuTime() - cpu0 - genCpu) / 1e9, c);
     }
-    try (var files = Files.list(dir)) {
-      files.forEach(p -> p.toFile().delete());
-    }
-    Files.delete(dir);
+    deleteTree(dir);
   }
 }
