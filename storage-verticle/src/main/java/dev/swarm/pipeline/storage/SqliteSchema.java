@@ -32,9 +32,9 @@ import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * Brings the SQLite trace database to the newest schema with Flyway: the {@code V<n>__*.sql} scripts under
@@ -122,8 +122,8 @@ public final class SqliteSchema {
       // looks on SQLite; with the history there, a second run takes the ordinary path, where each version's
       // BEGIN IMMEDIATE transaction waits for the other process and finds the version applied. A real failure (a
       // failing script) fails the same way again.
-      LOG.info("Another process created the schema history of " + settings.path()
-          + " while this one looked at the file; migrating again");
+      LOG.info("Migrating " + settings.path() + " failed on a file without schema history, which has one now"
+          + " (another process migrating it at the same time?); migrating once more: " + first.getMessage());
       try {
         return applyPending(config);
       } catch (FlywayException again) {

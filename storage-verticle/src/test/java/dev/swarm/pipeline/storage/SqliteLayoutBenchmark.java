@@ -82,17 +82,11 @@ public final class SqliteLayoutBenchmark {
     SyntheticTraces gen = new SyntheticTraces(42);
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      prepare(c, layout);
       try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA page_size=" + Integer.getInteger("page_size", 8192));
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=NORMAL");
-        s.execute("PRAGMA cache_size=-65536");
-        s.execute(ddl(layout));
-        {
-          // Made for both, so one statement serves both; trace-blob leaves it empty.
-          s.execute("CREATE TABLE trace_span_names (trace_id TEXT NOT NULL, span_name TEXT NOT NULL,"
-              + " PRIMARY KEY (span_name, trace_id)) WITHOUT ROWID");
-        }
+        // Made for both, so one statement serves both; trace-blob leaves it empty.
+        s.execute("CREATE TABLE trace_span_names (trace_id TEXT NOT NULL, span_name TEXT NOT NULL,"
+            + " PRIMARY KEY (span_name, trace_id)) WITHOUT ROWID");
       }
       c.setAutoCommit(false);
       int written = 0;
@@ -153,6 +147,16 @@ public final class SqliteLayoutBenchmark {
     deleteTree(dir);
   }
 
+  private static void prepare(Connection c, String layout) throws Exception {
+    try (Statement s = c.createStatement()) {
+      s.execute("PRAGMA page_size=" + Integer.getInteger("page_size", 8192));
+      s.execute("PRAGMA journal_mode=WAL");
+      s.execute("PRAGMA synchronous=NORMAL");
+      s.execute("PRAGMA cache_size=-65536");
+      s.execute(ddl(layout));
+    }
+  }
+
   private static void report(String layout, Path db, int written, int batch, double secs, double cpuSecs,
       Connection c) throws Exception {
     c.setAutoCommit(true);
@@ -179,13 +183,7 @@ public final class SqliteLayoutBenchmark {
     SyntheticTraces gen = new SyntheticTraces(42);
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
-      try (Statement s = c.createStatement()) {
-        s.execute("PRAGMA page_size=" + Integer.getInteger("page_size", 8192));
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=NORMAL");
-        s.execute("PRAGMA cache_size=-65536");
-        s.execute(ddl(layout));
-      }
+      prepare(c, layout);
       c.setAutoCommit(false);
       String key = layout.equals("design-random-pk") ? "id" : "trace_id, id";
       String sql = "INSERT INTO agent_traces (id, tenant_id, ticket_id, agent_id, trace_id, parent_span_id, span_name,"
