@@ -1,6 +1,9 @@
 package dev.swarm.pipeline.storage;
 
+import dev.swarm.pipeline.schema.JsonCursor;
+import dev.swarm.pipeline.schema.NormalizedSpanReader;
 import dev.swarm.pipeline.schema.Span;
+import dev.swarm.pipeline.schema.SpanLimits;
 import dev.swarm.pipeline.schema.SpanWriter;
 import dev.swarm.pipeline.schema.Timestamps;
 import java.lang.management.ManagementFactory;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
@@ -90,6 +94,7 @@ public final class SqliteLayoutBenchmark {
       }
       c.setAutoCommit(false);
       int written = 0;
+      List<String[]> sampled = new ArrayList<>();
       long genNanos = 0;
       long genCpu = 0;
       long cpu0 = threads.getCurrentThreadCpuTime();
@@ -107,6 +112,7 @@ public final class SqliteLayoutBenchmark {
           int spans = 0;
           while (spans < batch) {
             List<Span> trace = gen.trace();
+            sample(sampled, trace);
             traces.add(trace);
             blobs.add(SpanWriter.writeArray(trace));
             spans += trace.size();
@@ -143,8 +149,65 @@ public final class SqliteLayoutBenchmark {
       }
       report(layout, db, written, batch, (System.nanoTime() - t0 - genNanos) / 1e9,
           (threads.getCurrentThreadCpuTime() - cpu0 - genCpu) / 1e9, c);
+      readBack(layout, c, sampled);
     }
     deleteTree(dir);
+  }
+
+  /** Every 20th trace's key, for {@link #readBack}. */
+  private static void sample(List<String[]> sampled, List<Span> trace) {
+    if (Math.floorMod(trace.get(0).traceId().hashCode(), 20) == 0) {
+      sampled.add(new String[] {trace.get(0).traceId(), trace.get(0).tenantId()});
+    }
+  }
+
+  /**
+   * Reads sampled traces back by key, as a read by id would, to the point where the spans are in memory: the rows'
+   * columns, or the blob parsed by the reader storage uses for swarm.traces records. CPU per trace read, on the
+   * third pass over the sample.
+   */
+  private static void readBack(String layout, Connection c, List<String[]> sampled) throws Exception {
+    boolean blob = layout.startsWith("trace-blob");
+    String sql = blob
+        ? "SELECT spans FROM trace_blobs WHERE trace_id = ? AND tenant_id = ?"
+        : "SELECT id, parent_span_id, span_name, span_kind, status, start_time, end_time, duration_ms, tenant_id,"
+            + " ticket_id, agent_id, attributes, events FROM agent_traces WHERE trace_id = ?";
+    NormalizedSpanReader reader = new NormalizedSpanReader(SpanLimits.DEFAULTS);
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long spans = 0;
+    long sink = 0;
+    long cpu0 = 0;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int pass = 0; pass < 3; pass++) {
+        // Passes 0 and 1 warm the JIT and the caches; pass 2 is measured.
+        spans = 0;
+        cpu0 = threads.getCurrentThreadCpuTime();
+        for (String[] key : sampled) {
+          ps.setString(1, key[0]);
+          if (blob) {
+            ps.setString(2, key[1]);
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              if (blob) {
+                List<Span> read = reader.readArray(new JsonCursor(rs.getBytes(1)));
+                spans += read.size();
+                sink += read.get(read.size() - 1).attributesJson().length();
+              } else {
+                for (int i = 1; i <= 13; i++) {
+                  Object v = i == 8 ? (Object) rs.getLong(i) : rs.getString(i);
+                  sink += v == null ? 0 : 1;
+                }
+                spans++;
+              }
+            }
+          }
+        }
+      }
+    }
+    double cpuMicros = (threads.getCurrentThreadCpuTime() - cpu0) / 1e3;
+    System.out.printf("%-17s read back %d traces (%d spans) by key: %.1f µs of CPU per trace, %.2f per span (%d)%n",
+        layout, sampled.size(), spans, cpuMicros / sampled.size(), cpuMicros / spans, sink % 2);
   }
 
   private static void prepare(Connection c, String layout) throws Exception {
@@ -191,6 +254,7 @@ public final class SqliteLayoutBenchmark {
           + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT (" + key + ") DO UPDATE SET span_name = excluded.span_name";
       int written = 0;
+      List<String[]> sampled = new ArrayList<>();
       long genNanos = 0;
       long genCpu = 0;
       long cpu0 = threads.getCurrentThreadCpuTime();
@@ -201,7 +265,9 @@ public final class SqliteLayoutBenchmark {
           long gc0 = threads.getCurrentThreadCpuTime();
           List<Span> spans = new ArrayList<>(batch + 30);
           while (spans.size() < batch) {
-            spans.addAll(gen.trace());
+            List<Span> trace = gen.trace();
+            sample(sampled, trace);
+            spans.addAll(trace);
           }
           genNanos += System.nanoTime() - g0;
           genCpu += threads.getCurrentThreadCpuTime() - gc0;
@@ -233,6 +299,7 @@ public final class SqliteLayoutBenchmark {
       }
       report(layout, db, written, batch, (System.nanoTime() - t0 - genNanos) / 1e9,
           (threads.getCurrentThreadCpuTime() - cpu0 - genCpu) / 1e9, c);
+      readBack(layout, c, sampled);
     }
     deleteTree(dir);
   }
